@@ -1,1 +1,35 @@
-//! placeholder
+//! # oauthflow
+//!
+//! Choose the right OAuth 2.0 flow at compile time. Annotate a unit struct with
+//! [`oauth_client`]; the macro walks the "which OAuth 2.0 flow?" decision tree, rejects what
+//! the tree or current OAuth security practice forbids as compile errors, and turns the struct
+//! into a typed client whose methods are exactly the steps of the chosen flow.
+//!
+//! ```no_run
+//! use oauthflow::oauth_client;
+//!
+//! #[oauth_client(
+//!     kind = "machine",
+//!     issuer = "https://tenant.example.com/",
+//!     audiences = ["https://api.example.com/orders", "https://api.example.com/billing"],
+//! )]
+//! pub struct ImportJob;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let job = ImportJob::from_env()?; // IMPORT_JOB_CLIENT_ID, IMPORT_JOB_CLIENT_SECRET
+//! let token = job.access_token(ImportJobAudience::Orders).await?;
+//! # let _ = token; Ok(()) }
+//! ```
+
+pub use oauthflow_macros::oauth_client;
+pub use oauthflow_runtime::{
+    AccessToken, AudienceParam, ClientSecret, ClientType, Confidential, ConfigError,
+    DeviceAuthorization, Error, Flow, IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization,
+    Public, RefreshToken, SecretString, Settings, TokenSet, Url,
+};
+
+/// What generated code calls. Not part of the public API: no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    pub use oauthflow_runtime::__private::*;
+}

@@ -1,0 +1,262 @@
+//! Typed errors. No `Display` here ever contains a secret, token, code, state, nonce or a URL
+//! with its query.
+
+use std::fmt;
+
+/// A problem with the client's configuration, found before (or instead of) a flow step.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An environment variable that `from_env` needs is not set (or not valid UTF-8).
+    #[error("environment variable `{name}` is not set: {hint}")]
+    MissingEnv {
+        /// The variable's name.
+        name: String,
+        /// What to put there.
+        hint: &'static str,
+    },
+    /// No issuer in the attribute, the settings or the environment.
+    #[error(
+        "no issuer configured: write `issuer = \"https://...\"` in the attribute, call `Settings::issuer`, or set `{env}`"
+    )]
+    MissingIssuer {
+        /// The environment variable `from_env` reads the issuer from.
+        env: String,
+    },
+    /// A URL (issuer, endpoint, redirect URI) is malformed or not allowed.
+    #[error("`{what}` is not usable: {reason}")]
+    InvalidUrl {
+        /// Which setting or metadata field.
+        what: &'static str,
+        /// What is wrong and what to write instead.
+        reason: String,
+    },
+    /// The discovered metadata names a different issuer than the one configured (RFC 8414 §3.3).
+    #[error(
+        "the authorization server's metadata names issuer `{found}`, but `{expected}` is configured; they must be equal character for character (RFC 8414 §3.3) — fix the configured issuer"
+    )]
+    IssuerMismatch {
+        /// The configured issuer.
+        expected: String,
+        /// The issuer in the metadata.
+        found: String,
+    },
+    /// The metadata lacks something this flow needs, or could not be fetched or parsed.
+    #[error("discovery failed: {reason}")]
+    Discovery {
+        /// What went wrong.
+        reason: String,
+    },
+    /// A required setting is missing or invalid.
+    #[error("invalid settings: {reason}")]
+    Invalid {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+}
+
+/// An OAuth 2.0 error code (RFC 6749 §5.2, §4.1.2.1; RFC 8628 §3.5), e.g. `invalid_grant`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct OAuthErrorCode(String);
+
+impl OAuthErrorCode {
+    /// Builds a code; anything outside the RFC 6749 error-code characters is replaced by `?`
+    /// and it is cut at 64 characters, because the value comes from the network.
+    pub fn new(code: &str) -> Self {
+        OAuthErrorCode(
+            code.chars()
+                .take(64)
+                .map(|c| {
+                    if (' '..='~').contains(&c) && c != '"' && c != '\\' {
+                        c
+                    } else {
+                        '?'
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// The code as sent, e.g. `"invalid_grant"`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether asking again (later) may succeed: `temporarily_unavailable`, `slow_down`, ...
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.0.as_str(),
+            "temporarily_unavailable" | "server_error" | "slow_down"
+        )
+    }
+}
+
+impl fmt::Debug for OAuthErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for OAuthErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Cuts an attacker-controlled text (e.g. `error_description`) to printable ASCII and 200
+/// characters so it can be shown without HTML or terminal injection (RFC 6749 §4.1.2.1).
+pub fn sanitize_description(text: &str) -> String {
+    const MAX: usize = 200;
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '<' | '>' | '&' | '"' | '\'' | '`' => '?',
+            c if c.is_ascii() => c,
+            _ => '?',
+        })
+        .take(MAX)
+        .collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+/// Why a flow step failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is wrong (see [`ConfigError`]).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The authorization server answered with an OAuth error (RFC 6749 §5.2 / §4.1.2.1).
+    #[error("the authorization server refused the {endpoint} request: {code}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    OAuth {
+        /// Which endpoint (`token`, `authorization`, `device_authorization`).
+        endpoint: &'static str,
+        /// The RFC 6749 error code.
+        code: OAuthErrorCode,
+        /// `error_description`, sanitized and cut (attacker-controlled text).
+        description: Option<String>,
+    },
+    /// The callback's `state` is missing or does not match the pending authorization (CSRF).
+    #[error(
+        "the callback's `state` does not match the pending authorization: possible CSRF or a stale login — start a new authorization"
+    )]
+    StateMismatch,
+    /// The callback's `iss` names another authorization server (RFC 9207 mix-up defence).
+    #[error(
+        "the callback's `iss` is `{found}` but the authorization was sent to `{expected}` (RFC 9207): the code was not redeemed"
+    )]
+    IssuerMismatch {
+        /// The issuer the authorization request went to.
+        expected: String,
+        /// The `iss` in the callback (sanitized).
+        found: String,
+    },
+    /// The callback lacks `iss` although the server announced it would send it (RFC 9207 §2.4).
+    #[error(
+        "the callback has no `iss` although the authorization server announces `authorization_response_iss_parameter_supported` (RFC 9207 §2.4): the code was not redeemed"
+    )]
+    MissingIssuer,
+    /// The callback is malformed (duplicate parameters, no code, both code and error, ...).
+    #[error("invalid callback: {reason}")]
+    InvalidCallback {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The ID token failed validation; no token from this response is used.
+    #[error("the ID token is invalid: {reason}")]
+    IdTokenInvalid {
+        /// Which check failed.
+        reason: String,
+    },
+    /// A response from the authorization server is malformed (bad JSON, wrong types, too big).
+    #[error("invalid response from the {endpoint} endpoint: {reason}")]
+    InvalidResponse {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The server answered with an HTTP redirect on a back-channel request; it was not followed
+    /// (RFC 9700 §4.12).
+    #[error(
+        "the {endpoint} endpoint answered with HTTP {status} redirect, which oauthflow never follows on back-channel requests (RFC 9700 §4.12)"
+    )]
+    RedirectRefused {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The server answered with an HTTP error that is not an OAuth error response.
+    #[error("the {endpoint} endpoint answered HTTP {status}")]
+    HttpStatus {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// `Retry-After`, when the server sent one (seconds).
+        retry_after: Option<u64>,
+    },
+    /// The request could not be sent or the answer not read (connection refused, TLS, ...).
+    #[error("could not reach the {endpoint} endpoint: {reason}")]
+    Transport {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// What failed (never includes the URL's query).
+        reason: String,
+    },
+    /// The request took longer than the configured timeout.
+    #[error("the {endpoint} request timed out")]
+    Timeout {
+        /// Which endpoint.
+        endpoint: &'static str,
+    },
+    /// The device code expired before the user approved it (RFC 8628 `expired_token`).
+    #[error(
+        "the device code expired before the user approved it (RFC 8628 §3.5): start a new device authorization"
+    )]
+    DeviceCodeExpired,
+    /// The pending authorization does not belong to this client (other issuer, flow or redirect).
+    #[error("the pending authorization was created by another client or issuer: {reason}")]
+    PendingMismatch {
+        /// What differs.
+        reason: String,
+    },
+    /// The token set has no refresh token, or this client does not ask for refresh tokens.
+    #[error("no refresh token: {reason}")]
+    NoRefreshToken {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The loopback listener (native apps) failed or timed out waiting for the browser.
+    #[error("the loopback redirect listener failed: {reason}")]
+    Loopback {
+        /// What happened.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The OAuth error code, when the server sent one.
+    pub fn oauth_code(&self) -> Option<&str> {
+        match self {
+            Error::OAuth { code, .. } => Some(code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying later may succeed (transport failure, timeout, 5xx, 429,
+    /// `temporarily_unavailable`). `invalid_client` / `invalid_grant` are terminal.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::HttpStatus { status, .. } => *status >= 500 || *status == 429,
+            Error::OAuth { code, .. } => code.is_transient(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Run-time settings of a client: its identity, its secret (confidential kinds only) and overrides.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use oauth2::ClientSecret;
+
+/// Marker: a public client (`spa`, `native`, `device`) — it has no secret.
+#[derive(Clone, Copy, Debug)]
+pub struct Public;
+
+/// Marker: a confidential client (`machine`, `web`, `trusted`) — it authenticates with a secret.
+#[derive(Clone, Copy, Debug)]
+pub struct Confidential;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Public {}
+    impl Sealed for super::Confidential {}
+}
+
+/// [`Public`] or [`Confidential`]; sealed.
+pub trait ClientType: sealed::Sealed + Send + Sync + 'static {
+    /// Whether clients of this type carry a secret.
+    const CONFIDENTIAL: bool;
+}
+impl ClientType for Public {
+    const CONFIDENTIAL: bool = false;
+}
+impl ClientType for Confidential {
+    const CONFIDENTIAL: bool = true;
+}
+
+/// Default timeout of one back-channel HTTP request.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default refresh margin: a cached access token is renewed this long before it expires.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// The run-time settings of a client, typed by whether it is [`Public`] or [`Confidential`].
+///
+/// A generated client's `new` takes `Settings<Confidential>` for `machine`, `web` and `trusted`,
+/// and `Settings<Public>` for `spa`, `native` and `device`, so a secret cannot be handed to a
+/// public client and cannot be forgotten for a confidential one.
+///
+/// ```
+/// use oauthflow_runtime::{ClientSecret, Settings};
+///
+/// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+///     .issuer("https://tenant.example.com/");
+/// assert_eq!(settings.client_id(), "import-job");
+/// // The secret never shows up in Debug output.
+/// assert!(!format!("{settings:?}").contains("s3cret"));
+/// ```
+pub struct Settings<S: ClientType> {
+    pub(crate) client_id: String,
+    pub(crate) secret: Option<ClientSecret>,
+    pub(crate) issuer: Option<String>,
+    pub(crate) redirect_uri: Option<String>,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) request_timeout: Duration,
+    pub(crate) refresh_margin: Duration,
+    _type: PhantomData<S>,
+}
+
+impl Settings<Confidential> {
+    /// Settings of a confidential client: its `client_id` and its secret.
+    pub fn confidential(client_id: impl Into<String>, secret: ClientSecret) -> Self {
+        Self::with(client_id.into(), Some(secret))
+    }
+}
+
+impl Settings<Public> {
+    /// Settings of a public client: its `client_id` only.
+    pub fn public(client_id: impl Into<String>) -> Self {
+        Self::with(client_id.into(), None)
+    }
+}
+
+impl<S: ClientType> Settings<S> {
+    fn with(client_id: String, secret: Option<ClientSecret>) -> Self {
+        Settings {
+            client_id,
+            secret,
+            issuer: None,
+            redirect_uri: None,
+            http_client: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+            _type: PhantomData,
+        }
+    }
+
+    /// Supplies the issuer (or overrides the one written in the attribute).
+    ///
+    /// It must be an `https` URL without query or fragment (an `http` loopback IP literal is
+    /// accepted for local development); the client's `new` checks it.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Overrides the attribute's `redirect_uri` (e.g. when the app's port is chosen at run time).
+    /// Checked by the client's `new` with the same rules as the attribute.
+    pub fn redirect_uri(mut self, redirect_uri: impl Into<String>) -> Self {
+        self.redirect_uri = Some(redirect_uri.into());
+        self
+    }
+
+    /// Uses this HTTP client for back-channel requests.
+    ///
+    /// oauthflow never follows HTTP redirects on back-channel requests (RFC 9700 §4.12), also
+    /// with a client supplied here: a redirect response is turned into an error.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Timeout of one back-channel request (default 30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How long before expiry a cached access token is renewed (default 60 s).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The client identifier.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+impl<S: ClientType> fmt::Debug for Settings<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("issuer", &self.issuer)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("request_timeout", &self.request_timeout)
+            .field("refresh_margin", &self.refresh_margin)
+            .finish_non_exhaustive()
+    }
+}
