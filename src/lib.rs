@@ -21,6 +21,7 @@
 //! # let _ = token; Ok(()) }
 //! ```
 
+#[doc = include_str!("../docs/oauth_client.md")]
 pub use oauthflow_macros::oauth_client;
 pub use oauthflow_runtime::{
     AccessToken, AudienceParam, ClientSecret, ClientType, Confidential, ConfigError,
