@@ -14,6 +14,9 @@ mod settings;
 mod spec;
 mod tokens;
 
+// Front channel and ID tokens (issue 3): decoupled building blocks that `Client` wires up.
+pub mod id_token;
+
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
 pub use error::{ConfigError, Error, OAuthErrorCode};
