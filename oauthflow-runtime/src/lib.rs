@@ -15,6 +15,7 @@ mod spec;
 mod tokens;
 
 // Front channel and ID tokens (issue 3): decoupled building blocks that `Client` wires up.
+pub mod device;
 pub mod form_post;
 pub mod id_token;
 
