@@ -18,6 +18,7 @@ mod tokens;
 pub mod device;
 pub mod form_post;
 pub mod id_token;
+pub mod loopback;
 
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
