@@ -966,4 +966,104 @@ mod tests {
         let v = IdTokenValidation::new("https://i", "c").client_secret(Some(&secret));
         assert!(!format!("{v:?}").contains("topsecret"));
     }
+
+    /// What `openidconnect` 4.1 does on its own, without [`precheck`] and our extra checks:
+    /// this pins down why the pre-check and the `azp`/`iat`/`nbf` checks exist.
+    #[test]
+    fn openidconnect_alone_rejects_some_confusions_and_misses_others() {
+        use openidconnect::PrivateSigningKey;
+        use openidconnect::core::CoreHmacKey;
+
+        let secret = ClientSecret::new("library-probe-secret".into());
+        let key = CoreHmacKey::new(secret.secret().as_bytes().to_vec());
+        let sign = |payload: &str| {
+            let input = format!(
+                "{}.{}",
+                b64(&serde_json::json!({"alg": "HS256"})),
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload)
+            );
+            let mac = key
+                .sign(&CoreJwsSigningAlgorithm::HmacSha256, input.as_bytes())
+                .unwrap();
+            format!(
+                "{input}.{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
+            )
+        };
+        let library_only = |payload: &str| -> Result<(), String> {
+            let token: CoreIdToken = sign(payload).parse().map_err(|e| format!("parse: {e}"))?;
+            let v = IdTokenValidation::new("https://issuer.example", "client")
+                .client_secret(Some(&secret));
+            // The library's own checks: no pre-check, no iat verifier, no azp check.
+            let verifier = CoreIdTokenVerifier::new_confidential_client(
+                ClientId::new("client".into()),
+                secret.clone(),
+                IssuerUrl::new(v.issuer.to_owned()).unwrap(),
+                CoreJsonWebKeySet::new(vec![]),
+            )
+            .set_allowed_algs([CoreJwsSigningAlgorithm::HmacSha256]);
+            token
+                .claims(&verifier, ExpectedNonce(Some("n")))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let base = r#""iss":"https://issuer.example","sub":"a","nonce":"n""#;
+        let future = 4_000_000_000u64;
+        // Rejected by the library already (our pre-check gives the clearer message first).
+        for rejected in [
+            format!(r#"{{{base},"aud":"client","exp":"{future}","iat":1}}"#),
+            format!(r#"{{{base},"aud":5,"exp":{future},"iat":1}}"#),
+            format!(r#"{{{base},"aud":"client","exp":{future}}}"#),
+            format!(r#"{{{base},"exp":{future},"iat":1}}"#),
+            format!(r#"{{{base},"aud":"client","aud":"other","exp":{future},"iat":1}}"#),
+            format!(r#"{{{base},"aud":"client","exp":1,"iat":1}}"#),
+        ] {
+            assert!(
+                library_only(&rejected).is_err(),
+                "library accepted {rejected}"
+            );
+        }
+        assert!(
+            library_only(&format!(
+                r#"{{{base},"aud":"client","exp":{future},"iat":1}}"#
+            ))
+            .is_ok()
+        );
+        // Accepted by the library alone — hence our own checks.
+        for gap in [
+            // `azp` naming another client
+            format!(r#"{{{base},"aud":"client","azp":"other","exp":{future},"iat":1}}"#),
+            // `iat` far in the future
+            format!(r#"{{{base},"aud":"client","exp":{future},"iat":{future}}}"#),
+            // `nbf` in the future
+            format!(r#"{{{base},"aud":"client","exp":{future},"iat":1,"nbf":{future}}}"#),
+        ] {
+            assert!(
+                library_only(&gap).is_ok(),
+                "library now rejects {gap}: simplify?"
+            );
+            let raw = sign(&gap);
+            let v = IdTokenValidation::new("https://issuer.example", "client")
+                .client_secret(Some(&secret));
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+            let ours = precheck(&raw, &v, true, now).and_then(|_| {
+                let token: CoreIdToken = raw.parse().unwrap();
+                let algs = v.allowed_algs()?;
+                let claims = verify_once(
+                    &token,
+                    CoreJsonWebKeySet::new(vec![]),
+                    &v,
+                    &algs,
+                    Some("n"),
+                    now,
+                )
+                .map_err(|e| describe(e, &v))?;
+                match claims.authorized_party() {
+                    Some(azp) if azp.as_str() != "client" => Err(invalid("azp")),
+                    _ => Ok(()),
+                }
+            });
+            assert!(ours.is_err(), "we accepted {gap}");
+        }
+    }
 }
