@@ -32,6 +32,7 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -123,18 +124,28 @@ impl Listener {
     /// caller then checks it in full (`exchange_code`). The port is closed when this returns.
     ///
     /// Errors: [`Error::Loopback`] on timeout or when the listener fails.
-    pub async fn wait_for_callback(
+    ///
+    /// The returned future owns everything it needs (it can be spawned).
+    pub fn wait_for_callback(
         self,
         expected_state: &str,
         timeout: Duration,
-    ) -> Result<String, Error> {
-        let deadline = tokio::time::Instant::now() + timeout;
+    ) -> impl Future<Output = Result<String, Error>> + Send + 'static {
         let expected = Arc::new(Expected {
             path: self.path.clone(),
             host: self.host.clone(),
             state: expected_state.to_owned(),
             claimed: AtomicBool::new(false),
         });
+        self.serve_until(expected, timeout)
+    }
+
+    async fn serve_until(
+        self,
+        expected: Arc<Expected>,
+        timeout: Duration,
+    ) -> Result<String, Error> {
+        let deadline = tokio::time::Instant::now() + timeout;
         let mut tasks: JoinSet<Option<String>> = JoinSet::new();
         loop {
             tokio::select! {
