@@ -597,3 +597,30 @@ async fn errors_never_show_the_token_or_nonce() {
         }
     }
 }
+
+#[tokio::test]
+async fn embedded_jwk_jku_and_x5u_headers_are_ignored() {
+    // The attacker signs with their own key and points at it from the header; only the
+    // issuer's JWKS counts, and the attacker's URL is never fetched.
+    let attacker = FaultPeer::start().await.unwrap();
+    attacker.on(
+        "/keys",
+        Reply::json(200, jwks(vec![jwk(&rsa2(), Some("k1"))])),
+    );
+    let op = Op::standard().await;
+    let header = json!({
+        "alg": "RS256",
+        "kid": "k1",
+        "jwk": jwk(&rsa2(), Some("k1")),
+        "jku": attacker.url("/keys"),
+        "x5u": attacker.url("/keys"),
+    });
+    let token = sign_raw(
+        &header,
+        &claims().to_string(),
+        &rsa2(),
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    );
+    rejected(op.verify(&token).await, "signature does not verify");
+    assert!(attacker.requests().is_empty());
+}
