@@ -4,15 +4,29 @@
 //! Use it through the `oauthflow` facade crate; generated clients call it through
 //! `oauthflow::__private`.
 
+mod authorization_code;
+mod callback;
 mod claims;
 mod client;
+mod client_auth;
+mod client_credentials;
+mod context;
 mod device_authorization;
+mod discovery;
+mod env;
 mod error;
+mod http;
 mod kind;
+mod password;
 mod pending;
+mod refresh;
 mod settings;
+mod single_flight;
 mod spec;
+mod token_cache;
+mod token_response;
 mod tokens;
+mod urls;
 
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;

@@ -79,7 +79,7 @@ impl Settings<Public> {
 }
 
 impl<S: ClientType> Settings<S> {
-    fn with(client_id: String, secret: Option<ClientSecret>) -> Self {
+    pub(crate) fn with(client_id: String, secret: Option<ClientSecret>) -> Self {
         Settings {
             client_id,
             secret,
