@@ -59,14 +59,14 @@ impl RefreshFlights {
         };
         let result = flight.get_or_init(refresh).await.clone();
         let mut entries = self.lock();
-        if let Some(entry) = entries.get_mut(&key) {
-            if Arc::ptr_eq(&entry.flight, &flight) {
-                if result.is_ok() {
-                    entry.finished.get_or_insert_with(Instant::now);
-                } else {
-                    // Errors are not shared with later callers: a transient failure may be retried.
-                    entries.remove(&key);
-                }
+        if let Some(entry) = entries.get_mut(&key)
+            && Arc::ptr_eq(&entry.flight, &flight)
+        {
+            if result.is_ok() {
+                entry.finished.get_or_insert_with(Instant::now);
+            } else {
+                // Errors are not shared with later callers: a transient failure may be retried.
+                entries.remove(&key);
             }
         }
         result

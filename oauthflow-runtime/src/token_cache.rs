@@ -76,10 +76,10 @@ impl TokenCache {
             slots.entry(key.to_owned()).or_default().clone()
         };
         let mut guard = slot.lock().await;
-        if let Some(cached) = guard.as_ref() {
-            if !cached.needs_renewal(now(), margin) {
-                return Ok(cached.token.clone());
-            }
+        if let Some(cached) = guard.as_ref()
+            && !cached.needs_renewal(now(), margin)
+        {
+            return Ok(cached.token.clone());
         }
         match fetch().await {
             Ok(fresh) => {

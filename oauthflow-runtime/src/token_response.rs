@@ -53,20 +53,19 @@ pub(crate) fn parse(
         serde_json::from_slice(&response.body).ok()
     };
     let success = (200..300).contains(&response.status);
-    if let Some(error) = json.as_ref().and_then(|j| oauth_error(endpoint, j)) {
-        if !success
-            || !json
-                .as_ref()
-                .is_some_and(|j| j.contains_key("access_token"))
-        {
-            tracing::debug!(
-                endpoint,
-                status = response.status,
-                code = error.oauth_code().unwrap_or(""),
-                "oauthflow: OAuth error response"
-            );
-            return Err(error);
-        }
+    let has_token = json
+        .as_ref()
+        .is_some_and(|j| j.contains_key("access_token"));
+    if let Some(error) = json.as_ref().and_then(|j| oauth_error(endpoint, j))
+        && (!success || !has_token)
+    {
+        tracing::debug!(
+            endpoint,
+            status = response.status,
+            code = error.oauth_code().unwrap_or(""),
+            "oauthflow: OAuth error response"
+        );
+        return Err(error);
     }
     if !success {
         return Err(Error::HttpStatus {
