@@ -12,6 +12,7 @@ use crate::claims::IdTokenClaims;
 use crate::context::Context;
 use crate::device_authorization::DeviceAuthorization;
 use crate::error::{ConfigError, Error};
+use crate::kind::Flow;
 use crate::pending::PendingAuthorization;
 use crate::settings::{ClientType, Settings};
 use crate::spec::ClientSpec;
@@ -76,7 +77,11 @@ impl Client {
         &self,
         audience: Option<&'static str>,
     ) -> Result<(Url, PendingAuthorization), Error> {
-        crate::authorization_code::authorize_url(&self.inner, audience).await
+        match self.inner.spec.flow {
+            // Wired by the lead to the `form_post` module (branch `oidc`).
+            Flow::ImplicitFormPost => Err(not_yet("authorize_url (implicit form post)")),
+            _ => crate::authorization_code::authorize_url(&self.inner, audience).await,
+        }
     }
 
     /// Authorization code: checks the callback (strict parsing, `state` in constant time before

@@ -108,10 +108,29 @@ impl<S: ClientType> Settings<S> {
         self
     }
 
-    /// Uses this HTTP client for back-channel requests.
+    /// Uses this HTTP client for back-channel requests (e.g. for a proxy or extra root
+    /// certificates). Build it with `.redirect(reqwest::redirect::Policy::none())`.
     ///
     /// oauthflow never follows HTTP redirects on back-channel requests (RFC 9700 §4.12), also
-    /// with a client supplied here: a redirect response is turned into an error.
+    /// with a client supplied here. reqwest offers no way to read a built client's redirect
+    /// policy, and a client with the default policy would follow a redirect — forwarding the
+    /// code, verifier or password — before oauthflow sees the answer. So before its first
+    /// request, the client is probed once against a throw-away listener on `127.0.0.1` that
+    /// answers with redirects; a client that follows them, or that cannot reach the probe (a
+    /// client that sends everything through a proxy, or is `https_only`), is refused with a
+    /// configuration error and sends nothing. Any redirect answer is turned into an error.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .unwrap();
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .http_client(http);
+    /// # let _ = settings;
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

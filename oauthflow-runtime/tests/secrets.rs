@@ -173,3 +173,27 @@ async fn r35_no_secret_in_debug_display_or_logs() {
     // The password never reached the logs in any encoding either.
     assert!(!logs.contains("pw-SECRET"));
 }
+
+/// R25: a public client that gets its refresh token back unchanged warns.
+#[tokio::test]
+async fn r25_public_client_non_rotation_warning() {
+    let logs = capture_logs();
+    let peer = peer().await;
+    peer.script(
+        "/token",
+        vec![
+            Reply::json(200, json!({"access_token": "a1", "token_type": "bearer", "expires_in": 60, "refresh_token": "same-rt"})),
+            Reply::json(200, json!({"access_token": "a2", "token_type": "bearer", "expires_in": 60, "refresh_token": "same-rt"})),
+        ],
+    );
+    let client = public(&SPA, &peer);
+    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let cb = callback(pending.state(), "c", &peer.base());
+    let tokens = client.exchange_code(pending, &cb).await.unwrap();
+    let refreshed = client.refresh(&tokens).await.unwrap();
+    assert_eq!(refreshed.access_token().secret(), "a2");
+    assert!(
+        logs.text().contains("not rotating refresh tokens"),
+        "warning logged"
+    );
+}

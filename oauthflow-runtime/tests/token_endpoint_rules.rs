@@ -560,3 +560,163 @@ async fn shared_clones_share_the_cache() {
     clone.client_credentials_token(Some(ORDERS)).await.unwrap();
     assert_eq!(peer.requests_to("/token").len(), 1);
 }
+
+/// R39/R27: a short-lived token is renewed once it is inside its (capped) refresh margin.
+#[tokio::test]
+async fn r27_cached_token_renewed_near_expiry() {
+    let peer = peer().await;
+    peer.script("/token", vec![bearer("short", 1), bearer("renewed", 3600)]);
+    let client = confidential(&MACHINE, &peer, "machine-secret");
+    assert_eq!(
+        client
+            .client_credentials_token(Some(ORDERS))
+            .await
+            .unwrap()
+            .secret(),
+        "short"
+    );
+    assert_eq!(
+        client
+            .client_credentials_token(Some(ORDERS))
+            .await
+            .unwrap()
+            .secret(),
+        "short"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        client
+            .client_credentials_token(Some(ORDERS))
+            .await
+            .unwrap()
+            .secret(),
+        "renewed"
+    );
+    assert_eq!(peer.requests_to("/token").len(), 2);
+}
+
+/// A renewal that fails transiently keeps serving the still-valid token.
+#[tokio::test]
+async fn r27_transient_renewal_failure_serves_valid_token() {
+    let peer = peer().await;
+    peer.script("/token", vec![bearer("first", 2), Reply::html(503, "down")]);
+    let client = confidential(&MACHINE, &peer, "machine-secret");
+    assert_eq!(
+        client
+            .client_credentials_token(Some(ORDERS))
+            .await
+            .unwrap()
+            .secret(),
+        "first"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        client
+            .client_credentials_token(Some(ORDERS))
+            .await
+            .unwrap()
+            .secret(),
+        "first"
+    );
+    assert_eq!(
+        peer.requests_to("/token").len(),
+        2,
+        "the renewal was attempted"
+    );
+}
+
+#[tokio::test]
+async fn invalid_client_is_terminal() {
+    let peer = peer().await;
+    peer.on(
+        "/token",
+        Reply::json(
+            401,
+            json!({"error": "invalid_client", "error_description": "client authentication failed"}),
+        ),
+    );
+    let client = confidential(&MACHINE, &peer, "wrong-secret");
+    let err = client
+        .client_credentials_token(Some(ORDERS))
+        .await
+        .unwrap_err();
+    assert_eq!(err.oauth_code(), Some("invalid_client"));
+    assert!(!err.is_transient());
+    assert!(err.to_string().contains("invalid_client"), "{err}");
+}
+
+#[tokio::test]
+async fn discovery_stall_times_out() {
+    let peer = FaultPeer::start().await.unwrap();
+    peer.on("/.well-known/openid-configuration", Reply::stall());
+    let client = Client::new(
+        &MACHINE,
+        Settings::confidential("c", ClientSecret::new("s".into()))
+            .issuer(peer.base())
+            .request_timeout(Duration::from_millis(200)),
+    )
+    .unwrap();
+    let err = client
+        .client_credentials_token(Some(ORDERS))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                endpoint: "discovery"
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn huge_metadata_document_is_refused() {
+    let peer = FaultPeer::start().await.unwrap();
+    let mut doc = common::metadata(&peer);
+    doc["padding"] = json!("x".repeat(2 << 20));
+    peer.on("/.well-known/openid-configuration", Reply::json(200, doc));
+    let client = confidential(&MACHINE, &peer, "machine-secret");
+    let err = client
+        .client_credentials_token(Some(ORDERS))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidResponse {
+                endpoint: "discovery",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(peer.requests_to("/token").is_empty());
+}
+
+/// A delayed answer within the timeout is fine; the timeout is per request.
+#[tokio::test]
+async fn slow_answer_within_timeout() {
+    let peer = peer().await;
+    peer.on(
+        "/token",
+        bearer("slow", 3600).delay(Duration::from_millis(150)),
+    );
+    let client = Client::new(
+        &MACHINE,
+        Settings::confidential("c", ClientSecret::new("s".into()))
+            .issuer(peer.base())
+            .request_timeout(Duration::from_secs(2)),
+    )
+    .unwrap();
+    assert_eq!(
+        client
+            .client_credentials_token(Some(ORDERS))
+            .await
+            .unwrap()
+            .secret(),
+        "slow"
+    );
+}
