@@ -20,7 +20,18 @@ pub(crate) enum AuthMethod {
 impl AuthMethod {
     /// Picks the method: Basic when the server lists it or lists nothing (the RFC 8414 default),
     /// else Post; an error when it lists neither.
-    pub(crate) fn choose(supported: Option<&[String]>) -> Result<Self, ConfigError> {
+    pub(crate) fn choose(
+        supported: Option<&[String]>,
+        want_post: bool,
+    ) -> Result<Self, ConfigError> {
+        if want_post {
+            return match supported {
+                Some(list) if !list.iter().any(|m| m == "client_secret_post") => Err(ConfigError::Discovery {
+                    reason: "`Settings::client_secret_post` was chosen, but the token endpoint does not list `client_secret_post` in `token_endpoint_auth_methods_supported`".into(),
+                }),
+                _ => Ok(AuthMethod::Post),
+            };
+        }
         match supported {
             None => Ok(AuthMethod::Basic),
             Some(list) if list.iter().any(|m| m == "client_secret_basic") => Ok(AuthMethod::Basic),
@@ -101,15 +112,29 @@ mod tests {
 
     #[test]
     fn choice_follows_metadata() {
-        assert_eq!(AuthMethod::choose(None).unwrap(), AuthMethod::Basic);
+        assert_eq!(AuthMethod::choose(None, false).unwrap(), AuthMethod::Basic);
         let post = vec!["client_secret_post".to_owned()];
-        assert_eq!(AuthMethod::choose(Some(&post)).unwrap(), AuthMethod::Post);
+        assert_eq!(
+            AuthMethod::choose(Some(&post), false).unwrap(),
+            AuthMethod::Post
+        );
         let both = vec![
             "client_secret_post".to_owned(),
             "client_secret_basic".to_owned(),
         ];
-        assert_eq!(AuthMethod::choose(Some(&both)).unwrap(), AuthMethod::Basic);
+        assert_eq!(
+            AuthMethod::choose(Some(&both), false).unwrap(),
+            AuthMethod::Basic
+        );
         let jwt = vec!["private_key_jwt".to_owned()];
-        assert!(AuthMethod::choose(Some(&jwt)).is_err());
+        assert!(AuthMethod::choose(Some(&jwt), false).is_err());
+        // Chosen in the settings.
+        assert_eq!(AuthMethod::choose(None, true).unwrap(), AuthMethod::Post);
+        assert_eq!(
+            AuthMethod::choose(Some(&both), true).unwrap(),
+            AuthMethod::Post
+        );
+        let basic = vec!["client_secret_basic".to_owned()];
+        assert!(AuthMethod::choose(Some(&basic), true).is_err());
     }
 }

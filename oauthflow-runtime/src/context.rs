@@ -38,6 +38,8 @@ pub(crate) struct Context {
     pub(crate) token_cache: TokenCache,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
+    /// `Settings::client_secret_post` was chosen.
+    pub(crate) client_secret_post: bool,
 }
 
 /// Whether this flow sends the user to the authorization endpoint and back.
@@ -132,6 +134,7 @@ impl Context {
             refresh_margin: settings.refresh_margin,
             token_cache: TokenCache::default(),
             refresh_flights: RefreshFlights::default(),
+            client_secret_post: settings.client_secret_post,
         })
     }
 
@@ -215,9 +218,10 @@ impl Context {
     ) -> Result<Received, Error> {
         let endpoint = metadata.token_endpoint()?;
         let method = match &self.secret {
-            Some(_) => {
-                AuthMethod::choose(metadata.token_endpoint_auth_methods_supported.as_deref())?
-            }
+            Some(_) => AuthMethod::choose(
+                metadata.token_endpoint_auth_methods_supported.as_deref(),
+                self.client_secret_post,
+            )?,
             None => AuthMethod::Post,
         };
         authenticate(&mut form, &self.client_id, self.secret.as_ref(), method);

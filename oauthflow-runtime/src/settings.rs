@@ -61,6 +61,7 @@ pub struct Settings<S: ClientType> {
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) request_timeout: Duration,
     pub(crate) refresh_margin: Duration,
+    pub(crate) client_secret_post: bool,
     _type: PhantomData<S>,
 }
 
@@ -68,6 +69,26 @@ impl Settings<Confidential> {
     /// Settings of a confidential client: its `client_id` and its secret.
     pub fn confidential(client_id: impl Into<String>, secret: ClientSecret) -> Self {
         Self::with(client_id.into(), Some(secret))
+    }
+}
+
+impl Settings<Confidential> {
+    /// Authenticates at the token endpoint with `client_id` and `client_secret` in the request
+    /// body (`client_secret_post`) instead of HTTP Basic (`client_secret_basic`, the default when
+    /// the server lists it or lists nothing). Use it when the client is registered with
+    /// `client_secret_post`; a server whose metadata does not list that method is refused.
+    /// Exactly one method is used per request either way (OAuth 2.1 §2.4).
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .client_secret_post();
+    /// # let _ = settings;
+    /// ```
+    pub fn client_secret_post(mut self) -> Self {
+        self.client_secret_post = true;
+        self
     }
 }
 
@@ -88,6 +109,7 @@ impl<S: ClientType> Settings<S> {
             http_client: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            client_secret_post: false,
             _type: PhantomData,
         }
     }
@@ -163,6 +185,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("redirect_uri", &self.redirect_uri)
             .field("request_timeout", &self.request_timeout)
             .field("refresh_margin", &self.refresh_margin)
+            .field("client_secret_post", &self.client_secret_post)
             .finish_non_exhaustive()
     }
 }

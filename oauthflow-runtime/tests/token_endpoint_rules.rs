@@ -720,3 +720,40 @@ async fn slow_answer_within_timeout() {
         "slow"
     );
 }
+
+/// R6: `Settings::client_secret_post` puts the credentials in the body only.
+#[tokio::test]
+async fn r6_client_secret_post_setting() {
+    let peer = peer().await;
+    peer.on("/token", bearer("at", 3600));
+    let client = Client::new(
+        &MACHINE,
+        Settings::confidential("the-client", ClientSecret::new("post-secret".into()))
+            .issuer(peer.base())
+            .client_secret_post(),
+    )
+    .unwrap();
+    client.client_credentials_token(Some(ORDERS)).await.unwrap();
+    let request = &peer.requests_to("/token")[0];
+    assert_eq!(request.header("authorization"), None);
+    assert_eq!(
+        request.param("client_secret").as_deref(),
+        Some("post-secret")
+    );
+    // A server that lists only Basic is refused without a token request.
+    let basic_only =
+        peer_with(|m| m["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]))
+            .await;
+    let client = Client::new(
+        &MACHINE,
+        Settings::confidential("the-client", ClientSecret::new("post-secret".into()))
+            .issuer(basic_only.base())
+            .client_secret_post(),
+    )
+    .unwrap();
+    assert!(matches!(
+        client.client_credentials_token(Some(ORDERS)).await,
+        Err(Error::Config(_))
+    ));
+    assert!(basic_only.requests_to("/token").is_empty());
+}
