@@ -186,18 +186,33 @@ impl Http {
         self.send(endpoint, url, request).await
     }
 
-    async fn send(
-        &self,
-        endpoint: &'static str,
-        url: &Url,
-        request: reqwest::RequestBuilder,
-    ) -> Result<HttpResponse, Error> {
+    /// The underlying `reqwest::Client`, for modules that send requests themselves (ID-token
+    /// JWKS, device flow): a user-supplied client is probed first (and refused if it follows
+    /// redirects), so whatever is sent through it is never redirected. Callers must still treat
+    /// a 3xx answer as [`Error::RedirectRefused`].
+    #[allow(dead_code)] // wired by the lead to the `id_token` and `device` modules (branch `oidc`)
+    pub(crate) async fn checked_client(&self) -> Result<&reqwest::Client, Error> {
+        self.ensure_no_redirects().await?;
+        Ok(&self.client)
+    }
+
+    async fn ensure_no_redirects(&self) -> Result<(), Error> {
         if let Some(probe) = &self.probe {
             probe
                 .get_or_init(|| probe_no_redirects(&self.client))
                 .await
                 .clone()?;
         }
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        endpoint: &'static str,
+        url: &Url,
+        request: reqwest::RequestBuilder,
+    ) -> Result<HttpResponse, Error> {
+        self.ensure_no_redirects().await?;
         let exchange = async {
             let response = request.send().await.map_err(|e| map_reqwest(endpoint, e))?;
             let status = response.status().as_u16();
