@@ -244,6 +244,22 @@ mod tests {
     }
 
     #[test]
+    fn huge_expires_in_is_capped_without_overflow() {
+        let r = parse_json(
+            200,
+            json!({"access_token": "at", "token_type": "bearer", "expires_in": u64::MAX}),
+        )
+        .unwrap();
+        assert_eq!(r.tokens.expires_at, Some(SystemTime::UNIX_EPOCH + MAX_TTL));
+        let r = parse_json(
+            200,
+            json!({"access_token": "at", "token_type": "bearer", "expires_in": 0}),
+        )
+        .unwrap();
+        assert_eq!(r.valid_until, SystemTime::UNIX_EPOCH);
+    }
+
+    #[test]
     fn missing_expires_in_gets_a_bounded_cache_lifetime() {
         let r = parse_json(200, json!({"access_token": "at", "token_type": "bearer"})).unwrap();
         assert_eq!(r.tokens.expires_at, None);
