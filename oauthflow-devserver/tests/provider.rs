@@ -1020,3 +1020,150 @@ async fn startup_time_is_reasonable() {
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
     assert!(p.logs().iter().any(|l| l.contains("oidc-provider")));
 }
+
+#[tokio::test]
+async fn pushed_authorization_requests_can_be_required() {
+    let p = DevProvider::start_with(DevOptions::new().config(
+        "features",
+        json!({ "pushedAuthorizationRequests": { "requirePushedAuthorizationRequests": true } }),
+    ))
+    .await
+    .unwrap();
+    let doc: Value = http()
+        .get(p.discovery_url())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["require_pushed_authorization_requests"], true);
+
+    let (verifier, challenge) = pkce("par");
+    let redirect = clients::WEB.redirect_uri.unwrap();
+    let params = [
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("redirect_uri", redirect),
+        ("state", "par-state"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("audience", resources::ORDERS),
+    ];
+    // A plain authorization request is refused.
+    let mut plain = vec![("client_id", clients::WEB.id)];
+    plain.extend_from_slice(&params);
+    let callback = p.login(&authorize_url(&p, &plain)).await.unwrap();
+    assert_eq!(
+        query(&callback, "error").as_deref(),
+        Some("invalid_request")
+    );
+
+    // Pushed first, it works (and audience= maps onto resource there too).
+    let pushed: Value = http()
+        .post(format!("{}/request", p.issuer()))
+        .basic_auth(clients::WEB.id, clients::WEB.secret)
+        .form(&plain)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let request_uri = pushed["request_uri"].as_str().expect("request_uri");
+    let url = authorize_url(
+        &p,
+        &[("client_id", clients::WEB.id), ("request_uri", request_uri)],
+    );
+    let callback = p.login(&url).await.unwrap();
+    let code = query(&callback, "code").expect("code");
+    let (status, body) = token(
+        &p,
+        (clients::WEB.id, clients::WEB.secret),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect),
+            ("code_verifier", &verifier),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        jwt_payload(body["access_token"].as_str().unwrap())["aud"],
+        resources::ORDERS
+    );
+}
+
+#[tokio::test]
+async fn dpop_nonce_option_starts() {
+    let p = DevProvider::start_with(DevOptions {
+        dpop_require_nonce: true,
+        ..DevOptions::default()
+    })
+    .await
+    .unwrap();
+    let doc: Value = http()
+        .get(p.discovery_url())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["dpop_signing_alg_values_supported"].is_array());
+}
+
+#[tokio::test]
+async fn bad_options_are_a_typed_error() {
+    let err = DevProvider::start_with(DevOptions::new().config("no_such_option", json!(1)))
+        .await
+        .unwrap_err();
+    match err {
+        DevError::Exited { log, .. } => assert!(log.contains("no_such_option"), "{log}"),
+        other => panic!("expected Exited, got {other:?}"),
+    }
+}
+
+#[test]
+fn provider_outlives_the_runtime_that_started_it() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<DevProvider>();
+    assert_send_sync::<oauthflow_devserver::DevBrowser>();
+
+    let rt = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let first = rt();
+    let p = first.block_on(DevProvider::start()).unwrap();
+    first.block_on(async { assert_eq!(p.grant_count().await.unwrap(), 0) });
+    drop(first);
+
+    rt().block_on(async {
+        let (status, _) = token(
+            &p,
+            (clients::MACHINE.id, clients::MACHINE.secret),
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(p.grant_count().await.unwrap(), 1);
+    });
+}
+
+#[tokio::test]
+async fn an_invalid_client_fails_the_start_with_its_reason() {
+    let err = DevProvider::start_with(DevOptions::new().client(json!({
+        "client_id": "broken",
+        "grant_types": ["authorization_code"],
+        "redirect_uris": ["http://127.0.0.1/cb"],
+    })))
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("client broken"), "{text}");
+    assert!(text.contains("client_secret is mandatory"), "{text}");
+}

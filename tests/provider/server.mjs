@@ -21,6 +21,12 @@ import Provider, { errors } from 'oidc-provider';
 
 const READY_PREFIX = 'OAUTHFLOW_PROVIDER_READY';
 
+// Configuration mistakes end the process with one clear line on stderr.
+function fail(message) {
+  process.stderr.write(`OAUTHFLOW_PROVIDER_FAILED ${message}\n`);
+  process.exit(2);
+}
+
 // ---------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------
@@ -152,10 +158,15 @@ const KNOWN_OPTIONS = new Set([
   'features', 'dpopRequireNonce', 'log', 'port',
 ]);
 
-const config = readConfig();
+let config;
+try {
+  config = readConfig();
+} catch (err) {
+  fail(`invalid configuration JSON: ${err.message}`);
+}
 for (const key of Object.keys(config)) {
   if (!KNOWN_OPTIONS.has(key)) {
-    throw new TypeError(`unknown provider configuration option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+    fail(`unknown provider configuration option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
   }
 }
 
@@ -185,7 +196,7 @@ const ttlSeconds = { ...DEFAULT_TTL, ...(config.ttl ?? {}) };
 const ttl = {};
 for (const [name, seconds] of Object.entries(ttlSeconds)) {
   if (typeof seconds !== 'number' || !(seconds > 0)) {
-    throw new TypeError(`ttl.${name} must be a positive number of seconds`);
+    fail(`ttl.${name} must be a positive number of seconds`);
   }
   if (name === 'AccessToken' || name === 'ClientCredentials') {
     ttl[name] = (_ctx, token) => token.resourceServer?.accessTokenTTL || seconds;
@@ -194,19 +205,13 @@ for (const [name, seconds] of Object.entries(ttlSeconds)) {
   }
 }
 
+// `rotateRefreshToken`: true (always rotate), false (never: a non-compliant server for
+// public clients, for warning tests) or absent/"default" (oidc-provider's default: always
+// for public clients that are not sender-constrained, after 70% of the lifetime otherwise).
 function rotateRefreshTokenOption() {
   const value = config.rotateRefreshToken ?? 'default';
-  if (value === true || value === false) return value;
-  if (value === 'default') {
-    // oidc-provider's default: always rotate for public clients that are not
-    // sender-constrained; for others rotate after 70% of the lifetime.
-    return (ctx) => {
-      const { RefreshToken: refreshToken, Client: client } = ctx.oidc.entities;
-      if (refreshToken.totalLifetime() >= 365.25 * 24 * 60 * 60) return false;
-      if (client.clientAuthMethod === 'none' && !refreshToken.isSenderConstrained()) return true;
-      return refreshToken.ttlPercentagePassed() >= 70;
-    };
-  }
+  if (value === true || value === false) return { rotateRefreshToken: value };
+  if (value === 'default') return {};
   throw new TypeError('rotateRefreshToken must be true, false or "default"');
 }
 
@@ -282,7 +287,7 @@ function buildConfiguration() {
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     ttl,
-    rotateRefreshToken: rotateRefreshTokenOption(),
+    ...rotateRefreshTokenOption(),
     // Refresh tokens whenever the client may use them and `offline_access` was granted
     // (the request rewrite below keeps `offline_access` without the client having to
     // send prompt=consent).
@@ -478,8 +483,20 @@ async function main() {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
 
-  const provider = new Provider(issuer, buildConfiguration());
+  const configuration = buildConfiguration();
+  const clientIds = configuration.clients.map((c) => c.client_id);
+  const provider = new Provider(issuer, configuration);
   installPasswordGrant(provider);
+
+  // oidc-provider validates static clients lazily; validate them now so that a bad client
+  // fails the start-up with its reason instead of a later `invalid_client`.
+  for (const id of clientIds) {
+    try {
+      await provider.Client.find(id);
+    } catch (err) {
+      fail(`client ${id}: ${err.error_description ?? err.message}`);
+    }
+  }
 
   provider.on('grant.success', (ctx) => {
     counters.total += 1;
