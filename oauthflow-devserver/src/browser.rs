@@ -36,13 +36,22 @@ const MAX_BODY: usize = 1 << 20;
 /// # let _ = (callback, again);
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 pub struct DevBrowser {
     issuer: Url,
     http: reqwest::Client,
     jar: Mutex<CookieJar>,
     login: String,
     password: String,
+}
+
+impl std::fmt::Debug for DevBrowser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Neither the password nor the session cookies.
+        f.debug_struct("DevBrowser")
+            .field("issuer", &self.issuer.as_str())
+            .field("login", &self.login)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the pages lead to.

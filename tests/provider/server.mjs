@@ -508,7 +508,8 @@ async function main() {
   });
   provider.on('grant.error', (_ctx, err) => {
     counters.errors += 1;
-    log(`grant.error ${err?.error ?? err?.name}: ${err?.error_description ?? err?.message}`);
+    const detail = err?.error_detail ? ` (${err.error_detail})` : '';
+    log(`grant.error ${err?.error ?? err?.name}: ${err?.error_description ?? err?.message}${detail}`);
   });
   provider.on('server_error', (_ctx, err) => {
     process.stderr.write(`server_error: ${err?.stack ?? err}\n`);
