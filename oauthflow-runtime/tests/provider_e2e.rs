@@ -400,3 +400,57 @@ async fn e2e_client_credentials_renewed_near_expiry() {
     assert_ne!(renewed.secret(), first.secret());
     assert_eq!(provider.grant_count().await.unwrap(), 2);
 }
+
+/// R8: the provider checks the PKCE verifier — a tampered one (in a tampered session) is
+/// `invalid_grant`.
+#[tokio::test]
+async fn e2e_r8_tampered_pkce_verifier_is_rejected() {
+    let provider = DevProvider::start().await.unwrap();
+    let client = spa(&provider);
+    let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let callback = login(&provider, &url).await;
+    let mut stored: Value = serde_json::to_value(&pending).unwrap();
+    stored["pkce_verifier"] = Value::String("A".repeat(43));
+    let tampered: oauthflow_runtime::PendingAuthorization = serde_json::from_value(stored).unwrap();
+    let err = client.exchange_code(tampered, &callback).await.unwrap_err();
+    assert_eq!(err.oauth_code(), Some("invalid_grant"), "{err:?}");
+    assert_eq!(provider.grant_count().await.unwrap(), 0);
+}
+
+/// R3: a user-supplied client built with `Policy::none()` passes the one-time probe and is used.
+#[tokio::test]
+async fn e2e_user_supplied_http_client_without_redirects() {
+    let provider = DevProvider::start().await.unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let client = Client::new(
+        &MACHINE,
+        Settings::confidential(
+            clients::MACHINE.id,
+            ClientSecret::new(clients::MACHINE.secret.unwrap().into()),
+        )
+        .issuer(provider.issuer())
+        .http_client(http),
+    )
+    .unwrap();
+    let token = client.client_credentials_token(Some(ORDERS)).await.unwrap();
+    assert_eq!(aud(token.secret()), ORDERS);
+    // The same server with a default-policy client: refused before any request is sent.
+    let following = Client::new(
+        &MACHINE,
+        Settings::confidential(
+            clients::MACHINE.id,
+            ClientSecret::new(clients::MACHINE.secret.unwrap().into()),
+        )
+        .issuer(provider.issuer())
+        .http_client(reqwest::Client::new()),
+    )
+    .unwrap();
+    assert!(matches!(
+        following.client_credentials_token(Some(BILLING)).await,
+        Err(Error::Config(_))
+    ));
+    assert_eq!(provider.grant_count().await.unwrap(), 1);
+}
