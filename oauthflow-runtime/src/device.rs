@@ -41,13 +41,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
-use oauth2::{AccessToken, DeviceCode, RefreshToken};
+use oauth2::DeviceCode;
 use serde_json::{Map, Value};
 
 use crate::device_authorization::DeviceAuthorization;
-use crate::error::{Error, OAuthErrorCode, sanitize_description};
+use crate::error::Error;
+use crate::http::HttpResponse;
 use crate::id_token::{IdTokenValidation, JwksCache, check_status, read_capped, transport_error};
 use crate::kind::AudienceParam;
+use crate::token_response::{self, Requested};
 use crate::tokens::TokenSet;
 
 /// Polling interval when the server names none (RFC 8628 §3.2).
@@ -178,19 +180,19 @@ impl<'a> DeviceGrant<'a> {
         if let Some((param, value)) = self.audience {
             form.push((param.as_str(), value.to_owned()));
         }
-        let (status, body) = self
+        let response = self
             .post(ENDPOINT, self.device_authorization_endpoint, &form)
             .await?;
-        if !status.is_success() {
+        if !(200..300).contains(&response.status) {
             return Err(
-                error_response(ENDPOINT, &body).unwrap_or(Error::HttpStatus {
+                error_response(ENDPOINT, &response.body).unwrap_or(Error::HttpStatus {
                     endpoint: ENDPOINT,
-                    status: status.as_u16(),
+                    status: response.status,
                     retry_after: None,
                 }),
             );
         }
-        let object = json_object(ENDPOINT, &body)?;
+        let object = json_object(ENDPOINT, &response.body)?;
         let text = |name: &str, required: bool| -> Result<Option<String>, Error> {
             match object.get(name) {
                 Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
@@ -267,9 +269,9 @@ impl<'a> DeviceGrant<'a> {
             }
             clock.sleep(interval).await;
             match self.poll_once(authorization).await {
-                Poll::Tokens(object) => {
+                Poll::Tokens(response) => {
                     return self
-                        .token_set(object, authorization, id_token, clock.now())
+                        .token_set(response, authorization, id_token, clock.now())
                         .await;
                 }
                 Poll::Pending => {}
@@ -300,7 +302,7 @@ impl<'a> DeviceGrant<'a> {
         {
             form.push(("resource", resource.clone()));
         }
-        let (status, body) = match self.post(ENDPOINT, self.token_endpoint, &form).await {
+        let response = match self.post(ENDPOINT, self.token_endpoint, &form).await {
             Ok(answer) => answer,
             Err(e @ (Error::Transport { .. } | Error::Timeout { .. })) => {
                 tracing::debug!(error = %e, "device token poll: transport failure");
@@ -317,13 +319,10 @@ impl<'a> DeviceGrant<'a> {
             }
             Err(e) => return Poll::Failed(e),
         };
-        if status.is_success() {
-            return match json_object(ENDPOINT, &body) {
-                Ok(object) => Poll::Tokens(object),
-                Err(e) => Poll::Failed(e),
-            };
+        if (200..300).contains(&response.status) {
+            return Poll::Tokens(response);
         }
-        match error_response(ENDPOINT, &body) {
+        match error_response(ENDPOINT, &response.body) {
             Some(Error::OAuth { code, .. }) if code.as_str() == "authorization_pending" => {
                 Poll::Pending
             }
@@ -335,12 +334,9 @@ impl<'a> DeviceGrant<'a> {
                 Poll::Backoff { retry_after: None }
             }
             Some(error) => Poll::Failed(error),
-            None if status.as_u16() >= 500 || status.as_u16() == 429 => {
-                Poll::Backoff { retry_after: None }
-            }
             None => Poll::Failed(Error::HttpStatus {
                 endpoint: ENDPOINT,
-                status: status.as_u16(),
+                status: response.status,
                 retry_after: None,
             }),
         }
@@ -348,13 +344,18 @@ impl<'a> DeviceGrant<'a> {
 
     async fn token_set(
         &self,
-        object: Map<String, Value>,
+        response: HttpResponse,
         authorization: &DeviceAuthorization,
         id_token: Option<(&IdTokenValidation<'_>, &JwksCache)>,
         now: SystemTime,
     ) -> Result<TokenSet, Error> {
-        let parsed = parse_token_response(&object)?;
-        let id_token = match (parsed.id_token, id_token) {
+        let scopes: Vec<String> = self.scopes.iter().map(|s| (*s).to_owned()).collect();
+        let requested = Requested {
+            audience: authorization.audience.as_deref(),
+            scopes: &scopes,
+        };
+        let mut tokens = token_response::parse("token", &response, &requested, now)?.tokens;
+        tokens.id_token = match (tokens.id_token.take(), id_token) {
             (Some(raw), Some((validation, jwks))) => {
                 crate::id_token::verify(&raw, validation, None, jwks, self.http).await?;
                 Some(raw)
@@ -365,16 +366,7 @@ impl<'a> DeviceGrant<'a> {
             }
             (None, _) => None,
         };
-        Ok(TokenSet {
-            access_token: AccessToken::new(parsed.access_token),
-            refresh_token: parsed.refresh_token.map(RefreshToken::new),
-            id_token,
-            expires_at: parsed.expires_in.map(|s| now + Duration::from_secs(s)),
-            audience: authorization.audience.clone(),
-            scopes: parsed
-                .scope
-                .unwrap_or_else(|| self.scopes.iter().map(|s| (*s).to_owned()).collect()),
-        })
+        Ok(tokens)
     }
 
     async fn post(
@@ -382,7 +374,7 @@ impl<'a> DeviceGrant<'a> {
         endpoint: &'static str,
         url: &str,
         form: &[(&str, String)],
-    ) -> Result<(reqwest::StatusCode, Vec<u8>), Error> {
+    ) -> Result<HttpResponse, Error> {
         let mut request = self
             .http
             .post(url)
@@ -395,7 +387,12 @@ impl<'a> DeviceGrant<'a> {
             .send()
             .await
             .map_err(|e| transport_error(endpoint, e))?;
-        let status = response.status();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         match check_status(endpoint, &response, url) {
             // OAuth error bodies come with 400 (or 401 for client authentication): read them.
             Ok(())
@@ -405,7 +402,12 @@ impl<'a> DeviceGrant<'a> {
             Err(e) => return Err(e),
         }
         let body = read_capped(response, MAX_RESPONSE_BYTES, endpoint).await?;
-        Ok((status, body))
+        Ok(HttpResponse {
+            status,
+            content_type,
+            retry_after: None,
+            body,
+        })
     }
 }
 
@@ -426,79 +428,17 @@ impl fmt::Debug for DeviceGrant<'_> {
 }
 
 enum Poll {
-    Tokens(Map<String, Value>),
+    Tokens(HttpResponse),
     Pending,
     SlowDown,
     Backoff { retry_after: Option<Duration> },
     Failed(Error),
 }
 
-/// The fields of a successful token response (RFC 6749 §5.1), type-checked.
-struct ParsedTokens {
-    access_token: String,
-    refresh_token: Option<String>,
-    id_token: Option<String>,
-    expires_in: Option<u64>,
-    scope: Option<Vec<String>>,
-}
-
-/// Minimal strict token response parser (R21): `token_type` compared case-insensitively and
-/// only `Bearer` accepted; `expires_in` a non-negative integer when present; unknown fields
-/// ignored.
-fn parse_token_response(object: &Map<String, Value>) -> Result<ParsedTokens, Error> {
-    const ENDPOINT: &str = "token";
-    let text = |name: &str| -> Result<Option<String>, Error> {
-        match object.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            Some(_) => Err(bad(
-                ENDPOINT,
-                &format!("`{name}` is not a non-empty string"),
-            )),
-        }
-    };
-    let access_token = text("access_token")?.ok_or_else(|| bad(ENDPOINT, "no `access_token`"))?;
-    match text("token_type")? {
-        Some(t) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(_) => {
-            return Err(bad(
-                ENDPOINT,
-                "unsupported `token_type` (only Bearer is understood; RFC 6749 §7.1)",
-            ));
-        }
-        None => return Err(bad(ENDPOINT, "no `token_type`")),
-    }
-    let expires_in = match object.get("expires_in") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .ok_or_else(|| bad(ENDPOINT, "`expires_in` is not a non-negative integer"))?,
-        ),
-        Some(_) => return Err(bad(ENDPOINT, "`expires_in` is not a number")),
-    };
-    Ok(ParsedTokens {
-        access_token,
-        refresh_token: text("refresh_token")?,
-        id_token: text("id_token")?,
-        expires_in,
-        scope: text("scope")?.map(|s| s.split_whitespace().map(str::to_owned).collect()),
-    })
-}
-
 /// An RFC 6749 §5.2 error body, if `body` is one.
 fn error_response(endpoint: &'static str, body: &[u8]) -> Option<Error> {
     let object: Map<String, Value> = serde_json::from_slice(body).ok()?;
-    let Some(Value::String(code)) = object.get("error") else {
-        return None;
-    };
-    Some(Error::OAuth {
-        endpoint,
-        code: OAuthErrorCode::new(code),
-        description: match object.get("error_description") {
-            Some(Value::String(d)) => Some(sanitize_description(d)),
-            _ => None,
-        },
-    })
+    token_response::oauth_error(endpoint, &object)
 }
 
 fn json_object(endpoint: &'static str, body: &[u8]) -> Result<Map<String, Value>, Error> {
@@ -522,32 +462,6 @@ fn bad(endpoint: &'static str, reason: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn object(value: Value) -> Map<String, Value> {
-        value.as_object().unwrap().clone()
-    }
-
-    #[test]
-    fn token_response_is_type_checked() {
-        let ok = parse_token_response(&object(serde_json::json!({
-            "access_token": "at", "token_type": "BeArEr", "expires_in": 3600,
-            "refresh_token": "rt", "scope": "openid  read", "extra": {"x": 1}
-        })))
-        .unwrap();
-        assert_eq!(ok.expires_in, Some(3600));
-        assert_eq!(ok.scope.unwrap(), ["openid", "read"]);
-        for bad in [
-            serde_json::json!({"token_type": "bearer"}),
-            serde_json::json!({"access_token": "", "token_type": "bearer"}),
-            serde_json::json!({"access_token": "at"}),
-            serde_json::json!({"access_token": "at", "token_type": "mac"}),
-            serde_json::json!({"access_token": "at", "token_type": "bearer", "expires_in": "3600"}),
-            serde_json::json!({"access_token": "at", "token_type": "bearer", "expires_in": -1}),
-            serde_json::json!({"access_token": 5, "token_type": "bearer"}),
-        ] {
-            assert!(parse_token_response(&object(bad.clone())).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn error_bodies_are_recognized_and_sanitized() {

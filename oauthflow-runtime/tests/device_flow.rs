@@ -363,7 +363,7 @@ async fn malformed_token_responses_are_typed_errors() {
         ),
         (
             Reply::json(200, json!({"access_token": "at", "token_type": "mac"})),
-            "token_type",
+            "token type",
         ),
         (
             Reply::json(200, json!({"token_type": "bearer"})),
