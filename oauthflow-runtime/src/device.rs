@@ -61,6 +61,12 @@ pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// The longest interval exponential back-off grows to.
 pub const MAX_BACKOFF_INTERVAL: Duration = Duration::from_secs(300);
 
+/// Longest device code lifetime believed (RFC 8628 suggests minutes; longer is cut to a day).
+pub const MAX_EXPIRES_IN: u64 = 24 * 3600;
+
+/// Longest polling interval a server may ask for (seconds).
+pub const MAX_INTERVAL_SECS: u64 = 3600;
+
 /// Largest response body read from either endpoint.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
@@ -215,7 +221,7 @@ impl<'a> DeviceGrant<'a> {
             check_web_url(ENDPOINT, "verification_uri_complete", complete)?;
         }
         let expires_in = match object.get("expires_in") {
-            Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0),
+            Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0).map(|s| s.min(MAX_EXPIRES_IN)),
             _ => None,
         }
         .ok_or_else(|| {
@@ -228,7 +234,7 @@ impl<'a> DeviceGrant<'a> {
             None => DEFAULT_INTERVAL,
             Some(Value::Number(n)) => n
                 .as_u64()
-                .map(|s| Duration::from_secs(s.max(1)))
+                .map(|s| Duration::from_secs(s.clamp(1, MAX_INTERVAL_SECS)))
                 .ok_or_else(|| bad(ENDPOINT, "`interval` is not a non-negative integer"))?,
             Some(_) => return Err(bad(ENDPOINT, "`interval` is not a number")),
         };
@@ -237,7 +243,10 @@ impl<'a> DeviceGrant<'a> {
             user_code,
             verification_uri,
             verification_uri_complete,
-            expires_at: clock.now() + Duration::from_secs(expires_in),
+            expires_at: clock
+                .now()
+                .checked_add(Duration::from_secs(expires_in))
+                .ok_or_else(|| bad(ENDPOINT, "`expires_in` is out of range"))?,
             interval,
             audience: self.audience.map(|(_, value)| value.to_owned()),
         })
@@ -264,7 +273,8 @@ impl<'a> DeviceGrant<'a> {
     ) -> Result<TokenSet, Error> {
         let mut interval = authorization.interval.max(Duration::from_secs(1));
         loop {
-            if clock.now() + interval >= authorization.expires_at {
+            let next_poll = clock.now().checked_add(interval);
+            if next_poll.is_none_or(|at| at >= authorization.expires_at) {
                 return Err(Error::DeviceCodeExpired);
             }
             clock.sleep(interval).await;

@@ -441,7 +441,7 @@ fn verify_once(
     };
     let leeway = validation.leeway;
     let skewed_now = chrono::DateTime::<chrono::Utc>::from(now.checked_sub(leeway).unwrap_or(now));
-    let latest_iat = chrono::DateTime::<chrono::Utc>::from(now + leeway);
+    let latest_iat = chrono::DateTime::<chrono::Utc>::from(now.checked_add(leeway).unwrap_or(now));
     let verifier = verifier
         .set_allowed_algs(algs.iter().cloned())
         // `exp` gets the leeway: the token counts as valid until `exp + leeway`.

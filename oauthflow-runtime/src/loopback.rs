@@ -145,7 +145,11 @@ impl Listener {
         expected: Arc<Expected>,
         timeout: Duration,
     ) -> Result<String, Error> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        let now = tokio::time::Instant::now();
+        // A timeout too large for the clock means "wait as long as it takes" (a year).
+        let deadline = now
+            .checked_add(timeout)
+            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600));
         let mut tasks: JoinSet<Option<String>> = JoinSet::new();
         loop {
             tokio::select! {

@@ -508,3 +508,25 @@ async fn id_token_in_the_response_is_validated_or_dropped() {
         "an unvalidated ID token is never handed out"
     );
 }
+
+#[tokio::test]
+async fn absurd_lifetimes_and_intervals_do_not_panic() {
+    let peer = peer().await;
+    peer.on(
+        "/device",
+        device_response(json!({"expires_in": u64::MAX, "interval": u64::MAX})),
+    );
+    peer.on("/token", tokens());
+    let http = http();
+    let urls = urls(&peer);
+    let grant = grant(&http, &urls);
+    let clock = FakeClock::new();
+    let auth = started(&grant, &clock).await;
+    assert_eq!(auth.expires_at(), now() + Duration::from_secs(24 * 3600));
+    assert_eq!(auth.interval(), Duration::from_secs(3600));
+    grant
+        .poll_with_clock(&auth, None, &clock)
+        .await
+        .expect("tokens");
+    assert_eq!(clock.sleeps(), [3600]);
+}

@@ -244,3 +244,20 @@ async fn errors_and_debug_do_not_show_the_state() {
         .unwrap_err();
     assert!(!error.to_string().contains(STATE) && !format!("{error:?}").contains(STATE));
 }
+
+#[tokio::test]
+async fn an_unbounded_timeout_does_not_panic() {
+    let listener = Listener::bind("http://127.0.0.1/callback").await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait_for_callback(STATE, Duration::MAX));
+    let (status, _) = raw(
+        port,
+        &get(
+            &format!("/callback?code=c&state={STATE}"),
+            &format!("127.0.0.1:{port}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(waiting.await.unwrap().is_ok());
+}
