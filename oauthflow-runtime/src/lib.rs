@@ -39,12 +39,18 @@ mod client;
 mod client_auth;
 mod client_credentials;
 mod context;
+mod device;
 mod device_authorization;
+mod device_code;
 mod discovery;
 mod env;
 mod error;
+mod form_post;
 mod http;
+mod id_token;
+mod implicit;
 mod kind;
+mod loopback;
 mod password;
 mod pending;
 mod refresh;
@@ -55,12 +61,6 @@ mod token_cache;
 mod token_response;
 mod tokens;
 mod urls;
-
-// Front channel and ID tokens (issue 3): decoupled building blocks that `Client` wires up.
-pub mod device;
-pub mod form_post;
-pub mod id_token;
-pub mod loopback;
 
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
@@ -78,4 +78,24 @@ pub use url::Url;
 pub mod __private {
     pub use crate::client::Client;
     pub use crate::spec::ClientSpec;
+
+    /// The device grant building block that [`Client`] drives (for the crate's own tests).
+    pub mod device {
+        pub use crate::device::*;
+    }
+
+    /// The form post building blocks that [`Client`] drives (for the crate's own tests).
+    pub mod form_post {
+        pub use crate::form_post::*;
+    }
+
+    /// ID token validation and the JWKS cache that [`Client`] uses (for the crate's own tests).
+    pub mod id_token {
+        pub use crate::id_token::*;
+    }
+
+    /// The native loopback listener that [`Client`] drives (for the crate's own tests).
+    pub mod loopback {
+        pub use crate::loopback::*;
+    }
 }
