@@ -114,6 +114,12 @@ impl Client {
     /// Implicit with form post: checks the posted form body (`state` first, in constant time,
     /// before any network call; `iss` when sent; `error=`) and validates its ID token in full
     /// (signature from the issuer's JWKS, `alg`, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`).
+    ///
+    /// `form_body` is the body of the `application/x-www-form-urlencoded` POST the browser sent
+    /// to the redirect URI; refuse other methods and content types before calling this, and
+    /// never pass a query string (a response in the URL is refused). The POST is cross-site:
+    /// it carries no `SameSite=Lax`/`Strict` cookie, so find `pending` in a server-side store
+    /// keyed by [`PendingAuthorization::state`] (R34).
     pub async fn verify_form_post(
         &self,
         pending: PendingAuthorization,

@@ -58,6 +58,9 @@ pub(crate) async fn refresh(ctx: &Context, tokens: &TokenSet) -> Result<TokenSet
                 .await?;
             let mut new = received.tokens;
             // No token of the response is used before its ID token passes (R22, R26).
+            if !ctx.wants_openid() && new.id_token.take().is_some() {
+                tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
+            }
             match new.id_token.as_deref() {
                 Some(id_token) => {
                     // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
