@@ -287,13 +287,19 @@ async fn unrequested_id_token_is_dropped() {
 /// original claims edited by `edit`.
 async fn refresh_with(edit: impl FnOnce(&mut Value)) -> (Result<TokenSet, Error>, TokenSet) {
     let (peer, client) = setup(&WEB_OIDC).await;
-    let mut refreshed = id_claims(&peer, None);
+    // Both tokens start from the same claims (same `iat`), the refreshed one without a nonce.
+    let original = id_claims(&peer, None);
+    let mut refreshed = original.clone();
     edit(&mut refreshed);
     let refreshed = sign_rs256(&refreshed, &rsa1(), Some("k1"));
     let original = login_with(
         &peer,
         &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        |nonce| {
+            let mut original = original;
+            original["nonce"] = json!(nonce);
+            sign_rs256(&original, &rsa1(), Some("k1"))
+        },
         vec![token_reply("at-2", "rt-2", Some(refreshed))],
     )
     .await
@@ -362,4 +368,35 @@ async fn refresh_token_other_nonce_is_refused() {
 async fn refresh_token_same_aud_as_array_is_accepted() {
     let (result, _) = refresh_with(|claims| claims["aud"] = json!(["the-client"])).await;
     result.expect("the same audience");
+}
+
+/// `iat` must be the new token's issue time, not older than the original's.
+#[tokio::test]
+async fn refresh_token_older_iat_is_refused() {
+    let (result, _) = refresh_with(|claims| {
+        claims["iat"] = json!(claims["iat"].as_u64().unwrap() - 100);
+    })
+    .await;
+    assert_refused(result, "iat");
+}
+
+/// A refreshed ID token is validated like any other (here: signed with a key that is not the
+/// issuer's), and no token of that response is returned.
+#[tokio::test]
+async fn refresh_token_invalid_signature_is_refused() {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    let refreshed = sign_rs256(&id_claims(&peer, None), &rsa2(), Some("k1"));
+    let original = login_with(
+        &peer,
+        &client,
+        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        vec![token_reply("at-2", "rt-2", Some(refreshed))],
+    )
+    .await
+    .unwrap();
+    let result = client.refresh(&original).await;
+    assert!(
+        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        "{result:?}"
+    );
 }
