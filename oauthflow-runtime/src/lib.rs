@@ -12,6 +12,7 @@ mod kind;
 mod pending;
 mod settings;
 mod spec;
+mod token_manager;
 mod tokens;
 
 pub use claims::IdTokenClaims;
@@ -30,4 +31,8 @@ pub use url::Url;
 pub mod __private {
     pub use crate::client::Client;
     pub use crate::spec::ClientSpec;
+    pub use crate::token_manager::{
+        CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
+        TokenManager, TokioClock,
+    };
 }

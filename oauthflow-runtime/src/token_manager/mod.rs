@@ -1,0 +1,372 @@
+//! The token manager: a per-key access-token cache with single-flight fetch, refresh-ahead,
+//! and retries of transient failures.
+//!
+//! It knows nothing about HTTP: every [`TokenManager::get`] carries the async `fetch` that
+//! obtains a new token, and the manager decides whether and when to call it.
+//!
+//! **Only for client credentials and refresh.** Never put an authorization-code exchange or
+//! a password grant behind it: those must run exactly once, are never retried, and are not
+//! shared between callers. The caller decides which requests go through the manager.
+//!
+//! How it stays fast and correct:
+//! - The hot path ([`TokenManager::get_fresh`], and the start of [`TokenManager::get`]) loads
+//!   the key map and the key's token through `arc-swap`, compares two `Instant`s and clones
+//!   one `Arc`: no lock, no allocation. The map is copy-on-write (keys are few: audiences).
+//! - A miss or an expired token starts one fetch per key in its own task; everyone else
+//!   awaits that fetch's outcome, bounded by [`CacheConfig::get_timeout`].
+//! - A token in its refresh margin is handed out while one background task refreshes it.
+//!   If that refresh fails, the still-valid token stays in use.
+
+mod clock;
+mod config;
+mod entry;
+mod retry;
+mod shared_error;
+mod single_flight;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwap;
+use oauth2::AccessToken;
+
+use crate::error::{ConfigError, Error};
+
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
+pub use config::{CacheConfig, RetryPolicy};
+pub use entry::{CachedToken, Entry, Fetched};
+
+use entry::Freshness;
+use single_flight::{Flight, FlightAbandoned, Slot};
+
+/// A per-key token cache with single-flight fetch and refresh-ahead.
+///
+/// `K` identifies what a token is for, e.g. `Option<&'static str>` (the audience) or
+/// `(audience, scopes)`; keys are never logged. `V` is what is cached: an [`AccessToken`] by
+/// default, or a whole token set.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use oauthflow_runtime::AccessToken;
+/// use oauthflow_runtime::__private::{CacheConfig, Fetched, SystemClock, TokenManager};
+///
+/// let manager: TokenManager<&'static str> =
+///     TokenManager::new(CacheConfig::default(), Arc::new(SystemClock));
+/// let token = manager
+///     .get(&"api", || async {
+///         // The real fetch POSTs to the token endpoint.
+///         Ok(Fetched::new(AccessToken::new("t".into()), Some(Duration::from_secs(3600))))
+///     })
+///     .await
+///     .unwrap();
+/// assert_eq!(token.access_token().secret(), "t");
+/// assert!(manager.get_fresh(&"api").is_some());
+/// # });
+/// ```
+pub struct TokenManager<K, V = AccessToken> {
+    /// Copy-on-write key map: read without a lock, replaced (under `insert`) to add a key.
+    slots: ArcSwap<HashMap<K, Arc<Slot<V>>>>,
+    /// Serializes writers of `slots`; never held across an `.await`.
+    insert: Mutex<()>,
+    config: Arc<CacheConfig>,
+    clock: Arc<dyn Clock>,
+}
+
+impl<K, V> TokenManager<K, V>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// An empty manager reading the time from `clock` ([`SystemClock`] outside tests).
+    pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
+        TokenManager {
+            slots: ArcSwap::from_pointee(HashMap::new()),
+            insert: Mutex::new(()),
+            config: Arc::new(config),
+            clock,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The cached token for `key` if it is outside its refresh margin — the lock-free hot
+    /// path, with no fetch. `None` means: call [`get`](Self::get).
+    #[inline]
+    pub fn get_fresh(&self, key: &K) -> Option<CachedToken<V>> {
+        let slots = self.slots.load();
+        let entry = slots.get(key)?.entry.load();
+        let token = entry.as_ref()?;
+        if self.clock.now() < token.refresh_at() {
+            tracing::trace!(cache = self.config.name, "token cache hit");
+            Some(Arc::clone(token))
+        } else {
+            None
+        }
+    }
+
+    /// A valid token for `key`: the cached one, or the outcome of the one fetch in flight for
+    /// `key` (started by this call if none is), waiting at most
+    /// [`CacheConfig::get_timeout`].
+    ///
+    /// `fetch` is only called when a fetch starts (in its own task, possibly several times
+    /// when transient failures are retried). A token in its refresh margin is returned at
+    /// once while a background task refreshes it. When the fetch fails but the cached token
+    /// is still valid, that token is returned.
+    ///
+    /// # Errors
+    /// The fetch's error (terminal at once; transient after the retries), each waiter
+    /// getting an equal copy; [`Error::Timeout`] when `get_timeout` passes first;
+    /// [`Error::Transport`] if the fetch task died; [`Error::Config`] outside a Tokio runtime.
+    pub async fn get<F, Fut>(&self, key: &K, fetch: F) -> Result<CachedToken<V>, Error>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
+    {
+        if let Some(token) = self.get_fresh(key) {
+            return Ok(token);
+        }
+        self.get_slow(key, fetch).await
+    }
+
+    /// Forgets the token for `key` (e.g. after a resource server rejected it with 401), so
+    /// the next `get` fetches. Returns whether a token was cached. A fetch in flight is not
+    /// cancelled and its result is cached when it lands.
+    pub fn invalidate(&self, key: &K) -> bool {
+        let slots = self.slots.load();
+        let had = slots
+            .get(key)
+            .is_some_and(|slot| slot.entry.swap(None).is_some());
+        if had {
+            tracing::debug!(cache = self.config.name, "token invalidated");
+        }
+        had
+    }
+
+    /// Drops the keys whose token expired and that have no fetch in flight (for caches keyed
+    /// by something unbounded, e.g. refresh tokens). Returns how many were dropped.
+    pub fn purge_expired(&self) -> usize {
+        let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.clock.now();
+        let current = self.slots.load_full();
+        let kept: HashMap<K, Arc<Slot<V>>> = current
+            .iter()
+            .filter(|(_, slot)| {
+                slot.is_flying()
+                    || slot
+                        .entry
+                        .load()
+                        .as_ref()
+                        .is_some_and(|token| token.is_valid_at(now))
+            })
+            .map(|(key, slot)| (key.clone(), slot.clone()))
+            .collect();
+        let dropped = current.len() - kept.len();
+        if dropped > 0 {
+            self.slots.store(Arc::new(kept));
+        }
+        dropped
+    }
+
+    /// How many keys the manager holds.
+    pub fn len(&self) -> usize {
+        self.slots.load().len()
+    }
+
+    /// Whether the manager holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The slot for `key`, created if missing.
+    fn slot(&self, key: &K) -> Arc<Slot<V>> {
+        if let Some(slot) = self.slots.load().get(key) {
+            return slot.clone();
+        }
+        let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.slots.load_full();
+        if let Some(slot) = current.get(key) {
+            return slot.clone();
+        }
+        let slot = Arc::new(Slot::new());
+        let mut next = HashMap::clone(&current);
+        next.insert(key.clone(), slot.clone());
+        self.slots.store(Arc::new(next));
+        slot
+    }
+
+    async fn get_slow<F, Fut>(&self, key: &K, fetch: F) -> Result<CachedToken<V>, Error>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
+    {
+        let name = self.config.name;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::Config(ConfigError::Invalid {
+                reason: "the token manager needs a Tokio runtime".into(),
+            })
+        })?;
+        let slot = self.slot(key);
+        let now = self.clock.now();
+
+        // Decide under the slot's flight lock (brief, no `.await`); spawn after releasing it.
+        let (waiter, started, had_token) = {
+            let mut locked = slot.lock_flight();
+            let current = slot.entry.load_full();
+            match current.as_ref().map(|token| token.freshness(now)) {
+                // Another caller's fetch landed since the hot path looked.
+                Some(Freshness::Fresh) => return current.ok_or_else(unreachable_empty),
+                Some(Freshness::Stale) if self.config.refresh_ahead => {
+                    let token = current.ok_or_else(unreachable_empty)?;
+                    if locked.is_some() {
+                        return Ok(token);
+                    }
+                    let (flight, _) = Flight::begin(&slot, &mut locked);
+                    drop(locked);
+                    tracing::debug!(
+                        cache = name,
+                        "token in its refresh margin: refreshing in the background"
+                    );
+                    runtime.spawn(run_flight(
+                        flight,
+                        fetch,
+                        self.config.clone(),
+                        self.clock.clone(),
+                    ));
+                    return Ok(token);
+                }
+                state => match locked.as_ref() {
+                    Some(waiter) => (waiter.clone(), None, state.is_some()),
+                    None => {
+                        let (flight, waiter) = Flight::begin(&slot, &mut locked);
+                        (waiter, Some(flight), state.is_some())
+                    }
+                },
+            }
+        };
+        match started {
+            Some(flight) => {
+                tracing::debug!(cache = name, had_token, "token cache miss: fetching");
+                runtime.spawn(run_flight(
+                    flight,
+                    fetch,
+                    self.config.clone(),
+                    self.clock.clone(),
+                ));
+            }
+            None => tracing::trace!(
+                cache = name,
+                "token cache miss: joining the fetch in flight"
+            ),
+        }
+
+        let waited =
+            tokio::time::timeout(self.config.get_timeout, single_flight::wait(waiter)).await;
+        let error = match waited {
+            Ok(Ok(Ok(token))) => return Ok(token),
+            Ok(Ok(Err(shared))) => shared_error::duplicate(&shared),
+            Ok(Err(FlightAbandoned)) => Error::Transport {
+                endpoint: "token",
+                reason: "the token fetch stopped without a result (its task panicked or the runtime is shutting down)".into(),
+            },
+            Err(_elapsed) => {
+                tracing::debug!(
+                    cache = name,
+                    timeout_ms = self.config.get_timeout.as_millis() as u64,
+                    "gave up waiting for the token fetch"
+                );
+                Error::Timeout { endpoint: "token" }
+            }
+        };
+        // A token that is still valid beats an error.
+        let now = self.clock.now();
+        if let Some(token) = slot.entry.load_full().filter(|t| t.is_valid_at(now)) {
+            return Ok(token);
+        }
+        Err(error)
+    }
+}
+
+/// The `Option` was just matched as `Some`.
+fn unreachable_empty() -> Error {
+    Error::Config(ConfigError::Invalid {
+        reason: "token manager: cached entry vanished".into(),
+    })
+}
+
+impl<K, V> std::fmt::Debug for TokenManager<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("keys", &self.slots.load().len())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fetch task: retries, caches the token, publishes the outcome to every waiter.
+async fn run_flight<V, F, Fut>(
+    flight: Flight<V>,
+    fetch: F,
+    config: Arc<CacheConfig>,
+    clock: Arc<dyn Clock>,
+) where
+    V: Clone + Send + Sync + 'static,
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
+{
+    let name = config.name;
+    let result = retry::fetch_with_retry(&fetch, &config.retry, &*clock, name).await;
+    let slot = flight.slot();
+    let outcome = match result {
+        Ok(sent) => {
+            let token = Arc::new(entry::Entry::new(
+                sent.fetched,
+                sent.at,
+                sent.at_wall,
+                &config,
+            ));
+            slot.entry.store(Some(token.clone()));
+            tracing::debug!(
+                cache = name,
+                lifetime_s = token.lifetime().as_secs(),
+                "token fetched and cached"
+            );
+            Ok(token)
+        }
+        Err(error) => {
+            let now = clock.now();
+            match slot.entry.load_full().filter(|t| t.is_valid_at(now)) {
+                Some(valid) => {
+                    tracing::warn!(
+                        cache = name,
+                        error = %error,
+                        transient = error.is_transient(),
+                        "token refresh failed; the cached token is still valid and stays in use"
+                    );
+                    let retry_at = now
+                        .checked_add(config.refresh_failure_cooldown)
+                        .unwrap_or(valid.expires_at());
+                    let cooled = Arc::new(valid.with_refresh_at(retry_at));
+                    let _ = slot.entry.compare_and_swap(&valid, Some(cooled));
+                }
+                None => tracing::warn!(
+                    cache = name,
+                    error = %error,
+                    transient = error.is_transient(),
+                    "token fetch failed"
+                ),
+            }
+            Err(Arc::new(error))
+        }
+    };
+    flight.finish(outcome);
+}
