@@ -482,6 +482,36 @@ async fn without_refresh_ahead_callers_in_the_margin_wait_for_one_refresh() {
 }
 
 #[tokio::test]
+async fn without_refresh_ahead_a_failed_refresh_in_the_margin_returns_the_valid_token() {
+    let clock = Arc::new(ManualClock::new());
+    let mut config = CacheConfig::default();
+    config.refresh_ahead = false;
+    config.retry = RetryPolicy::none();
+    let m = manager_with(clock.clone(), config);
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let fetch = {
+        let fetches = fetches.clone();
+        move || {
+            let n = fetches.fetch_add(1, SeqCst);
+            async move {
+                if n == 0 {
+                    ok("valid", Some(3600))
+                } else {
+                    Err(status(500, None))
+                }
+            }
+        }
+    };
+    m.get(&"a", fetch.clone()).await.unwrap();
+    clock.advance(secs(3600 - 30));
+    let t = m.get(&"a", fetch.clone()).await.unwrap();
+    assert_eq!(t.access_token().secret(), "valid");
+    assert_eq!(fetches.load(SeqCst), 2, "the caller in the margin did not refresh");
+    clock.advance(secs(30));
+    assert!(m.get(&"a", fetch).await.is_err());
+}
+
+#[tokio::test]
 async fn invalidate_forces_a_fetch_and_purge_drops_expired_keys() {
     let clock = Arc::new(ManualClock::new());
     let m = manager_with(clock.clone(), CacheConfig::default());
