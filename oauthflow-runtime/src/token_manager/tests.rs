@@ -506,7 +506,11 @@ async fn without_refresh_ahead_a_failed_refresh_in_the_margin_returns_the_valid_
     clock.advance(secs(3600 - 30));
     let t = m.get(&"a", fetch.clone()).await.unwrap();
     assert_eq!(t.access_token().secret(), "valid");
-    assert_eq!(fetches.load(SeqCst), 2, "the caller in the margin did not refresh");
+    assert_eq!(
+        fetches.load(SeqCst),
+        2,
+        "the caller in the margin did not refresh"
+    );
     clock.advance(secs(30));
     assert!(m.get(&"a", fetch).await.is_err());
 }
