@@ -127,8 +127,10 @@ mod tests {
             config.margin_for(Duration::from_secs(30)),
             Duration::from_secs(15)
         );
-        let mut odd = CacheConfig::default();
-        odd.max_margin_fraction = f64::NAN;
+        let mut odd = CacheConfig {
+            max_margin_fraction: f64::NAN,
+            ..CacheConfig::default()
+        };
         assert_eq!(odd.margin_for(Duration::from_secs(30)), Duration::ZERO);
         odd.max_margin_fraction = 7.0;
         assert_eq!(

@@ -176,8 +176,10 @@ mod tests {
 
     #[test]
     fn missing_expires_in_uses_the_default_lifetime_and_huge_ones_are_capped() {
-        let mut config = CacheConfig::default();
-        config.default_lifetime = Duration::from_secs(120);
+        let config = CacheConfig {
+            default_lifetime: Duration::from_secs(120),
+            ..CacheConfig::default()
+        };
         let (e, t0) = entry(None, &config);
         assert_eq!(e.lifetime(), Duration::from_secs(120));
         assert_eq!(e.expires_at(), t0 + Duration::from_secs(120));

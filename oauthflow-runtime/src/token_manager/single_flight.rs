@@ -110,13 +110,15 @@ pub(crate) async fn wait<V>(mut rx: Waiter<V>) -> Result<Outcome<V>, FlightAband
 mod tests {
     use super::*;
 
+    fn begin(slot: &Arc<Slot<()>>) -> (Flight<()>, Waiter<()>) {
+        Flight::begin(slot, &mut slot.lock_flight())
+    }
+
     #[tokio::test]
     async fn a_dropped_flight_wakes_waiters_and_clears_itself() {
         let slot: Arc<Slot<()>> = Arc::new(Slot::new());
         let rx = {
-            let mut locked = slot.lock_flight();
-            let (flight, rx) = Flight::begin(&slot, &mut locked);
-            drop(locked);
+            let (flight, rx) = begin(&slot);
             let waiter = tokio::spawn(wait(rx.clone()));
             drop(flight);
             assert!(waiter.await.unwrap().is_err());
@@ -129,9 +131,7 @@ mod tests {
     #[tokio::test]
     async fn a_finished_flight_reaches_late_waiters() {
         let slot: Arc<Slot<()>> = Arc::new(Slot::new());
-        let mut locked = slot.lock_flight();
-        let (flight, rx) = Flight::begin(&slot, &mut locked);
-        drop(locked);
+        let (flight, rx) = begin(&slot);
         flight.finish(Err(Arc::new(Error::Timeout { endpoint: "token" })));
         assert!(!slot.is_flying());
         let outcome = wait(rx).await.unwrap();

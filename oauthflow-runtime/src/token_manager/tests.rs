@@ -123,8 +123,10 @@ async fn a_short_lived_token_is_not_always_in_the_margin() {
 #[tokio::test]
 async fn missing_expires_in_gets_the_default_lifetime() {
     let clock = Arc::new(ManualClock::new());
-    let mut config = CacheConfig::default();
-    config.default_lifetime = secs(120);
+    let config = CacheConfig {
+        default_lifetime: secs(120),
+        ..CacheConfig::default()
+    };
     let m = manager_with(clock.clone(), config);
     let fetches = Arc::new(AtomicUsize::new(0));
     let fetch = {
@@ -252,10 +254,15 @@ async fn a_panicking_fetch_wakes_waiters_and_the_next_call_retries() {
 
 #[tokio::test(start_paused = true)]
 async fn a_stalled_fetch_times_every_waiter_out_then_a_new_fetch_starts() {
-    let mut config = CacheConfig::default();
-    config.get_timeout = secs(5);
-    config.retry.max_attempts = 1;
-    config.retry.attempt_timeout = secs(20);
+    let config = CacheConfig {
+        get_timeout: secs(5),
+        retry: RetryPolicy {
+            max_attempts: 1,
+            attempt_timeout: secs(20),
+            ..RetryPolicy::default()
+        },
+        ..CacheConfig::default()
+    };
     let m = manager_with(Arc::new(TokioClock::new()), config);
     let fetches = Arc::new(AtomicUsize::new(0));
     let fetch = {
@@ -379,8 +386,10 @@ async fn retry_after_beyond_the_budget_ends_the_retries() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_refresh_keeps_the_valid_token_in_use() {
     let clock = Arc::new(ManualClock::new());
-    let mut config = CacheConfig::default();
-    config.retry = RetryPolicy::none();
+    let config = CacheConfig {
+        retry: RetryPolicy::none(),
+        ..CacheConfig::default()
+    };
     let m = manager_with(clock.clone(), config);
     let fetches = Arc::new(AtomicUsize::new(0));
     let fetch = {
@@ -464,8 +473,10 @@ async fn callers_during_a_refresh_ahead_get_the_old_token_without_waiting() {
 #[tokio::test]
 async fn without_refresh_ahead_callers_in_the_margin_wait_for_one_refresh() {
     let clock = Arc::new(ManualClock::new());
-    let mut config = CacheConfig::default();
-    config.refresh_ahead = false;
+    let config = CacheConfig {
+        refresh_ahead: false,
+        ..CacheConfig::default()
+    };
     let m = manager_with(clock.clone(), config);
     let fetches = Arc::new(AtomicUsize::new(0));
     let fetch = {
@@ -484,9 +495,11 @@ async fn without_refresh_ahead_callers_in_the_margin_wait_for_one_refresh() {
 #[tokio::test]
 async fn without_refresh_ahead_a_failed_refresh_in_the_margin_returns_the_valid_token() {
     let clock = Arc::new(ManualClock::new());
-    let mut config = CacheConfig::default();
-    config.refresh_ahead = false;
-    config.retry = RetryPolicy::none();
+    let config = CacheConfig {
+        refresh_ahead: false,
+        retry: RetryPolicy::none(),
+        ..CacheConfig::default()
+    };
     let m = manager_with(clock.clone(), config);
     let fetches = Arc::new(AtomicUsize::new(0));
     let fetch = {
