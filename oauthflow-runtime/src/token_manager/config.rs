@@ -60,6 +60,32 @@ impl Default for CacheConfig {
 }
 
 impl CacheConfig {
+    /// The defaults, labelled `client_credentials`: refresh-ahead, retries of every transient
+    /// failure.
+    pub fn client_credentials() -> Self {
+        CacheConfig {
+            name: "client_credentials",
+            ..Self::default()
+        }
+    }
+
+    /// For a manager keyed by refresh token that shares one refresh among concurrent callers
+    /// (and hands its result to late callers holding the same, now rotated, refresh token):
+    /// no refresh-ahead (a cached entry never refreshes itself with a stale refresh token) and
+    /// no retry of failures the server may have processed (see
+    /// [`RetryPolicy::retry_ambiguous`]).
+    pub fn refresh() -> Self {
+        CacheConfig {
+            name: "refresh",
+            refresh_ahead: false,
+            retry: RetryPolicy {
+                retry_ambiguous: false,
+                ..RetryPolicy::default()
+            },
+            ..Self::default()
+        }
+    }
+
     /// The refresh margin for a token living `lifetime`:
     /// `min(refresh_margin, lifetime × max_margin_fraction)`.
     pub fn margin_for(&self, lifetime: Duration) -> Duration {
@@ -88,6 +114,12 @@ pub struct RetryPolicy {
     pub max_elapsed: Duration,
     /// One attempt that takes longer than this counts as a transient timeout (default 20 s).
     pub attempt_timeout: Duration,
+    /// Whether to retry failures after which the server may have processed the request —
+    /// transport errors and timeouts (default `true`). Set it to `false` for refresh with
+    /// rotating refresh tokens: replaying a refresh token the server already redeemed can
+    /// revoke the whole grant (RFC 9700 §4.14.2). HTTP 5xx/429 and transient OAuth error codes
+    /// are retried either way.
+    pub retry_ambiguous: bool,
 }
 
 impl Default for RetryPolicy {
@@ -98,6 +130,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(10),
             max_elapsed: Duration::from_secs(30),
             attempt_timeout: Duration::from_secs(20),
+            retry_ambiguous: true,
         }
     }
 }

@@ -16,6 +16,31 @@
 //!   awaits that fetch's outcome, bounded by [`CacheConfig::get_timeout`].
 //! - A token in its refresh margin is handed out while one background task refreshes it.
 //!   If that refresh fails, the still-valid token stays in use.
+//!
+//! # Wiring into `Client`
+//!
+//! Client credentials — one manager per client, keyed by audience (plus scopes if they vary),
+//! with [`CacheConfig::client_credentials`]. The fetch must not own the manager (keep the
+//! HTTP half of the client in its own `Arc` to avoid a cycle):
+//!
+//! ```text
+//! if let Some(token) = inner.cc_tokens.get_fresh(&audience) {   // hot path, lock-free
+//!     return Ok(token);
+//! }
+//! let http = inner.http.clone();                                   // Arc<…>, no manager inside
+//! inner.cc_tokens.get(&audience, move || {
+//!     let http = http.clone();
+//!     async move {
+//!         let response = http.client_credentials(audience).await?;  // Result<_, Error>
+//!         Ok(Fetched::new(response.access_token, response.expires_in))
+//!     }
+//! }).await
+//! ```
+//!
+//! Refresh — a `TokenManager<String, TokenSet>` keyed by the refresh token, with
+//! [`CacheConfig::refresh`]: concurrent refreshes of one refresh token share one request,
+//! and a caller still holding the rotated refresh token gets the new set. Call
+//! [`TokenManager::purge_expired`] now and then, since refresh tokens are unbounded keys.
 
 mod clock;
 mod config;

@@ -50,8 +50,8 @@ where
             }
             Err(error) => error,
         };
-        if !error.is_transient() {
-            tracing::debug!(cache = name, attempt, error = %error, "terminal token fetch failure: not retried");
+        if !is_retryable(policy, &error) {
+            tracing::debug!(cache = name, attempt, error = %error, "token fetch failure not retried");
             return Err(error);
         }
         if attempt >= policy.max_attempts.max(1) {
@@ -79,6 +79,13 @@ where
         tokio::time::sleep(delay).await;
         attempt += 1;
     }
+}
+
+/// Transient, and — unless the policy allows it — certainly not processed by the server.
+fn is_retryable(policy: &RetryPolicy, error: &Error) -> bool {
+    error.is_transient()
+        && (policy.retry_ambiguous
+            || !matches!(error, Error::Transport { .. } | Error::Timeout { .. }))
 }
 
 /// The wait before retry number `attempt` (1 = first retry): the jittered backoff, or the
@@ -146,6 +153,29 @@ mod tests {
             seen.insert(d);
         }
         assert!(seen.len() > 50, "jitter is not random: {seen:?}");
+    }
+
+    #[test]
+    fn ambiguous_failures_are_retried_only_when_allowed() {
+        let transport = Error::Transport {
+            endpoint: "token",
+            reason: "connection reset".into(),
+        };
+        let unavailable = Error::HttpStatus {
+            endpoint: "token",
+            status: 503,
+            retry_after: None,
+        };
+        let mut policy = RetryPolicy::default();
+        assert!(is_retryable(&policy, &transport));
+        assert!(is_retryable(&policy, &unavailable));
+        policy.retry_ambiguous = false;
+        assert!(!is_retryable(&policy, &transport));
+        assert!(!is_retryable(
+            &policy,
+            &Error::Timeout { endpoint: "token" }
+        ));
+        assert!(is_retryable(&policy, &unavailable));
     }
 
     #[test]
