@@ -583,3 +583,118 @@ fn get_outside_a_tokio_runtime_is_a_config_error_not_a_panic() {
     let result = ready_now(m.get(&"a", || async { ok("t", None) }));
     assert!(matches!(result, Err(Error::Config(_))));
 }
+
+#[tokio::test]
+async fn refresh_mode_shares_one_refresh_and_hands_it_to_holders_of_the_rotated_token() {
+    // V = (access token, new refresh token); K = the refresh token that was presented.
+    let m: Arc<TokenManager<String, (String, String)>> = Arc::new(TokenManager::new(
+        CacheConfig::refresh(),
+        Arc::new(SystemClock),
+    ));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (m, fetches) = (m.clone(), fetches.clone());
+            tokio::spawn(async move {
+                let fetch = move || {
+                    fetches.fetch_add(1, SeqCst);
+                    async {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(Fetched::new(
+                            ("at-2".to_owned(), "rt-2".to_owned()),
+                            Some(secs(600)),
+                        ))
+                    }
+                };
+                m.get(&"rt-1".to_owned(), fetch).await.unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().value().1, "rt-2");
+    }
+    assert_eq!(
+        fetches.load(SeqCst),
+        1,
+        "the refresh token was redeemed twice"
+    );
+}
+
+/// Collects every event's fields as text (a minimal `tracing` subscriber).
+#[derive(Default, Clone)]
+struct Events(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Text(String);
+        impl tracing::field::Visit for Text {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={value:?} ", field.name()));
+            }
+        }
+        let mut text = Text(format!("{} ", event.metadata().level()));
+        event.record(&mut text);
+        self.0.lock().unwrap().push(text.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn tracing_reports_hit_miss_refresh_retry_and_failure_without_token_values() {
+    let events = Events::default();
+    let _default = tracing::subscriber::set_default(events.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let clock = Arc::new(ManualClock::new());
+        let m = manager_with(clock.clone(), CacheConfig::client_credentials());
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let fetch = {
+            let fetches = fetches.clone();
+            move || {
+                let n = fetches.fetch_add(1, SeqCst);
+                async move {
+                    match n {
+                        0 => ok("SECRET-TOKEN-1", Some(3600)),
+                        1 => Err(status(503, Some(1))),
+                        _ => Err(oauth("invalid_client")),
+                    }
+                }
+            }
+        };
+        m.get(&"a", fetch.clone()).await.unwrap(); // miss
+        m.get(&"a", fetch.clone()).await.unwrap(); // hit
+        clock.advance(secs(3600 - 30));
+        m.get(&"a", fetch.clone()).await.unwrap(); // refresh-ahead: 503, retry, invalid_client
+        tokio::time::sleep(secs(2)).await;
+        settle().await;
+    });
+    let events = events.0.lock().unwrap();
+    let all = events.join("\n");
+    for needle in [
+        "token cache miss",
+        "token cache hit",
+        "refreshing in the background",
+        "retrying",
+        "token refresh failed",
+    ] {
+        assert!(all.contains(needle), "no `{needle}` event in:\n{all}");
+    }
+    assert!(all.contains("cache=\"client_credentials\""), "{all}");
+    assert!(
+        !all.contains("SECRET-TOKEN"),
+        "a token leaked into tracing:\n{all}"
+    );
+}
