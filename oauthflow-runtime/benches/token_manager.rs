@@ -109,6 +109,35 @@ fn cached_get(c: &mut Criterion) {
     group.bench_function("manager_get", |b| {
         b.iter(|| black_box(ready_now(m.get(black_box(&KEY), || async { Ok(fetched()) })).unwrap()))
     });
+    // A token in its refresh margin while its refresh is in flight (the fetch never ends):
+    // served without waiting. A cache that holds its lock during the fetch would make this
+    // caller wait for the whole token request (see `baseline_http_client_credentials`).
+    let margin_clock = Arc::new(ManualClock::new());
+    let in_margin: Arc<TokenManager<Key>> = Arc::new(TokenManager::new(
+        CacheConfig::default(),
+        margin_clock.clone(),
+    ));
+    rt.block_on(async {
+        in_margin
+            .get(&KEY, || async { Ok(fetched()) })
+            .await
+            .unwrap();
+        margin_clock.advance(Duration::from_secs(3600 - 30));
+        in_margin
+            .get(&KEY, || async {
+                std::future::pending::<()>().await;
+                Ok(fetched())
+            })
+            .await
+            .unwrap();
+    });
+    group.bench_function("manager_get_in_margin_refresh_in_flight", |b| {
+        b.iter(|| {
+            black_box(
+                ready_now(in_margin.get(black_box(&KEY), || async { Ok(fetched()) })).unwrap(),
+            )
+        })
+    });
     // For scale: what reading the clock alone costs (the hot path reads it once).
     group.bench_function("component_instant_now", |b| {
         b.iter(|| black_box(Instant::now()))

@@ -157,10 +157,33 @@ where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
     {
-        if let Some(token) = self.get_fresh(key) {
+        if let Some(token) = self.peek(key) {
             return Ok(token);
         }
         self.get_slow(key, fetch).await
+    }
+
+    /// The lock-free part of `get`: a fresh token, or one in its margin while its refresh is
+    /// already in flight.
+    #[inline]
+    fn peek(&self, key: &K) -> Option<CachedToken<V>> {
+        let slots = self.slots.load();
+        let slot = slots.get(key)?;
+        let entry = slot.entry.load();
+        let token = entry.as_ref()?;
+        let now = self.clock.now();
+        if now < token.refresh_at() {
+            tracing::trace!(cache = self.config.name, "token cache hit");
+            return Some(Arc::clone(token));
+        }
+        if self.config.refresh_ahead && token.is_valid_at(now) && slot.is_flying_hint() {
+            tracing::trace!(
+                cache = self.config.name,
+                "token cache hit (refresh in flight)"
+            );
+            return Some(Arc::clone(token));
+        }
+        None
     }
 
     /// Forgets the token for `key` (e.g. after a resource server rejected it with 401), so

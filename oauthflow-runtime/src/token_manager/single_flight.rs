@@ -5,6 +5,7 @@
 //! cancels it for the others, and the flight is always cleared — on success, failure, panic
 //! or runtime shutdown — so no waiter hangs and the next call can try again.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwapOption;
@@ -27,6 +28,9 @@ pub(crate) struct Slot<V> {
     /// The fetch in flight. Locked only briefly, never across an `.await`, never on the hot
     /// path.
     flight: Mutex<Option<Waiter<V>>>,
+    /// Mirrors `flight.is_some()` (written under its lock) so callers holding a token in its
+    /// refresh margin can see a refresh is under way without locking.
+    flying: AtomicBool,
 }
 
 impl<V> Slot<V> {
@@ -34,6 +38,7 @@ impl<V> Slot<V> {
         Slot {
             entry: ArcSwapOption::empty(),
             flight: Mutex::new(None),
+            flying: AtomicBool::new(false),
         }
     }
 
@@ -44,6 +49,18 @@ impl<V> Slot<V> {
     /// Whether a fetch is in flight.
     pub(crate) fn is_flying(&self) -> bool {
         self.lock_flight().is_some()
+    }
+
+    /// Whether a fetch is in flight, without locking (a hint: it may just have ended).
+    #[inline]
+    pub(crate) fn is_flying_hint(&self) -> bool {
+        self.flying.load(Ordering::Acquire)
+    }
+
+    /// Clears the flight; `locked` is this slot's flight lock.
+    fn clear(&self, locked: &mut Option<Waiter<V>>) {
+        *locked = None;
+        self.flying.store(false, Ordering::Release);
     }
 }
 
@@ -61,6 +78,7 @@ impl<V> Flight<V> {
         debug_assert!(locked.is_none(), "a flight is already registered");
         let (tx, rx) = watch::channel(None);
         *locked = Some(rx.clone());
+        slot.flying.store(true, Ordering::Release);
         (
             Flight {
                 slot: slot.clone(),
@@ -78,7 +96,7 @@ impl<V> Flight<V> {
     /// afresh), then every waiter is woken.
     pub(crate) fn finish(mut self, outcome: Outcome<V>) {
         if let Some(tx) = self.tx.take() {
-            *self.slot.lock_flight() = None;
+            self.slot.clear(&mut self.slot.lock_flight());
             tx.send_replace(Some(outcome));
         }
     }
@@ -88,7 +106,7 @@ impl<V> Drop for Flight<V> {
     fn drop(&mut self) {
         if self.tx.is_some() {
             // Unpublished: clear the flight; `tx` is dropped right after, closing the channel.
-            *self.slot.lock_flight() = None;
+            self.slot.clear(&mut self.slot.lock_flight());
         }
     }
 }
@@ -124,7 +142,7 @@ mod tests {
             assert!(waiter.await.unwrap().is_err());
             rx
         };
-        assert!(!slot.is_flying());
+        assert!(!slot.is_flying() && !slot.is_flying_hint());
         assert!(wait(rx).await.is_err());
     }
 
@@ -132,6 +150,7 @@ mod tests {
     async fn a_finished_flight_reaches_late_waiters() {
         let slot: Arc<Slot<()>> = Arc::new(Slot::new());
         let (flight, rx) = begin(&slot);
+        assert!(slot.is_flying() && slot.is_flying_hint());
         flight.finish(Err(Arc::new(Error::Timeout { endpoint: "token" })));
         assert!(!slot.is_flying());
         let outcome = wait(rx).await.unwrap();

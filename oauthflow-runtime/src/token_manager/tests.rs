@@ -698,3 +698,39 @@ fn tracing_reports_hit_miss_refresh_retry_and_failure_without_token_values() {
         "a token leaked into tracing:\n{all}"
     );
 }
+
+#[tokio::test]
+async fn callers_in_the_margin_take_no_lock_while_the_refresh_is_in_flight() {
+    let clock = Arc::new(ManualClock::new());
+    let m = manager_with(clock.clone(), CacheConfig::default());
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let fetch = {
+        let fetches = fetches.clone();
+        move || {
+            let n = fetches.fetch_add(1, SeqCst);
+            async move {
+                if n > 0 {
+                    std::future::pending::<()>().await;
+                }
+                ok("old", Some(3600))
+            }
+        }
+    };
+    m.get(&"a", fetch.clone()).await.unwrap();
+    clock.advance(secs(3600 - 30));
+    m.get(&"a", fetch.clone()).await.unwrap(); // starts the (stalled) refresh
+    settle().await;
+    assert_eq!(fetches.load(SeqCst), 2);
+    let slots = m.slots.load();
+    let _flight = slots.get(&"a").unwrap().lock_flight();
+    let m2 = m.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let token = ready_now(m2.get(&"a", fetch)).unwrap();
+        let _ = tx.send(token.access_token().secret().clone());
+    });
+    let served = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("a caller in the margin blocked on the flight lock");
+    assert_eq!(served, "old");
+}
