@@ -45,6 +45,7 @@
 mod clock;
 mod config;
 mod entry;
+mod key_map;
 mod retry;
 mod shared_error;
 mod single_flight;
@@ -52,7 +53,6 @@ mod single_flight;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -67,6 +67,7 @@ pub use config::{CacheConfig, RetryPolicy};
 pub use entry::{CachedToken, Entry, Fetched};
 
 use entry::Freshness;
+use key_map::KeyMap;
 use single_flight::{Flight, FlightAbandoned, Slot};
 
 /// A per-key token cache with single-flight fetch and refresh-ahead.
@@ -97,7 +98,7 @@ use single_flight::{Flight, FlightAbandoned, Slot};
 /// ```
 pub struct TokenManager<K, V = AccessToken> {
     /// Copy-on-write key map: read without a lock, replaced (under `insert`) to add a key.
-    slots: ArcSwap<HashMap<K, Arc<Slot<V>>>>,
+    slots: ArcSwap<KeyMap<K, Arc<Slot<V>>>>,
     /// Serializes writers of `slots`; never held across an `.await`.
     insert: Mutex<()>,
     config: Arc<CacheConfig>,
@@ -112,7 +113,7 @@ where
     /// An empty manager reading the time from `clock` ([`SystemClock`] outside tests).
     pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
         TokenManager {
-            slots: ArcSwap::from_pointee(HashMap::new()),
+            slots: ArcSwap::from_pointee(KeyMap::new()),
             insert: Mutex::new(()),
             config: Arc::new(config),
             clock,
@@ -206,18 +207,14 @@ where
         let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
         let now = self.clock.now();
         let current = self.slots.load_full();
-        let kept: HashMap<K, Arc<Slot<V>>> = current
-            .iter()
-            .filter(|(_, slot)| {
-                slot.is_flying()
-                    || slot
-                        .entry
-                        .load()
-                        .as_ref()
-                        .is_some_and(|token| token.is_valid_at(now))
-            })
-            .map(|(key, slot)| (key.clone(), slot.clone()))
-            .collect();
+        let kept = current.retained(|slot| {
+            slot.is_flying()
+                || slot
+                    .entry
+                    .load()
+                    .as_ref()
+                    .is_some_and(|token| token.is_valid_at(now))
+        });
         let dropped = current.len() - kept.len();
         if dropped > 0 {
             self.slots.store(Arc::new(kept));
@@ -246,9 +243,8 @@ where
             return slot.clone();
         }
         let slot = Arc::new(Slot::new());
-        let mut next = HashMap::clone(&current);
-        next.insert(key.clone(), slot.clone());
-        self.slots.store(Arc::new(next));
+        self.slots
+            .store(Arc::new(current.with(key.clone(), slot.clone())));
         slot
     }
 
