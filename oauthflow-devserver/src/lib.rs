@@ -1,4 +1,256 @@
 //! Test and example support: the repository's pinned oidc-provider on 127.0.0.1, driven
 //! without a browser, and a fault-injecting HTTP peer for what a real server never does.
+//!
+//! [`DevProvider::start`] runs `tests/provider/server.mjs` (oidc-provider 9.13.3, pinned by
+//! `tests/provider/package-lock.json`) with `node` on an ephemeral loopback port, and stops
+//! it when the handle drops. It needs Node.js 20+ and, the first time, `npm` (the crate runs
+//! `npm ci` in `tests/provider` when `node_modules` is missing).
+//!
+//! The server has [default clients](clients), a test user ([`users::ALICE`]), two
+//! [resource servers](resources) that get JWT access tokens (RFC 8707 `resource`, or the
+//! Auth0-style `audience` parameter), client credentials, the device flow, revocation,
+//! refresh tokens with `offline_access`, a `password` grant, and counters of successful
+//! token requests ([`DevProvider::grant_count`]).
+//!
+//! [`DevProvider::login`] and [`DevBrowser`] walk its login and consent pages with plain
+//! HTTP and return the redirect to the client without following it.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use oauthflow_devserver::{DevProvider, clients};
+//! use url::Url;
+//!
+//! let provider = DevProvider::start().await?;
+//! let mut authorize = provider.authorization_endpoint();
+//! authorize
+//!     .query_pairs_mut()
+//!     .append_pair("client_id", clients::WEB.id)
+//!     .append_pair("response_type", "code")
+//!     .append_pair("scope", "openid")
+//!     .append_pair("redirect_uri", clients::WEB.redirect_uri.unwrap())
+//!     .append_pair("state", "xyz")
+//!     .append_pair("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+//!     .append_pair("code_challenge_method", "S256");
+//! let callback: Url = provider.login(&authorize).await?;
+//! assert!(callback.as_str().starts_with("http://127.0.0.1:8080/callback?code="));
+//! # Ok::<(), oauthflow_devserver::DevError>(())
+//! # }).unwrap();
+//! ```
+//!
+//! Environment variables: `OAUTHFLOW_NODE` / `OAUTHFLOW_NPM` (programs to run instead of
+//! `node` / `npm`), `OAUTHFLOW_PROVIDER_DIR` (instead of `tests/provider`),
+//! `OAUTHFLOW_PROVIDER_LOG=1` (echo the server's output and one line per request to
+//! stderr).
 
+mod browser;
+mod cookies;
+mod error;
 pub mod fault;
+mod html;
+mod options;
+mod process;
+mod provider;
+
+pub use browser::DevBrowser;
+pub use error::DevError;
+pub use options::DevOptions;
+pub use provider::{DevProvider, GrantStats};
+
+/// A client the provider registers by default.
+///
+/// ```
+/// use oauthflow_devserver::clients;
+/// assert_eq!(clients::MACHINE.id, "machine-client");
+/// assert!(clients::ALL.iter().any(|c| c.id == clients::DEVICE.id));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DevClient {
+    /// `client_id`.
+    pub id: &'static str,
+    /// `client_secret`; `None` for public clients (`token_endpoint_auth_method: none`).
+    pub secret: Option<&'static str>,
+    /// `token_endpoint_auth_method`.
+    pub auth_method: &'static str,
+    /// The registered redirect URI, if the client has one.
+    pub redirect_uri: Option<&'static str>,
+    /// `grant_types`.
+    pub grant_types: &'static [&'static str],
+    /// `response_types`.
+    pub response_types: &'static [&'static str],
+    /// `application_type` (`"web"` or `"native"`).
+    pub application_type: &'static str,
+}
+
+/// The default clients of the test provider (also listed in `tests/provider/README.md`).
+///
+/// ```
+/// use oauthflow_devserver::clients;
+/// assert_eq!(clients::WEB.secret, Some("web-secret"));
+/// assert_eq!(clients::SPA.secret, None);
+/// ```
+pub mod clients {
+    use super::DevClient;
+
+    /// The RFC 8628 device code grant type.
+    pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+    /// `machine-client` / `machine-secret`: client credentials, `client_secret_basic`.
+    pub const MACHINE: DevClient = DevClient {
+        id: "machine-client",
+        secret: Some("machine-secret"),
+        auth_method: "client_secret_basic",
+        redirect_uri: None,
+        grant_types: &["client_credentials"],
+        response_types: &[],
+        application_type: "web",
+    };
+
+    /// `machine-post-client` / `machine-post-secret`: client credentials, `client_secret_post`.
+    pub const MACHINE_POST: DevClient = DevClient {
+        id: "machine-post-client",
+        secret: Some("machine-post-secret"),
+        auth_method: "client_secret_post",
+        redirect_uri: None,
+        grant_types: &["client_credentials"],
+        response_types: &[],
+        application_type: "web",
+    };
+
+    /// `machine-special-client` with the secret `a:b%c+d`: client credentials,
+    /// `client_secret_basic` — the credentials must be form-urlencoded before base64
+    /// (RFC 6749 §2.3.1), sending them raw gives `invalid_client`/`invalid_request`.
+    pub const MACHINE_SPECIAL: DevClient = DevClient {
+        id: "machine-special-client",
+        secret: Some("a:b%c+d"),
+        auth_method: "client_secret_basic",
+        redirect_uri: None,
+        grant_types: &["client_credentials"],
+        response_types: &[],
+        application_type: "web",
+    };
+
+    /// `web-client` / `web-secret`: authorization code + refresh tokens,
+    /// `client_secret_basic`, redirect `http://127.0.0.1:8080/callback`.
+    pub const WEB: DevClient = DevClient {
+        id: "web-client",
+        secret: Some("web-secret"),
+        auth_method: "client_secret_basic",
+        redirect_uri: Some("http://127.0.0.1:8080/callback"),
+        grant_types: &["authorization_code", "refresh_token"],
+        response_types: &["code"],
+        application_type: "web",
+    };
+
+    /// `spa-client`: public (PKCE required), authorization code + refresh tokens (rotated),
+    /// redirect `http://127.0.0.1:5173/callback`.
+    pub const SPA: DevClient = DevClient {
+        id: "spa-client",
+        secret: None,
+        auth_method: "none",
+        redirect_uri: Some("http://127.0.0.1:5173/callback"),
+        grant_types: &["authorization_code", "refresh_token"],
+        response_types: &["code"],
+        application_type: "web",
+    };
+
+    /// `native-client`: public native app (PKCE required), authorization code + refresh
+    /// tokens, redirect `http://127.0.0.1/callback` — any port is accepted on the loopback
+    /// (RFC 8252 §7.3), so `http://127.0.0.1:PORT/callback` works.
+    pub const NATIVE: DevClient = DevClient {
+        id: "native-client",
+        secret: None,
+        auth_method: "none",
+        redirect_uri: Some("http://127.0.0.1/callback"),
+        grant_types: &["authorization_code", "refresh_token"],
+        response_types: &["code"],
+        application_type: "native",
+    };
+
+    /// `spa-login-client`: public, implicit with `response_type=id_token` only (no access
+    /// token), for `response_mode=form_post`; redirect `https://127.0.0.1/callback` (nothing
+    /// has to listen there).
+    pub const SPA_LOGIN: DevClient = DevClient {
+        id: "spa-login-client",
+        secret: None,
+        auth_method: "none",
+        redirect_uri: Some("https://127.0.0.1/callback"),
+        grant_types: &["implicit"],
+        response_types: &["id_token"],
+        application_type: "web",
+    };
+
+    /// `trusted-client` / `trusted-secret`: the `password` grant + refresh tokens,
+    /// `client_secret_basic`.
+    pub const TRUSTED: DevClient = DevClient {
+        id: "trusted-client",
+        secret: Some("trusted-secret"),
+        auth_method: "client_secret_basic",
+        redirect_uri: None,
+        grant_types: &["password", "refresh_token"],
+        response_types: &[],
+        application_type: "web",
+    };
+
+    /// `device-client`: public, device code + refresh tokens.
+    pub const DEVICE: DevClient = DevClient {
+        id: "device-client",
+        secret: None,
+        auth_method: "none",
+        redirect_uri: None,
+        grant_types: &[DEVICE_CODE_GRANT, "refresh_token"],
+        response_types: &[],
+        application_type: "web",
+    };
+
+    /// Every default client.
+    pub const ALL: &[DevClient] = &[
+        MACHINE,
+        MACHINE_POST,
+        MACHINE_SPECIAL,
+        WEB,
+        SPA,
+        NATIVE,
+        SPA_LOGIN,
+        TRUSTED,
+        DEVICE,
+    ];
+}
+
+/// The test users. The login pages accept any login name (it becomes the `sub`) and any
+/// password; the `password` grant checks these.
+///
+/// ```
+/// assert_eq!(oauthflow_devserver::users::ALICE, "alice");
+/// ```
+pub mod users {
+    /// `alice`: the login [`DevBrowser`](crate::DevBrowser) uses, and the password grant's user.
+    pub const ALICE: &str = "alice";
+    /// Alice's password: `wonderland`.
+    pub const ALICE_PASSWORD: &str = "wonderland";
+    /// Alice's `name` claim (scope `profile`).
+    pub const ALICE_NAME: &str = "Alice Liddell";
+    /// Alice's `email` claim (scope `email`).
+    pub const ALICE_EMAIL: &str = "alice@example.com";
+}
+
+/// The resource servers (RFC 8707 resource indicators). A token request for one of them
+/// (`resource=` or `audience=`) gets a JWT access token whose `aud` is the resource; without
+/// one the access token is opaque.
+///
+/// ```
+/// use oauthflow_devserver::resources;
+/// assert_eq!(resources::ORDERS, "https://api.example.com/orders");
+/// assert!(resources::ORDERS_SCOPES.contains(&"read:orders"));
+/// ```
+pub mod resources {
+    /// `https://api.example.com/orders`, scopes [`ORDERS_SCOPES`].
+    pub const ORDERS: &str = "https://api.example.com/orders";
+    /// The scopes of [`ORDERS`].
+    pub const ORDERS_SCOPES: &[&str] = &["read:orders", "write:orders"];
+    /// `https://api.example.com/billing`, scopes [`BILLING_SCOPES`].
+    pub const BILLING: &str = "https://api.example.com/billing";
+    /// The scopes of [`BILLING`].
+    pub const BILLING_SCOPES: &[&str] = &["read:billing"];
+    /// Both.
+    pub const ALL: &[&str] = &[ORDERS, BILLING];
+}

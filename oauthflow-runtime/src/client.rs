@@ -9,8 +9,10 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::claims::IdTokenClaims;
+use crate::context::Context;
 use crate::device_authorization::DeviceAuthorization;
 use crate::error::{ConfigError, Error};
+use crate::kind::Flow;
 use crate::pending::PendingAuthorization;
 use crate::settings::{ClientType, Settings};
 use crate::spec::ClientSpec;
@@ -21,12 +23,7 @@ use crate::tokens::TokenSet;
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    spec: &'static ClientSpec,
-    client_id: String,
+    inner: Arc<Context>,
 }
 
 fn not_yet(step: &str) -> Error {
@@ -38,25 +35,27 @@ fn not_yet(step: &str) -> Error {
 impl Client {
     /// Builds the client from its compile-time spec and run-time settings; checks the issuer,
     /// endpoints and redirect URI. Makes no network request (discovery is lazy).
+    ///
+    /// Checks: the settings' type matches the kind (public or confidential); the client id is not
+    /// empty; an issuer is configured (the settings' one overrides the attribute's) and is
+    /// `https` (or `http` on a loopback IP literal) without query or fragment; redirect-based
+    /// flows have a redirect URI (the settings' one overrides the attribute's) that passes the
+    /// attribute's rules; explicit endpoints are `https`.
     pub fn new<S: ClientType>(
         spec: &'static ClientSpec,
         settings: Settings<S>,
     ) -> Result<Self, ConfigError> {
         Ok(Client {
-            inner: Arc::new(Inner {
-                spec,
-                client_id: settings.client_id,
-            }),
+            inner: Arc::new(Context::new(spec, settings)?),
         })
     }
 
     /// Reads `<PREFIX>_CLIENT_ID`, `<PREFIX>_CLIENT_SECRET` (confidential kinds) and
-    /// `<PREFIX>_ISSUER` (when the attribute has no issuer), then calls [`Client::new`].
+    /// `<PREFIX>_ISSUER` (required when the attribute has no issuer; when it has one, a set
+    /// variable overrides it like [`Settings::issuer`]), then calls [`Client::new`]. Empty
+    /// variables count as unset.
     pub fn from_env<S: ClientType>(spec: &'static ClientSpec) -> Result<Self, ConfigError> {
-        let _ = spec;
-        Err(ConfigError::Invalid {
-            reason: "from_env is not implemented yet".into(),
-        })
+        Self::new(spec, crate::env::settings::<S>(spec)?)
     }
 
     /// The compile-time spec.
@@ -69,33 +68,35 @@ impl Client {
         &self,
         audience: Option<&'static str>,
     ) -> Result<AccessToken, Error> {
-        let _ = audience;
-        Err(not_yet("access_token"))
+        crate::client_credentials::access_token(&self.inner, audience).await
     }
 
-    /// Authorization code (+PKCE) or implicit form post: the URL to send the user to.
+    /// Authorization code (+PKCE): the URL to send the user to, and what to keep until the
+    /// callback. (Implicit form post is wired separately.)
     pub async fn authorize_url(
         &self,
         audience: Option<&'static str>,
     ) -> Result<(Url, PendingAuthorization), Error> {
-        let _ = audience;
-        Err(not_yet("authorize_url"))
+        match self.inner.spec.flow {
+            // Wired by the lead to the `form_post` module (branch `oidc`).
+            Flow::ImplicitFormPost => Err(not_yet("authorize_url (implicit form post)")),
+            _ => crate::authorization_code::authorize_url(&self.inner, audience).await,
+        }
     }
 
-    /// Authorization code: checks the callback and redeems the code.
+    /// Authorization code: checks the callback (strict parsing, `state` in constant time before
+    /// any network call, `iss`, `error=`) and redeems the code once, never retried.
     pub async fn exchange_code(
         &self,
         pending: PendingAuthorization,
         callback: &str,
     ) -> Result<TokenSet, Error> {
-        let _ = (pending, callback);
-        Err(not_yet("exchange_code"))
+        crate::authorization_code::exchange_code(&self.inner, pending, callback).await
     }
 
-    /// Refresh (single-flight per refresh token).
+    /// Refresh (single-flight per refresh token); keeps the refresh token when none comes back.
     pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
-        let _ = tokens;
-        Err(not_yet("refresh"))
+        crate::refresh::refresh(&self.inner, tokens).await
     }
 
     /// Native: loopback redirect login (RFC 8252 §7.3).
@@ -118,15 +119,14 @@ impl Client {
         Err(not_yet("verify_form_post"))
     }
 
-    /// Password grant (RFC 6749 §4.3), never retried.
+    /// Password grant (RFC 6749 §4.3): the password goes only into the POST body; never retried.
     pub async fn password_token(
         &self,
         username: &str,
         password: &SecretString,
         audience: Option<&'static str>,
     ) -> Result<TokenSet, Error> {
-        let _ = (username, password, audience);
-        Err(not_yet("password_token"))
+        crate::password::password_token(&self.inner, username, password, audience).await
     }
 
     /// Device authorization request (RFC 8628 §3.1).
@@ -154,6 +154,7 @@ impl fmt::Debug for Client {
             .field("kind", &self.inner.spec.kind)
             .field("flow", &self.inner.spec.flow)
             .field("client_id", &self.inner.client_id)
+            .field("issuer", &self.inner.issuer())
             .finish_non_exhaustive()
     }
 }

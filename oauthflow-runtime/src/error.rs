@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A problem with the client's configuration, found before (or instead of) a flow step.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// An environment variable that `from_env` needs is not set (or not valid UTF-8).
@@ -124,7 +124,9 @@ pub fn sanitize_description(text: &str) -> String {
 }
 
 /// Why a flow step failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Clone`, so that callers sharing one request (a single-flight refresh) all get the error.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The configuration is wrong (see [`ConfigError`]).

@@ -3,17 +3,59 @@
 //!
 //! Use it through the `oauthflow` facade crate; generated clients call it through
 //! `oauthflow::__private`.
+//!
+//! # What it enforces at run time
+//!
+//! - **Configuration** (checked by the client's `new`, no network): an issuer is configured and
+//!   is `https` — or `http` on a loopback IP literal such as `127.0.0.1`, never `localhost` —
+//!   without query or fragment; redirect URIs follow the attribute's rules.
+//! - **Discovery** (lazy, once, cached): the metadata's `issuer` must equal the configured one
+//!   character for character (RFC 8414 §3.3); every endpoint in it must pass the same transport
+//!   rule; a server listing PKCE methods without `S256` is refused (RFC 9700 §4.7.1).
+//! - **Back channel**: HTTP redirects are never followed (RFC 9700 §4.12) — also with a
+//!   `reqwest::Client` supplied in the settings, which is probed once and refused if it follows
+//!   them; every request has a timeout; response bodies are capped at 1 MiB; errors never carry
+//!   a URL; exactly one client authentication method per request (HTTP Basic with
+//!   form-urlencoded credentials by default).
+//! - **Authorization code**: `state` (256 random bits) and PKCE S256 on every request; the
+//!   callback is parsed strictly (duplicate parameters refused), `state` is compared in constant
+//!   time before any network call, `iss` is checked (RFC 9207) and required when the server
+//!   announces it, the code is redeemed only at the issuer the request went to, `error=`
+//!   answers become typed errors with sanitized text, and the code is redeemed once, never
+//!   retried.
+//! - **Token responses**: `token_type` must be `Bearer` (any case); `expires_in` must be a JSON
+//!   integer (a token without it is cached for 5 minutes at most); OAuth errors are typed
+//!   ([`Error::OAuth`] with [`Error::oauth_code`]), HTML pages and other non-JSON answers too.
+//! - **Caching and refresh**: client-credentials tokens are cached per audience and renewed
+//!   ahead of expiry with one request in flight per audience; refreshes are single-flight per
+//!   refresh token, keep the old refresh token when none comes back, and share their result
+//!   with late callers for a short while so a rotated refresh token is never replayed.
+//! - **Secrets** never appear in `Debug`, `Display`, errors or `tracing` events.
 
+mod authorization_code;
+mod callback;
 mod claims;
 mod client;
+mod client_auth;
+mod client_credentials;
+mod context;
 mod device_authorization;
+mod discovery;
+mod env;
 mod error;
+mod http;
 mod kind;
+mod password;
 mod pending;
+mod refresh;
 mod settings;
+mod single_flight;
 mod spec;
+mod token_cache;
 mod token_manager;
+mod token_response;
 mod tokens;
+mod urls;
 
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;

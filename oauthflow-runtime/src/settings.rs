@@ -61,6 +61,7 @@ pub struct Settings<S: ClientType> {
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) request_timeout: Duration,
     pub(crate) refresh_margin: Duration,
+    pub(crate) client_secret_post: bool,
     _type: PhantomData<S>,
 }
 
@@ -68,6 +69,26 @@ impl Settings<Confidential> {
     /// Settings of a confidential client: its `client_id` and its secret.
     pub fn confidential(client_id: impl Into<String>, secret: ClientSecret) -> Self {
         Self::with(client_id.into(), Some(secret))
+    }
+}
+
+impl Settings<Confidential> {
+    /// Authenticates at the token endpoint with `client_id` and `client_secret` in the request
+    /// body (`client_secret_post`) instead of HTTP Basic (`client_secret_basic`, the default when
+    /// the server lists it or lists nothing). Use it when the client is registered with
+    /// `client_secret_post`; a server whose metadata does not list that method is refused.
+    /// Exactly one method is used per request either way (OAuth 2.1 §2.4).
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .client_secret_post();
+    /// # let _ = settings;
+    /// ```
+    pub fn client_secret_post(mut self) -> Self {
+        self.client_secret_post = true;
+        self
     }
 }
 
@@ -79,7 +100,7 @@ impl Settings<Public> {
 }
 
 impl<S: ClientType> Settings<S> {
-    fn with(client_id: String, secret: Option<ClientSecret>) -> Self {
+    pub(crate) fn with(client_id: String, secret: Option<ClientSecret>) -> Self {
         Settings {
             client_id,
             secret,
@@ -88,6 +109,7 @@ impl<S: ClientType> Settings<S> {
             http_client: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            client_secret_post: false,
             _type: PhantomData,
         }
     }
@@ -108,10 +130,29 @@ impl<S: ClientType> Settings<S> {
         self
     }
 
-    /// Uses this HTTP client for back-channel requests.
+    /// Uses this HTTP client for back-channel requests (e.g. for a proxy or extra root
+    /// certificates). Build it with `.redirect(reqwest::redirect::Policy::none())`.
     ///
     /// oauthflow never follows HTTP redirects on back-channel requests (RFC 9700 §4.12), also
-    /// with a client supplied here: a redirect response is turned into an error.
+    /// with a client supplied here. reqwest offers no way to read a built client's redirect
+    /// policy, and a client with the default policy would follow a redirect — forwarding the
+    /// code, verifier or password — before oauthflow sees the answer. So before its first
+    /// request, the client is probed once against a throw-away listener on `127.0.0.1` that
+    /// answers with redirects; a client that follows them, or that cannot reach the probe (a
+    /// client that sends everything through a proxy, or is `https_only`), is refused with a
+    /// configuration error and sends nothing. Any redirect answer is turned into an error.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .unwrap();
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .http_client(http);
+    /// # let _ = settings;
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -144,6 +185,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("redirect_uri", &self.redirect_uri)
             .field("request_timeout", &self.request_timeout)
             .field("refresh_margin", &self.refresh_margin)
+            .field("client_secret_post", &self.client_secret_post)
             .finish_non_exhaustive()
     }
 }

@@ -47,7 +47,6 @@ mod config;
 mod entry;
 mod key_map;
 mod retry;
-mod shared_error;
 mod single_flight;
 
 #[cfg(test)]
@@ -317,7 +316,7 @@ where
             tokio::time::timeout(self.config.get_timeout, single_flight::wait(waiter)).await;
         let error = match waited {
             Ok(Ok(Ok(token))) => return Ok(token),
-            Ok(Ok(Err(shared))) => shared_error::duplicate(&shared),
+            Ok(Ok(Err(shared))) => Error::clone(&shared),
             Ok(Err(FlightAbandoned)) => Error::Transport {
                 endpoint: "token",
                 reason: "the token fetch stopped without a result (its task panicked or the runtime is shutting down)".into(),

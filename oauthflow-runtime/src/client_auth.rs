@@ -1,0 +1,140 @@
+//! Client authentication at the token endpoint: exactly one method per request (OAuth 2.1 §2.4),
+//! chosen from the metadata's `token_endpoint_auth_methods_supported` (RFC 8414 §2).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use oauth2::ClientSecret;
+
+use crate::error::ConfigError;
+use crate::http::Form;
+
+/// How a confidential client authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AuthMethod {
+    /// `client_secret_basic`: HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    Basic,
+    /// `client_secret_post`: `client_id` and `client_secret` in the body.
+    Post,
+}
+
+impl AuthMethod {
+    /// Picks the method: Basic when the server lists it or lists nothing (the RFC 8414 default),
+    /// else Post; an error when it lists neither.
+    pub(crate) fn choose(
+        supported: Option<&[String]>,
+        want_post: bool,
+    ) -> Result<Self, ConfigError> {
+        if want_post {
+            return match supported {
+                Some(list) if !list.iter().any(|m| m == "client_secret_post") => Err(ConfigError::Discovery {
+                    reason: "`Settings::client_secret_post` was chosen, but the token endpoint does not list `client_secret_post` in `token_endpoint_auth_methods_supported`".into(),
+                }),
+                _ => Ok(AuthMethod::Post),
+            };
+        }
+        match supported {
+            None => Ok(AuthMethod::Basic),
+            Some(list) if list.iter().any(|m| m == "client_secret_basic") => Ok(AuthMethod::Basic),
+            Some(list) if list.iter().any(|m| m == "client_secret_post") => Ok(AuthMethod::Post),
+            Some(list) => Err(ConfigError::Discovery {
+                reason: format!(
+                    "the token endpoint supports none of `client_secret_basic`, `client_secret_post` (it lists {:?}); oauthflow authenticates with a client secret",
+                    list.iter()
+                        .take(8)
+                        .map(|m| crate::error::sanitize_description(m))
+                        .collect::<Vec<_>>()
+                ),
+            }),
+        }
+    }
+}
+
+/// Adds the client's identity to a token request: a public client sends `client_id` in the body;
+/// a confidential one uses exactly one of Basic or body credentials.
+pub(crate) fn authenticate(
+    form: &mut Form,
+    client_id: &str,
+    secret: Option<&ClientSecret>,
+    method: AuthMethod,
+) {
+    match (secret, method) {
+        (None, _) => {
+            form.param("client_id", client_id);
+        }
+        (Some(secret), AuthMethod::Basic) => {
+            let id: String = url::form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+            let secret: String =
+                url::form_urlencoded::byte_serialize(secret.secret().as_bytes()).collect();
+            form.authorization(format!(
+                "Basic {}",
+                STANDARD.encode(format!("{id}:{secret}"))
+            ));
+        }
+        (Some(secret), AuthMethod::Post) => {
+            form.param("client_id", client_id)
+                .param("client_secret", secret.secret().as_str());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_urlencoded_first() {
+        let mut form = Form::default();
+        let secret = ClientSecret::new("a:b%c+d".into());
+        authenticate(&mut form, "my client", Some(&secret), AuthMethod::Basic);
+        let header = form.authorization_header().unwrap();
+        let decoded = STANDARD
+            .decode(header.strip_prefix("Basic ").unwrap())
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(decoded).unwrap(),
+            "my+client:a%3Ab%25c%2Bd"
+        );
+        assert!(form.names().is_empty(), "Basic: nothing in the body");
+    }
+
+    #[test]
+    fn exactly_one_method() {
+        let secret = ClientSecret::new("s".into());
+        let mut form = Form::default();
+        authenticate(&mut form, "c", Some(&secret), AuthMethod::Post);
+        assert!(form.authorization_header().is_none());
+        assert_eq!(form.names(), ["client_id", "client_secret"]);
+        let mut form = Form::default();
+        authenticate(&mut form, "c", None, AuthMethod::Basic);
+        assert!(form.authorization_header().is_none());
+        assert_eq!(form.names(), ["client_id"]);
+    }
+
+    #[test]
+    fn choice_follows_metadata() {
+        assert_eq!(AuthMethod::choose(None, false).unwrap(), AuthMethod::Basic);
+        let post = vec!["client_secret_post".to_owned()];
+        assert_eq!(
+            AuthMethod::choose(Some(&post), false).unwrap(),
+            AuthMethod::Post
+        );
+        let both = vec![
+            "client_secret_post".to_owned(),
+            "client_secret_basic".to_owned(),
+        ];
+        assert_eq!(
+            AuthMethod::choose(Some(&both), false).unwrap(),
+            AuthMethod::Basic
+        );
+        let jwt = vec!["private_key_jwt".to_owned()];
+        assert!(AuthMethod::choose(Some(&jwt), false).is_err());
+        // Chosen in the settings.
+        assert_eq!(AuthMethod::choose(None, true).unwrap(), AuthMethod::Post);
+        assert_eq!(
+            AuthMethod::choose(Some(&both), true).unwrap(),
+            AuthMethod::Post
+        );
+        let basic = vec!["client_secret_basic".to_owned()];
+        assert!(AuthMethod::choose(Some(&basic), true).is_err());
+    }
+}

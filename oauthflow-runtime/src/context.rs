@@ -1,0 +1,243 @@
+//! The state shared by a client and its clones — spec, identity, HTTP client, discovery, caches
+//! — and the steps every flow shares: audience checks, one token request.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use oauth2::ClientSecret;
+
+use crate::client_auth::{AuthMethod, authenticate};
+use crate::discovery::{Discovery, Metadata};
+use crate::error::{ConfigError, Error};
+use crate::http::{Form, Http};
+use crate::kind::Flow;
+use crate::settings::{ClientType, Settings};
+use crate::single_flight::RefreshFlights;
+use crate::spec::ClientSpec;
+use crate::token_cache::TokenCache;
+use crate::token_response::{self, Received, Requested};
+use crate::urls::{check_issuer, check_redirect_uri};
+
+/// Everything a client needs at run time; behind one `Arc` shared by clones.
+pub(crate) struct Context {
+    /// The compile-time spec.
+    pub(crate) spec: &'static ClientSpec,
+    /// The client identifier.
+    pub(crate) client_id: String,
+    /// The secret of a confidential client.
+    pub(crate) secret: Option<ClientSecret>,
+    /// The redirect URI, verbatim as configured (R10), for redirect-based flows.
+    pub(crate) redirect_uri: Option<String>,
+    /// The back-channel HTTP client.
+    pub(crate) http: Http,
+    /// The issuer and its (lazily fetched) metadata.
+    pub(crate) discovery: Discovery,
+    /// How long before expiry cached tokens are renewed.
+    pub(crate) refresh_margin: Duration,
+    /// Client credentials: one cached token per audience.
+    pub(crate) token_cache: TokenCache,
+    /// Refresh: one request per refresh token.
+    pub(crate) refresh_flights: RefreshFlights,
+    /// `Settings::client_secret_post` was chosen.
+    pub(crate) client_secret_post: bool,
+}
+
+/// Whether this flow sends the user to the authorization endpoint and back.
+fn uses_redirect(flow: Flow) -> bool {
+    matches!(
+        flow,
+        Flow::AuthorizationCode | Flow::AuthorizationCodePkce | Flow::ImplicitFormPost
+    )
+}
+
+impl Context {
+    /// Checks the settings against the spec (no network).
+    pub(crate) fn new<S: ClientType>(
+        spec: &'static ClientSpec,
+        settings: Settings<S>,
+    ) -> Result<Self, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid { reason };
+        if spec.kind.is_confidential() != S::CONFIDENTIAL {
+            return Err(invalid(format!(
+                "a `{}` client is {}: build its settings with `Settings::{}`",
+                spec.kind.as_str(),
+                if spec.kind.is_confidential() {
+                    "confidential"
+                } else {
+                    "public"
+                },
+                if spec.kind.is_confidential() {
+                    "confidential(client_id, secret)"
+                } else {
+                    "public(client_id)"
+                },
+            )));
+        }
+        if settings.client_id.trim().is_empty() || settings.client_id.trim() != settings.client_id {
+            return Err(invalid(
+                "the client_id is empty or has surrounding whitespace".into(),
+            ));
+        }
+        if settings
+            .secret
+            .as_ref()
+            .is_some_and(|s| s.secret().is_empty())
+        {
+            return Err(invalid("the client secret is empty".into()));
+        }
+        let issuer = match settings.issuer.as_deref().or(spec.issuer) {
+            Some(issuer) => check_issuer(issuer)?,
+            None => {
+                return Err(ConfigError::MissingIssuer {
+                    env: format!("{}_ISSUER", spec.env_prefix),
+                });
+            }
+        };
+        let redirect_uri = if uses_redirect(spec.flow) {
+            let uri = settings
+                .redirect_uri
+                .as_deref()
+                .or(spec.redirect_uri)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "a `{}` client needs a redirect URI: write `redirect_uri = \"...\"` in the attribute or call `Settings::redirect_uri`",
+                        spec.kind.as_str()
+                    ))
+                })?;
+            check_redirect_uri(spec.kind, spec.flow == Flow::ImplicitFormPost, uri)?;
+            Some(uri.to_owned())
+        } else {
+            if settings.redirect_uri.is_some() {
+                return Err(invalid(format!(
+                    "a `{}` client has no redirect: remove `Settings::redirect_uri`",
+                    spec.kind.as_str()
+                )));
+            }
+            None
+        };
+        let explicit = spec.authorization_endpoint.is_some()
+            || spec.token_endpoint.is_some()
+            || spec.device_authorization_endpoint.is_some();
+        let explicit = if explicit {
+            Some(Metadata::explicit(&issuer, spec)?)
+        } else {
+            None
+        };
+        let http = Http::new(settings.http_client, settings.request_timeout)?;
+        Ok(Context {
+            spec,
+            client_id: settings.client_id,
+            secret: settings.secret,
+            redirect_uri,
+            http,
+            discovery: Discovery::new(issuer, explicit),
+            refresh_margin: settings.refresh_margin,
+            token_cache: TokenCache::default(),
+            refresh_flights: RefreshFlights::default(),
+            client_secret_post: settings.client_secret_post,
+        })
+    }
+
+    /// The configured issuer (exact string).
+    pub(crate) fn issuer(&self) -> &str {
+        self.discovery.issuer()
+    }
+
+    /// The checked metadata (fetched once, lazily; explicit endpoints need no request).
+    pub(crate) async fn metadata(&self) -> Result<Arc<Metadata>, Error> {
+        self.discovery.metadata(&self.http).await
+    }
+
+    /// Errors unless this client's flow is one of `flows`.
+    pub(crate) fn require_flow(&self, step: &str, flows: &[Flow]) -> Result<(), Error> {
+        if flows.contains(&self.spec.flow) {
+            Ok(())
+        } else {
+            Err(Error::Config(ConfigError::Invalid {
+                reason: format!(
+                    "`{step}` is not a step of the {} flow this client uses",
+                    self.spec.flow.as_str()
+                ),
+            }))
+        }
+    }
+
+    /// Checks that `audience` is one of the spec's audiences (or absent when it declares none).
+    pub(crate) fn check_audience<'a>(
+        &self,
+        audience: Option<&'a str>,
+    ) -> Result<Option<&'a str>, Error> {
+        let audiences = self.spec.audiences;
+        match audience {
+            None if audiences.is_empty() => Ok(None),
+            Some(a) if audiences.contains(&a) => Ok(Some(a)),
+            None => Err(Error::Config(ConfigError::Invalid {
+                reason: "this client declares audiences: name the one the token is for".into(),
+            })),
+            Some(_) => Err(Error::Config(ConfigError::Invalid {
+                reason: format!("unknown audience; this client declares {:?}", audiences),
+            })),
+        }
+    }
+
+    /// Adds the audience parameter (`audience` or `resource`, per the spec) (R11).
+    pub(crate) fn add_audience(&self, form: &mut Form, audience: Option<&str>) {
+        if let Some(audience) = audience {
+            form.param(self.spec.audience_param.as_str(), audience);
+        }
+    }
+
+    /// The scopes of a user-facing grant: the spec's, plus `offline_access` with
+    /// `refresh_tokens = true`.
+    pub(crate) fn user_scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = self.spec.scopes.iter().map(|s| (*s).to_owned()).collect();
+        if self.spec.refresh_tokens && !scopes.iter().any(|s| s == "offline_access") {
+            scopes.push("offline_access".into());
+        }
+        scopes
+    }
+
+    /// Whether the spec asks for an ID token (`openid` among the scopes).
+    pub(crate) fn wants_openid(&self) -> bool {
+        self.spec.scopes.contains(&"openid")
+    }
+
+    /// Whether this is a public client (`spa`, `native`, `device`).
+    pub(crate) fn is_public(&self) -> bool {
+        !self.spec.kind.is_confidential()
+    }
+
+    /// Sends one token request (authenticated with exactly one method) and validates the
+    /// response. Never retried: callers decide, and the code and password grants never do.
+    pub(crate) async fn token_request(
+        &self,
+        metadata: &Metadata,
+        grant: &'static str,
+        mut form: Form,
+        requested: Requested<'_>,
+    ) -> Result<Received, Error> {
+        let endpoint = metadata.token_endpoint()?;
+        let method = match &self.secret {
+            Some(_) => AuthMethod::choose(
+                metadata.token_endpoint_auth_methods_supported.as_deref(),
+                self.client_secret_post,
+            )?,
+            None => AuthMethod::Post,
+        };
+        authenticate(&mut form, &self.client_id, self.secret.as_ref(), method);
+        tracing::debug!(
+            grant,
+            audience = requested.audience,
+            "oauthflow: token request"
+        );
+        let response = self.http.post_form("token", endpoint, &form).await?;
+        let received = token_response::parse("token", &response, &requested, SystemTime::now())?;
+        tracing::debug!(
+            grant,
+            audience = requested.audience,
+            expires_in_known = received.tokens.expires_at.is_some(),
+            "oauthflow: token response accepted"
+        );
+        Ok(received)
+    }
+}

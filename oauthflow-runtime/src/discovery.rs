@@ -1,0 +1,304 @@
+//! Authorization server metadata: fetched lazily once per client (OpenID Connect Discovery 1.0
+//! §4, with the RFC 8414 §3 well-known form as fallback), checked (exact issuer, https
+//! endpoints) and cached; or built from the attribute's explicit endpoints without a request.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use crate::error::{ConfigError, Error, sanitize_description};
+use crate::http::Http;
+use crate::spec::ClientSpec;
+use crate::urls::check_endpoint;
+
+/// The checked metadata a client uses. Endpoints are https (or http on a loopback IP literal).
+#[derive(Debug, Clone)]
+// `jwks_uri`, `device_authorization_endpoint`, `raw`, ... are read by the `id_token` and
+// `device` modules (branch `oidc`).
+#[allow(dead_code)]
+pub(crate) struct Metadata {
+    /// The issuer, equal character for character to the configured one.
+    pub(crate) issuer: String,
+    /// `authorization_endpoint`.
+    pub(crate) authorization_endpoint: Option<Url>,
+    /// `token_endpoint`.
+    pub(crate) token_endpoint: Option<Url>,
+    /// `jwks_uri`.
+    pub(crate) jwks_uri: Option<Url>,
+    /// `device_authorization_endpoint` (RFC 8628 §4).
+    pub(crate) device_authorization_endpoint: Option<Url>,
+    /// `revocation_endpoint` (RFC 7009).
+    pub(crate) revocation_endpoint: Option<Url>,
+    /// `code_challenge_methods_supported` (RFC 8414 §2), if listed.
+    pub(crate) code_challenge_methods_supported: Option<Vec<String>>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207 §3).
+    pub(crate) iss_parameter_supported: bool,
+    /// `token_endpoint_auth_methods_supported`, if listed.
+    pub(crate) token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// `id_token_signing_alg_values_supported`, if listed.
+    pub(crate) id_token_signing_alg_values_supported: Option<Vec<String>>,
+    /// The whole document as fetched (`None` for explicit endpoints), e.g. to build
+    /// `openidconnect`'s `CoreProviderMetadata` with `serde_json::from_value`.
+    pub(crate) raw: Option<Arc<serde_json::Value>>,
+}
+
+/// The subset of the metadata document oauthflow reads; unknown fields are ignored.
+#[derive(Deserialize)]
+struct Document {
+    issuer: String,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    jwks_uri: Option<String>,
+    device_authorization_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
+    token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    id_token_signing_alg_values_supported: Option<Vec<String>>,
+}
+
+impl Metadata {
+    /// Metadata from the attribute's explicit endpoints (already checked at compile time; checked
+    /// again here).
+    pub(crate) fn explicit(issuer: &str, spec: &ClientSpec) -> Result<Self, ConfigError> {
+        let endpoint = |what: &'static str, value: Option<&'static str>| {
+            value.map(|v| check_endpoint(what, v)).transpose()
+        };
+        Ok(Metadata {
+            issuer: issuer.to_owned(),
+            authorization_endpoint: endpoint(
+                "authorization_endpoint",
+                spec.authorization_endpoint,
+            )?,
+            token_endpoint: endpoint("token_endpoint", spec.token_endpoint)?,
+            jwks_uri: endpoint("jwks_uri", spec.jwks_uri)?,
+            device_authorization_endpoint: endpoint(
+                "device_authorization_endpoint",
+                spec.device_authorization_endpoint,
+            )?,
+            revocation_endpoint: None,
+            code_challenge_methods_supported: None,
+            iss_parameter_supported: false,
+            token_endpoint_auth_methods_supported: None,
+            id_token_signing_alg_values_supported: None,
+            raw: None,
+        })
+    }
+
+    /// Parses and checks a fetched document for `expected_issuer` (R1, R2).
+    pub(crate) fn from_document(expected_issuer: &str, body: &[u8]) -> Result<Self, ConfigError> {
+        let raw: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| ConfigError::Discovery {
+                reason: format!("the metadata is not JSON ({e})"),
+            })?;
+        let doc: Document =
+            serde_json::from_value(raw.clone()).map_err(|e| ConfigError::Discovery {
+                reason: format!(
+                    "the metadata is malformed ({})",
+                    sanitize_description(&e.to_string())
+                ),
+            })?;
+        if doc.issuer != expected_issuer {
+            return Err(ConfigError::IssuerMismatch {
+                expected: expected_issuer.to_owned(),
+                found: sanitize_description(&doc.issuer),
+            });
+        }
+        let endpoint = |what: &'static str, value: Option<String>| {
+            value.map(|v| check_endpoint(what, &v)).transpose()
+        };
+        Ok(Metadata {
+            issuer: doc.issuer,
+            authorization_endpoint: endpoint(
+                "authorization_endpoint (metadata)",
+                doc.authorization_endpoint,
+            )?,
+            token_endpoint: endpoint("token_endpoint (metadata)", doc.token_endpoint)?,
+            jwks_uri: endpoint("jwks_uri (metadata)", doc.jwks_uri)?,
+            device_authorization_endpoint: endpoint(
+                "device_authorization_endpoint (metadata)",
+                doc.device_authorization_endpoint,
+            )?,
+            revocation_endpoint: endpoint(
+                "revocation_endpoint (metadata)",
+                doc.revocation_endpoint,
+            )?,
+            code_challenge_methods_supported: doc.code_challenge_methods_supported,
+            iss_parameter_supported: doc.authorization_response_iss_parameter_supported,
+            token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,
+            id_token_signing_alg_values_supported: doc.id_token_signing_alg_values_supported,
+            raw: Some(Arc::new(raw)),
+        })
+    }
+
+    /// The token endpoint, or a configuration error naming what is missing.
+    pub(crate) fn token_endpoint(&self) -> Result<&Url, Error> {
+        self.token_endpoint
+            .as_ref()
+            .ok_or_else(|| missing("token_endpoint"))
+    }
+
+    /// The authorization endpoint, or a configuration error.
+    pub(crate) fn authorization_endpoint(&self) -> Result<&Url, Error> {
+        self.authorization_endpoint
+            .as_ref()
+            .ok_or_else(|| missing("authorization_endpoint"))
+    }
+}
+
+fn missing(what: &str) -> Error {
+    Error::Config(ConfigError::Discovery {
+        reason: format!(
+            "the authorization server's metadata has no `{what}`, which this flow needs (or write `{what} = \"https://...\"` in the attribute)"
+        ),
+    })
+}
+
+/// The well-known URLs to try, in order: OpenID Connect Discovery §4 (append to the issuer),
+/// then RFC 8414 §3.1 (insert between host and path). Equal for an issuer without a path,
+/// apart from the suffix.
+pub(crate) fn well_known_urls(issuer: &str) -> Result<Vec<Url>, ConfigError> {
+    let invalid = |e: url::ParseError| ConfigError::InvalidUrl {
+        what: "issuer",
+        reason: e.to_string(),
+    };
+    let base = issuer.trim_end_matches('/');
+    let oidc = Url::parse(&format!("{base}/.well-known/openid-configuration")).map_err(invalid)?;
+    let parsed = Url::parse(issuer).map_err(invalid)?;
+    let path = parsed.path().trim_end_matches('/');
+    let mut rfc8414 = parsed.clone();
+    rfc8414.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    Ok(vec![oidc, rfc8414])
+}
+
+/// Lazily fetched, cached metadata of one issuer. Failures are not cached: the next call tries
+/// again.
+pub(crate) struct Discovery {
+    issuer: String,
+    cell: OnceCell<Arc<Metadata>>,
+}
+
+impl Discovery {
+    /// Discovery for `issuer`; with `explicit` metadata nothing is ever fetched.
+    pub(crate) fn new(issuer: String, explicit: Option<Metadata>) -> Self {
+        let cell = match explicit {
+            Some(m) => OnceCell::new_with(Some(Arc::new(m))),
+            None => OnceCell::new(),
+        };
+        Discovery { issuer, cell }
+    }
+
+    /// The configured issuer.
+    pub(crate) fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The metadata, fetched on first use.
+    pub(crate) async fn metadata(&self, http: &Http) -> Result<Arc<Metadata>, Error> {
+        self.cell
+            .get_or_try_init(|| async { fetch(&self.issuer, http).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+}
+
+async fn fetch(issuer: &str, http: &Http) -> Result<Metadata, Error> {
+    let urls = well_known_urls(issuer)?;
+    let mut last_status = 0;
+    for url in &urls {
+        let response = http.get("discovery", url).await?;
+        match response.status {
+            200 => {
+                let metadata = Metadata::from_document(issuer, &response.body)?;
+                tracing::debug!(
+                    issuer,
+                    "oauthflow: discovered authorization server metadata"
+                );
+                return Ok(metadata);
+            }
+            404 => last_status = 404,
+            status => {
+                return Err(Error::HttpStatus {
+                    endpoint: "discovery",
+                    status,
+                    retry_after: response.retry_after,
+                });
+            }
+        }
+    }
+    Err(Error::Config(ConfigError::Discovery {
+        reason: format!(
+            "no metadata at `{}` nor `{}` (HTTP {last_status}); check the issuer, or write the endpoints in the attribute",
+            urls[0], urls[1]
+        ),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_forms() {
+        let urls = well_known_urls("https://as.example.com").unwrap();
+        assert_eq!(
+            urls[0].as_str(),
+            "https://as.example.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            urls[1].as_str(),
+            "https://as.example.com/.well-known/oauth-authorization-server"
+        );
+        let urls = well_known_urls("https://as.example.com/tenant/").unwrap();
+        assert_eq!(
+            urls[0].as_str(),
+            "https://as.example.com/tenant/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            urls[1].as_str(),
+            "https://as.example.com/.well-known/oauth-authorization-server/tenant"
+        );
+    }
+
+    #[test]
+    fn issuer_compared_exactly() {
+        let doc = br#"{"issuer":"https://as.example.com/","token_endpoint":"https://as.example.com/token"}"#;
+        assert!(matches!(
+            Metadata::from_document("https://as.example.com", doc),
+            Err(ConfigError::IssuerMismatch { .. })
+        ));
+        assert!(Metadata::from_document("https://as.example.com/", doc).is_ok());
+    }
+
+    #[test]
+    fn endpoints_must_be_https() {
+        let doc = br#"{"issuer":"https://as.example.com","token_endpoint":"http://example.test/"}"#;
+        assert!(matches!(
+            Metadata::from_document("https://as.example.com", doc),
+            Err(ConfigError::InvalidUrl { .. })
+        ));
+        let doc = br#"{"issuer":"https://as.example.com","jwks_uri":"http://localhost/jwks"}"#;
+        assert!(Metadata::from_document("https://as.example.com", doc).is_err());
+    }
+
+    #[test]
+    fn malformed_documents_are_errors() {
+        for doc in [
+            &b"<html>"[..],
+            b"{}",
+            br#"{"issuer":5}"#,
+            br#"{"issuer":"https://as.example.com","code_challenge_methods_supported":"S256"}"#,
+        ] {
+            assert!(Metadata::from_document("https://as.example.com", doc).is_err());
+        }
+        let ok = br#"{"issuer":"https://as.example.com","authorization_response_iss_parameter_supported":true,"unknown":[1]}"#;
+        assert!(
+            Metadata::from_document("https://as.example.com", ok)
+                .unwrap()
+                .iss_parameter_supported
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! Helpers shared by the integration tests: hand-written specs (the macro is not needed here),
+//! metadata for a fault peer, and a capturing tracing writer.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::{AudienceParam, ClientSecret, Flow, Kind, Settings};
+use serde_json::{Value, json};
+
+pub const ORDERS: &str = "https://api.example.com/orders";
+pub const BILLING: &str = "https://api.example.com/billing";
+
+pub static MACHINE: ClientSpec = ClientSpec {
+    struct_name: "ImportJob",
+    kind: Kind::Machine,
+    flow: Flow::ClientCredentials,
+    issuer: None,
+    authorization_endpoint: None,
+    token_endpoint: None,
+    device_authorization_endpoint: None,
+    jwks_uri: None,
+    audiences: &[ORDERS, BILLING],
+    audience_param: AudienceParam::Resource,
+    scopes: &[],
+    redirect_uri: None,
+    refresh_tokens: false,
+    env_prefix: "IMPORT_JOB",
+};
+
+pub static MACHINE_AUDIENCE_PARAM: ClientSpec = ClientSpec {
+    audience_param: AudienceParam::Audience,
+    ..MACHINE
+};
+
+pub static WEB: ClientSpec = ClientSpec {
+    struct_name: "WebApp",
+    kind: Kind::Web,
+    flow: Flow::AuthorizationCode,
+    audiences: &[ORDERS, BILLING],
+    scopes: &["read:orders"],
+    redirect_uri: Some("http://127.0.0.1:8080/callback"),
+    refresh_tokens: true,
+    env_prefix: "WEB_APP",
+    ..MACHINE
+};
+
+pub static SPA: ClientSpec = ClientSpec {
+    struct_name: "SpaApp",
+    kind: Kind::Spa,
+    flow: Flow::AuthorizationCodePkce,
+    audiences: &[ORDERS],
+    scopes: &[],
+    redirect_uri: Some("http://127.0.0.1:5173/callback"),
+    refresh_tokens: true,
+    env_prefix: "SPA_APP",
+    ..MACHINE
+};
+
+pub static TRUSTED: ClientSpec = ClientSpec {
+    struct_name: "LegacyTool",
+    kind: Kind::Trusted,
+    flow: Flow::Password,
+    audiences: &[ORDERS],
+    scopes: &[],
+    redirect_uri: None,
+    refresh_tokens: false,
+    env_prefix: "LEGACY_TOOL",
+    ..MACHINE
+};
+
+/// The discovery document of a fault peer acting as issuer `peer.base()`.
+pub fn metadata(peer: &FaultPeer) -> Value {
+    json!({
+        "issuer": peer.base(),
+        "authorization_endpoint": peer.url("/auth"),
+        "token_endpoint": peer.url("/token"),
+        "jwks_uri": peer.url("/jwks"),
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "response_types_supported": ["code"],
+    })
+}
+
+/// Starts a fault peer serving [`metadata`] (optionally edited).
+pub async fn peer_with(edit: impl FnOnce(&mut Value)) -> FaultPeer {
+    let peer = FaultPeer::start().await.expect("fault peer");
+    let mut doc = metadata(&peer);
+    edit(&mut doc);
+    peer.on("/.well-known/openid-configuration", Reply::json(200, doc));
+    peer
+}
+
+pub async fn peer() -> FaultPeer {
+    peer_with(|_| {}).await
+}
+
+pub fn bearer(access_token: &str, expires_in: u64) -> Reply {
+    Reply::json(
+        200,
+        json!({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}),
+    )
+}
+
+pub fn confidential(spec: &'static ClientSpec, peer: &FaultPeer, secret: &str) -> Client {
+    Client::new(
+        spec,
+        Settings::confidential("the-client", ClientSecret::new(secret.into())).issuer(peer.base()),
+    )
+    .expect("valid settings")
+}
+
+pub fn public(spec: &'static ClientSpec, peer: &FaultPeer) -> Client {
+    Client::new(spec, Settings::public("the-spa").issuer(peer.base())).expect("valid settings")
+}
+
+/// A callback URL for `pending` as the fault peer (issuer) would send it.
+pub fn callback(pending_state: &str, code: &str, iss: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("code", code)
+        .append_pair("state", pending_state)
+        .append_pair("iss", iss)
+        .finish();
+    format!("http://127.0.0.1:8080/callback?{query}")
+}
+
+/// A tracing writer that keeps everything written, for "no secret in the logs" checks.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs (once per test binary) a global TRACE subscriber writing into a [`Captured`].
+pub fn capture_logs() -> Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(move || writer.clone())
+                .init();
+            captured
+        })
+        .clone()
+}
