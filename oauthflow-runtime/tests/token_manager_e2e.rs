@@ -50,17 +50,15 @@ async fn client_credentials(
 
 type Manager = TokenManager<&'static str>;
 
-fn get(
+async fn get(
     m: Arc<Manager>,
     http: reqwest::Client,
     endpoint: String,
     resource: &'static str,
-) -> impl Future<Output = Result<String, Error>> + Send {
-    async move {
-        let fetch = move || client_credentials(http.clone(), endpoint.clone(), resource);
-        let token = m.get(&resource, fetch).await?;
-        Ok(token.access_token().secret().clone())
-    }
+) -> Result<String, Error> {
+    let fetch = move || client_credentials(http.clone(), endpoint.clone(), resource);
+    let token = m.get(&resource, fetch).await?;
+    Ok(token.access_token().secret().clone())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
