@@ -69,14 +69,21 @@ impl CacheConfig {
         }
     }
 
-    /// For a manager keyed by refresh token that shares one refresh among concurrent callers
-    /// (and hands its result to late callers holding the same, now rotated, refresh token):
-    /// no refresh-ahead (a cached entry never refreshes itself with a stale refresh token) and
-    /// no retry of failures the server may have processed (see
-    /// [`RetryPolicy::retry_ambiguous`]).
-    pub fn refresh() -> Self {
+    /// For a manager keyed by (a hash of) the refresh token, sharing one refresh among
+    /// concurrent callers and handing its result, for `share_window`, to late callers still
+    /// holding the same — now rotated — refresh token.
+    ///
+    /// A refresh token must never be presented twice (with rotation, a replay can revoke the
+    /// whole grant, RFC 9700 §4.14.2), so: every entry lives exactly `share_window` whatever the
+    /// token's `expires_in`, with no refresh margin and no refresh-ahead (an entry is never
+    /// refreshed with the refresh token it was keyed by while it is shared), and failures the
+    /// server may have processed are not retried ([`RetryPolicy::retry_ambiguous`]).
+    pub fn refresh(share_window: Duration) -> Self {
         CacheConfig {
             name: "refresh",
+            refresh_margin: Duration::ZERO,
+            default_lifetime: share_window,
+            max_lifetime: share_window,
             refresh_ahead: false,
             retry: RetryPolicy {
                 retry_ambiguous: false,

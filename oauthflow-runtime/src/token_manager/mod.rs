@@ -37,10 +37,12 @@
 //! }).await
 //! ```
 //!
-//! Refresh — a `TokenManager<String, TokenSet>` keyed by the refresh token, with
-//! [`CacheConfig::refresh`]: concurrent refreshes of one refresh token share one request,
-//! and a caller still holding the rotated refresh token gets the new set. Call
-//! [`TokenManager::purge_expired`] now and then, since refresh tokens are unbounded keys.
+//! Refresh — a `TokenManager<[u8; 32], TokenSet>` keyed by the SHA-256 of the refresh token,
+//! with [`CacheConfig::refresh`]`(share_window)`: concurrent refreshes of one refresh token
+//! share one request, and for `share_window` a caller still holding the rotated refresh token
+//! gets the new set instead of replaying it. Call [`TokenManager::purge_expired`] now and then,
+//! since refresh tokens are unbounded keys. (Main's `RefreshFlights` already does this with a
+//! 30 s grace; switching is optional.)
 
 mod clock;
 mod config;

@@ -585,10 +585,49 @@ fn get_outside_a_tokio_runtime_is_a_config_error_not_a_panic() {
 }
 
 #[tokio::test]
+async fn refresh_mode_never_presents_a_refresh_token_twice_within_the_share_window() {
+    let clock = Arc::new(ManualClock::new());
+    let m: Arc<TokenManager<String, (String, String)>> = Arc::new(TokenManager::new(
+        CacheConfig::refresh(secs(30)),
+        clock.clone(),
+    ));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let fetch = {
+        let fetches = fetches.clone();
+        move || {
+            let n = fetches.fetch_add(1, SeqCst);
+            async move {
+                Ok(Fetched::new(
+                    (format!("at-{n}"), format!("rt-{n}")),
+                    Some(secs(3600)),
+                ))
+            }
+        }
+    };
+    let key = "rt-old".to_owned();
+    let first = m.get(&key, fetch.clone()).await.unwrap();
+    // Up to the very end of the window (no margin), late holders of `rt-old` get the result.
+    for _ in 0..29 {
+        clock.advance(secs(1));
+        let late = m.get(&key, fetch.clone()).await.unwrap();
+        settle().await;
+        assert!(Arc::ptr_eq(&late, &first));
+    }
+    assert_eq!(
+        fetches.load(SeqCst),
+        1,
+        "the refresh token was presented twice"
+    );
+    clock.advance(secs(1)); // the window is over: a new refresh (the caller's choice)
+    assert_eq!(m.get(&key, fetch).await.unwrap().value().0, "at-1");
+    assert_eq!(fetches.load(SeqCst), 2);
+}
+
+#[tokio::test]
 async fn refresh_mode_shares_one_refresh_and_hands_it_to_holders_of_the_rotated_token() {
     // V = (access token, new refresh token); K = the refresh token that was presented.
     let m: Arc<TokenManager<String, (String, String)>> = Arc::new(TokenManager::new(
-        CacheConfig::refresh(),
+        CacheConfig::refresh(secs(30)),
         Arc::new(SystemClock),
     ));
     let fetches = Arc::new(AtomicUsize::new(0));
