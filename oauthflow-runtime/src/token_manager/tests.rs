@@ -773,3 +773,17 @@ async fn callers_in_the_margin_take_no_lock_while_the_refresh_is_in_flight() {
         .expect("a caller in the margin blocked on the flight lock");
     assert_eq!(served, "old");
 }
+
+#[test]
+fn the_manager_and_its_get_future_can_be_shared_across_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let m: TokenManager<Option<&'static str>> =
+        TokenManager::new(CacheConfig::default(), Arc::new(SystemClock));
+    send_sync(&m);
+    let get = m.get(&None, || async { ok("t", None) });
+    send(&get);
+    let sets: TokenManager<[u8; 32], crate::tokens::TokenSet> =
+        TokenManager::new(CacheConfig::refresh(secs(30)), Arc::new(SystemClock));
+    send_sync(&sets);
+}
