@@ -267,11 +267,11 @@ where
         let (waiter, started, had_token) = {
             let mut locked = slot.lock_flight();
             let current = slot.entry.load_full();
-            match current.as_ref().map(|token| token.freshness(now)) {
+            let freshness = current.as_ref().map(|token| token.freshness(now));
+            match (current, freshness) {
                 // Another caller's fetch landed since the hot path looked.
-                Some(Freshness::Fresh) => return current.ok_or_else(unreachable_empty),
-                Some(Freshness::Stale) if self.config.refresh_ahead => {
-                    let token = current.ok_or_else(unreachable_empty)?;
+                (Some(token), Some(Freshness::Fresh)) => return Ok(token),
+                (Some(token), Some(Freshness::Stale)) if self.config.refresh_ahead => {
                     if locked.is_some() {
                         return Ok(token);
                     }
@@ -289,11 +289,11 @@ where
                     ));
                     return Ok(token);
                 }
-                state => match locked.as_ref() {
-                    Some(waiter) => (waiter.clone(), None, state.is_some()),
+                (current, _) => match locked.as_ref() {
+                    Some(waiter) => (waiter.clone(), None, current.is_some()),
                     None => {
                         let (flight, waiter) = Flight::begin(&slot, &mut locked);
-                        (waiter, Some(flight), state.is_some())
+                        (waiter, Some(flight), current.is_some())
                     }
                 },
             }
@@ -339,13 +339,6 @@ where
         }
         Err(error)
     }
-}
-
-/// The `Option` was just matched as `Some`.
-fn unreachable_empty() -> Error {
-    Error::Config(ConfigError::Invalid {
-        reason: "token manager: cached entry vanished".into(),
-    })
 }
 
 impl<K, V> std::fmt::Debug for TokenManager<K, V> {
