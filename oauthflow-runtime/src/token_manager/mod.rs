@@ -10,8 +10,9 @@
 //!
 //! How it stays fast and correct:
 //! - The hot path ([`TokenManager::get_fresh`], and the start of [`TokenManager::get`]) loads
-//!   the key map and the key's token through `arc-swap`, compares two `Instant`s and clones
-//!   one `Arc`: no lock, no allocation. The map is copy-on-write (keys are few: audiences).
+//!   the key map and the key's token through `arc-swap`, compares `Instant`s and clones one
+//!   `Arc`: no lock, no allocation. The map is copy-on-write, and while it is small (keys are
+//!   few: audiences) a lookup compares keys instead of hashing them.
 //! - A miss or an expired token starts one fetch per key in its own task; everyone else
 //!   awaits that fetch's outcome, bounded by [`CacheConfig::get_timeout`].
 //! - A token in its refresh margin is handed out while one background task refreshes it.
@@ -19,22 +20,26 @@
 //!
 //! # Wiring into `Client`
 //!
-//! Client credentials — one manager per client, keyed by audience (plus scopes if they vary),
-//! with [`CacheConfig::client_credentials`]. The fetch must not own the manager (keep the
-//! HTTP half of the client in its own `Arc` to avoid a cycle):
+//! Client credentials — one manager per client in its `Context`, keyed by audience (plus
+//! scopes if they vary), with [`CacheConfig::client_credentials`]. The fetch may hold an
+//! `Arc<Context>`: the manager keeps a fetch only while its task runs, so there is no lasting
+//! cycle. Run discovery before `get`, so its failures surface at once instead of being
+//! retried as part of the token fetch:
 //!
 //! ```text
-//! if let Some(token) = inner.cc_tokens.get_fresh(&audience) {   // hot path, lock-free
-//!     return Ok(token);
+//! if let Some(token) = ctx.token_manager.get_fresh(&audience) {   // lock-free hot path
+//!     return Ok(token.access_token().clone());
 //! }
-//! let http = inner.http.clone();                                   // Arc<…>, no manager inside
-//! inner.cc_tokens.get(&audience, move || {
-//!     let http = http.clone();
+//! let metadata = ctx.metadata().await?;
+//! let fetch_ctx = ctx.clone();                                      // Arc<Context>
+//! let token = ctx.token_manager.get(&audience, move || {
+//!     let (ctx, metadata) = (fetch_ctx.clone(), metadata.clone());
 //!     async move {
-//!         let response = http.client_credentials(audience).await?;  // Result<_, Error>
-//!         Ok(Fetched::new(response.access_token, response.expires_in))
+//!         let received = client_credentials_request(&ctx, &metadata, audience).await?;
+//!         let lifetime = received.valid_until.duration_since(received.received_at).ok();
+//!         Ok(Fetched::new(received.tokens.access_token, lifetime))
 //!     }
-//! }).await
+//! }).await?;
 //! ```
 //!
 //! Refresh — a `TokenManager<[u8; 32], TokenSet>` keyed by the SHA-256 of the refresh token,
