@@ -52,6 +52,7 @@
 mod clock;
 mod config;
 mod entry;
+mod fetch_task;
 mod key_map;
 mod retry;
 mod single_flight;
@@ -73,6 +74,7 @@ pub use config::{CacheConfig, RetryPolicy};
 pub use entry::{CachedToken, Entry, Fetched};
 
 use entry::Freshness;
+use fetch_task::run_flight;
 use key_map::KeyMap;
 use single_flight::{Flight, FlightAbandoned, Slot};
 
@@ -353,63 +355,4 @@ impl<K, V> std::fmt::Debug for TokenManager<K, V> {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// The fetch task: retries, caches the token, publishes the outcome to every waiter.
-async fn run_flight<V, F, Fut>(
-    flight: Flight<V>,
-    fetch: F,
-    config: Arc<CacheConfig>,
-    clock: Arc<dyn Clock>,
-) where
-    V: Clone + Send + Sync + 'static,
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
-{
-    let name = config.name;
-    let result = retry::fetch_with_retry(&fetch, &config.retry, &*clock, name).await;
-    let slot = flight.slot();
-    let outcome = match result {
-        Ok(sent) => {
-            let token = Arc::new(entry::Entry::new(
-                sent.fetched,
-                sent.at,
-                sent.at_wall,
-                &config,
-            ));
-            slot.entry.store(Some(token.clone()));
-            tracing::debug!(
-                cache = name,
-                lifetime_s = token.lifetime().as_secs(),
-                "token fetched and cached"
-            );
-            Ok(token)
-        }
-        Err(error) => {
-            let now = clock.now();
-            match slot.entry.load_full().filter(|t| t.is_valid_at(now)) {
-                Some(valid) => {
-                    tracing::warn!(
-                        cache = name,
-                        error = %error,
-                        transient = error.is_transient(),
-                        "token refresh failed; the cached token is still valid and stays in use"
-                    );
-                    let retry_at = now
-                        .checked_add(config.refresh_failure_cooldown)
-                        .unwrap_or(valid.expires_at());
-                    let cooled = Arc::new(valid.with_refresh_at(retry_at));
-                    let _ = slot.entry.compare_and_swap(&valid, Some(cooled));
-                }
-                None => tracing::warn!(
-                    cache = name,
-                    error = %error,
-                    transient = error.is_transient(),
-                    "token fetch failed"
-                ),
-            }
-            Err(Arc::new(error))
-        }
-    };
-    flight.finish(outcome);
 }
