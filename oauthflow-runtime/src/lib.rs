@@ -51,7 +51,6 @@ mod refresh;
 mod settings;
 mod single_flight;
 mod spec;
-mod token_cache;
 mod token_manager;
 mod token_response;
 mod tokens;
