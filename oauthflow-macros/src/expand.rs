@@ -189,7 +189,7 @@ fn steps(ident: &syn::Ident, c: &Client) -> TokenStream {
     } = audience_arg(ident, c);
     let client = quote!(self.__oauthflow_client);
     let result = quote!(::core::result::Result);
-    let errors = "# Errors\n\nA [`oauthflow::Error`](::oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation.";
+    let errors = "# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation.";
     let refresh = if c.refresh_tokens {
         let doc = format!(
             "Exchanges the refresh token of `tokens` for new tokens (RFC 6749 §6). Concurrent calls with the same refresh token share one request; keep the returned set, whose refresh token may be new.\n\n{errors} `invalid_grant` means the user must sign in again."
@@ -205,7 +205,7 @@ fn steps(ident: &syn::Ident, c: &Client) -> TokenStream {
     };
     let authorize = |what: &str| {
         format!(
-            "Step 1: the authorization URL to send the user to{for_audience}, and the [`PendingAuthorization`](::oauthflow::PendingAuthorization) to keep in the user's session until the callback ({what}).\n\n{errors}"
+            "Step 1: the authorization URL to send the user to{for_audience}, and the [`PendingAuthorization`](oauthflow::PendingAuthorization) to keep in the user's session until the callback ({what}).\n\n{errors}"
         )
     };
     match c.flow {
@@ -339,12 +339,12 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
         env.push_str(&format!(", `{prefix}_ISSUER`"));
     }
     let from_env_doc = format!(
-        "Builds the client from the environment: {env}.\n\n# Errors\n\nA [`ConfigError`](::oauthflow::ConfigError) when a variable is missing or a value is invalid."
+        "Builds the client from the environment: {env}.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when a variable is missing or a value is invalid."
     );
     let new_doc = if c.kind.is_confidential() {
-        "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](::oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."
+        "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."
     } else {
-        "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](::oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."
+        "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."
     };
     quote! {
         #(#attrs)*
@@ -392,5 +392,180 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
 
             #steps
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Expansion snapshots: one client per decision of the tree, checked in under
+    //! `oauthflow-macros/tests/expand/`. Bless with `OAUTHFLOW_BLESS=1 cargo test -p oauthflow-macros`.
+
+    use super::*;
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    /// rustfmt for readability; the raw tokens if rustfmt is unavailable.
+    fn pretty(tokens: &TokenStream) -> String {
+        let raw = tokens.to_string();
+        let child = Command::new("rustfmt")
+            .args(["--edition", "2024", "--emit", "stdout"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(mut child) = child else { return raw };
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(raw.as_bytes())
+            .unwrap();
+        match child.wait_with_output() {
+            Ok(out) if out.status.success() => String::from_utf8(out.stdout).unwrap(),
+            _ => raw,
+        }
+    }
+
+    fn snapshot(name: &str, args: TokenStream, item: syn::ItemStruct) {
+        let client = check_args(args, &item.ident.to_string()).unwrap_or_else(|d| {
+            panic!(
+                "{name}: {:?}",
+                d.iter().map(|d| &d.message).collect::<Vec<_>>()
+            )
+        });
+        let got = pretty(&generate(&item, &client));
+        let path = format!(
+            "{}/tests/expand/{name}.expanded.rs",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if std::env::var_os("OAUTHFLOW_BLESS").is_some() {
+            std::fs::create_dir_all(format!("{}/tests/expand", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+            std::fs::write(&path, &got).unwrap();
+            return;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{path} is missing: bless with OAUTHFLOW_BLESS=1"));
+        assert!(
+            want == got,
+            "{name}: the expansion changed; review and bless with OAUTHFLOW_BLESS=1\n{got}"
+        );
+    }
+
+    #[test]
+    fn machine() {
+        snapshot(
+            "machine",
+            quote!(
+                kind = "machine",
+                issuer = "https://tenant.example.com/",
+                audiences = [
+                    "https://api.example.com/orders",
+                    "https://api.example.com/billing"
+                ],
+                scopes = ["read:orders"]
+            ),
+            syn::parse_quote!(
+                /// The nightly import.
+                pub struct ImportJob;
+            ),
+        );
+    }
+
+    #[test]
+    fn web() {
+        snapshot(
+            "web",
+            quote!(
+                kind = "web",
+                issuer = "https://tenant.example.com/",
+                redirect_uri = "https://app.example.com/callback",
+                scopes = ["openid", "profile"],
+                refresh_tokens = true
+            ),
+            syn::parse_quote!(
+                pub struct Portal;
+            ),
+        );
+    }
+
+    #[test]
+    fn spa() {
+        snapshot(
+            "spa",
+            quote!(
+                kind = "spa",
+                redirect_uri = "https://app.example.com/callback",
+                audiences(Orders = "https://api.example.com/orders"),
+                audience_param = "resource"
+            ),
+            syn::parse_quote!(
+                pub(crate) struct Dashboard;
+            ),
+        );
+    }
+
+    #[test]
+    fn spa_form_post() {
+        snapshot(
+            "spa_form_post",
+            quote!(
+                kind = "spa",
+                access_token = false,
+                issuer = "https://tenant.example.com/",
+                redirect_uri = "https://app.example.com/login/callback",
+                scopes = ["openid", "email"]
+            ),
+            syn::parse_quote!(
+                pub struct LoginOnly;
+            ),
+        );
+    }
+
+    #[test]
+    fn native() {
+        snapshot(
+            "native",
+            quote!(
+                kind = "native",
+                issuer = "https://tenant.example.com/",
+                redirect_uri = "http://127.0.0.1/callback",
+                refresh_tokens = true
+            ),
+            syn::parse_quote!(
+                pub struct DesktopApp;
+            ),
+        );
+    }
+
+    #[test]
+    fn trusted() {
+        snapshot(
+            "trusted",
+            quote!(
+                kind = "trusted",
+                issuer = "https://tenant.example.com/",
+                redirect_unavailable = "legacy kiosk firmware has no browser"
+            ),
+            syn::parse_quote!(
+                pub struct Kiosk;
+            ),
+        );
+    }
+
+    #[test]
+    fn device() {
+        snapshot(
+            "device",
+            quote!(
+                kind = "device",
+                issuer = "https://tenant.example.com/",
+                audiences = ["https://api.example.com/telemetry"],
+                env_prefix = "TV"
+            ),
+            syn::parse_quote!(
+                pub struct TvApp;
+            ),
+        );
     }
 }

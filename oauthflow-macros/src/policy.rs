@@ -361,7 +361,7 @@ fn rule_03_grant_arguments(cx: &mut Cx, input: &Input, kind: Option<Kind>, flow:
         let (rule, message) = match key {
             "pkce" => (
                 "C2a",
-                "PKCE cannot be turned off or configured: every authorization-code client sends an S256 code challenge (RFC 9700 §2.1.1, OAuth 2.1 §4.1.1) — remove `pkce`".to_owned(),
+                "`pkce` cannot be turned off or configured: every authorization-code client sends an S256 code challenge (RFC 9700 §2.1.1, OAuth 2.1 §4.1.1) — remove `pkce`".to_owned(),
             ),
             "code_challenge_method" => (
                 "C2b",
