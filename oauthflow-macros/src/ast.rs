@@ -101,6 +101,9 @@ pub struct Input {
     pub env_prefix: Option<Arg<String>>,
     /// Refused keys (secrets, grant knobs), in the order written.
     pub refused: Vec<Refused>,
+    /// Arguments that were written but could not be read (a bad value, or a misspelt key whose
+    /// did-you-mean names them): already reported, so "missing" rules stay quiet about them.
+    pub unreadable: Vec<String>,
 }
 
 impl Input {
@@ -123,7 +126,13 @@ impl Input {
             redirect_unavailable: None,
             env_prefix: None,
             refused: Vec::new(),
+            unreadable: Vec::new(),
         }
+    }
+
+    /// Whether `key` was written but could not be read (already reported).
+    pub fn unreadable(&self, key: &str) -> bool {
+        self.unreadable.iter().any(|k| k == key)
     }
 
     /// The explicit endpoint arguments, with their names, in a fixed order.

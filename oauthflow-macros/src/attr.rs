@@ -180,6 +180,7 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
             NestedMeta::Lit(lit) => {
                 let hint = match lit {
                     Lit::Str(s) if crate::ast::Kind::from_str(&s.value()).is_some() => {
+                        input.unreadable.push("kind".into());
                         format!("kind = \"{}\"", s.value())
                     }
                     _ => "kind = \"web\"".to_owned(),
@@ -215,7 +216,10 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
         }
         if !ARGS.contains(&key.as_str()) {
             let message = match names::did_you_mean(&key, &ARGS) {
-                Some(s) => format!("unknown argument `{key}`: did you mean `{s}`?"),
+                Some(s) => {
+                    input.unreadable.push(s.into());
+                    format!("unknown argument `{key}`: did you mean `{s}`?")
+                }
                 None => format!(
                     "unknown argument `{key}`: the arguments are {}",
                     ARGS.join(", ")
@@ -240,10 +244,12 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
         };
         let Some(meta) = meta else {
             diags.push(bad_value(&key, value_span));
+            input.unreadable.push(key);
             continue;
         };
         if let Err(d) = read_value(&mut input, &key, key_span, value_span, meta) {
             diags.extend(d);
+            input.unreadable.push(key);
         }
     }
     Ok((input, diags))

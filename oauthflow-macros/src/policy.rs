@@ -184,6 +184,9 @@ fn value_span<T>(arg: Option<&Arg<T>>, input: &Input) -> Span {
 /// Rule 1: `kind` missing or unknown (with a did-you-mean).
 fn rule_01_kind(cx: &mut Cx, input: &Input) -> Option<Kind> {
     let Some(kind) = &input.kind else {
+        if input.unreadable("kind") {
+            return None;
+        }
         cx.err(
             "C1",
             input.name.span,
@@ -438,7 +441,7 @@ fn rule_04_machine(cx: &mut Cx, input: &Input, kind: Kind) {
 
 /// Rule 5: a missing `redirect_uri` on `web` and `spa`.
 fn rule_05_redirect_required(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
-    if input.redirect_uri.is_some() {
+    if input.redirect_uri.is_some() || input.unreadable("redirect_uri") {
         return;
     }
     let span = value_span(input.kind.as_ref(), input);
@@ -486,10 +489,10 @@ fn rule_06_id_token_only(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
 /// Rule 7: `redirect_unavailable` required on `trusted`, refused elsewhere.
 fn rule_07_trusted(cx: &mut Cx, input: &Input, kind: Kind) {
     match (kind, &input.redirect_unavailable) {
-        (Kind::Trusted, None) => cx.err("C10a", value_span(input.kind.as_ref(), input), "kind = \"trusted\" uses the password grant, which RFC 9700 §2.4 says MUST NOT be used and OAuth 2.1 removes; the decision tree allows it only when no redirect-based flow can work — add `redirect_unavailable = \"<why no browser redirect is possible>\"`, or use kind = \"native\" (system browser) or \"device\" (second screen)"),
+        (Kind::Trusted, None) if !input.unreadable("redirect_unavailable") => cx.err("C10a", value_span(input.kind.as_ref(), input), "kind = \"trusted\" uses the password grant, which RFC 9700 §2.4 says MUST NOT be used and OAuth 2.1 removes; the decision tree allows it only when no redirect-based flow can work — add `redirect_unavailable = \"<why no browser redirect is possible>\"`, or use kind = \"native\" (system browser) or \"device\" (second screen)"),
         (Kind::Trusted, Some(r)) if r.value.trim().is_empty() => cx.err("C10a", r.span, "`redirect_unavailable` is empty: write why no redirect-based flow can work, the audit trail for using the password grant (RFC 9700 §2.4) — or use kind = \"native\" or \"device\""),
         (Kind::Trusted | Kind::Machine, _) => {}
-        (_, Some(r)) => cx.err("C10b", r.key, format!("`redirect_unavailable` only applies to kind = \"trusted\" (it justifies the password grant); kind = \"{}\" uses a redirect-free or redirect-based flow already — remove `redirect_unavailable`", kind.as_str())),
+        (_, Some(r)) => cx.err("C10b", r.key, format!("`redirect_unavailable` only applies to kind = \"trusted\", where it justifies the password grant; kind = \"{}\" does not use that grant — remove `redirect_unavailable`", kind.as_str())),
         (_, None) => {}
     }
     if kind == Kind::Trusted
@@ -689,9 +692,8 @@ pub fn redirect_problem(
             return Some((
                 "C12c",
                 format!(
-                    "a private-use scheme redirect has a single slash after the scheme (RFC 8252 §7.1) — write `{}:/{}`",
-                    uri.scheme,
-                    uri.path.trim_start_matches('/')
+                    "a private-use scheme redirect has a single slash after the scheme (RFC 8252 §7.1) — write `{}`",
+                    value.replacen("://", ":/", 1)
                 ),
             ));
         }
@@ -839,10 +841,18 @@ pub fn scope_problem(scope: &str) -> Option<String> {
     let bad = scope
         .chars()
         .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E'))?;
+    let shown = if bad.is_control() {
+        bad.escape_default().to_string()
+    } else {
+        bad.to_string()
+    };
     Some(format!(
-        "scope `{}` contains {:?}, outside the characters RFC 6749 §3.3 allows (printable ASCII except `\"` and `\\`) — remove it",
-        scope.escape_default(),
-        bad
+        "scope `{}` contains `{shown}`, outside the characters RFC 6749 §3.3 allows (printable ASCII except `\"` and `\\`) — remove it",
+        if scope.chars().any(char::is_control) {
+            scope.escape_default().to_string()
+        } else {
+            scope.to_owned()
+        },
     ))
 }
 
@@ -897,7 +907,7 @@ fn rule_13_endpoints(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
         cx.err("C15", arg.key, message);
     }
     for name in needed {
-        if given.iter().any(|(n, _)| *n == name) {
+        if given.iter().any(|(n, _)| *n == name) || input.unreadable(name) {
             continue;
         }
         let (rule, message) = match (name, flow) {

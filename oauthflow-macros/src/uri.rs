@@ -53,14 +53,14 @@ impl Uri {
             return Err("it contains whitespace or control characters");
         }
         let Some(colon) = s.find(':') else {
-            return Err("it is not an absolute URI (no scheme)");
+            return Err("it has no scheme");
         };
         let scheme = &s[..colon];
         let mut chars = scheme.chars();
         let scheme_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
         if !scheme_ok || scheme.contains(['/', '?', '#']) {
-            return Err("it is not an absolute URI (no scheme)");
+            return Err("it has no scheme");
         }
         let rest = &s[colon + 1..];
         let (rest, fragment) = match rest.split_once('#') {

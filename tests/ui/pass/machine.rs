@@ -1,5 +1,5 @@
 //! kind = "machine": client credentials, one token per audience.
-#![deny(warnings, missing_docs)]
+#![deny(warnings, missing_docs, clippy::pedantic)]
 
 use oauthflow::oauth_client;
 
