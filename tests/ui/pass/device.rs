@@ -1,5 +1,6 @@
 //! kind = "device": the device authorization grant (RFC 8628).
-#![deny(warnings, missing_docs, clippy::pedantic)]
+#![deny(warnings, missing_docs, missing_debug_implementations, unused_qualifications, rust_2018_idioms, unsafe_code)]
+#![deny(clippy::pedantic)]
 
 use oauthflow::{oauth_client, Flow, Kind, TokenSet};
 

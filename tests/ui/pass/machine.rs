@@ -1,5 +1,6 @@
 //! kind = "machine": client credentials, one token per audience.
-#![deny(warnings, missing_docs, clippy::pedantic)]
+#![deny(warnings, missing_docs, missing_debug_implementations, unused_qualifications, rust_2018_idioms, unsafe_code)]
+#![deny(clippy::pedantic)]
 
 use oauthflow::oauth_client;
 

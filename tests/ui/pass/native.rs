@@ -1,5 +1,6 @@
 //! kind = "native": authorization code + PKCE with a loopback redirect (RFC 8252).
-#![deny(warnings, missing_docs, clippy::pedantic)]
+#![deny(warnings, missing_docs, missing_debug_implementations, unused_qualifications, rust_2018_idioms, unsafe_code)]
+#![deny(clippy::pedantic)]
 
 use oauthflow::{oauth_client, Flow, Settings, TokenSet};
 

@@ -1,5 +1,6 @@
 //! kind = "trusted": the password grant, only with a written reason.
-#![deny(warnings, missing_docs, clippy::pedantic)]
+#![deny(warnings, missing_docs, missing_debug_implementations, unused_qualifications, rust_2018_idioms, unsafe_code)]
+#![deny(clippy::pedantic)]
 
 use oauthflow::{oauth_client, Flow, SecretString, TokenSet};
 
