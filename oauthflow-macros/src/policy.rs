@@ -923,8 +923,8 @@ fn rule_13_endpoints(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
 // Rule 14 (D14): the item is a unit struct without generics.
 // ---------------------------------------------------------------------------------------------
 
-/// Rule 14: `#[oauth_client]` goes on `pub struct Name;`. Also refuses `#[derive(Clone)]` and
-/// `#[derive(Debug)]`, which the macro generates itself.
+/// Rule 14: `#[oauth_client]` goes on `pub struct Name;`. Also refuses derives: the macro
+/// generates `Clone` and `Debug` itself, and the client state supports nothing else.
 pub fn rule_14_item(item: &syn::Item) -> Vec<Diag> {
     use quote::ToTokens;
     let mut out = Vec::new();
@@ -946,7 +946,11 @@ pub fn rule_14_item(item: &syn::Item) -> Vec<Diag> {
     };
     if !s.generics.params.is_empty() || s.generics.where_clause.is_some() {
         push(
-            &s.generics,
+            if s.generics.params.is_empty() {
+                &s.generics.where_clause
+            } else {
+                &s.generics
+            },
             format!(
                 "the client struct cannot be generic: the flow is fixed at compile time — write `struct {};`",
                 s.ident
@@ -972,15 +976,21 @@ pub fn rule_14_item(item: &syn::Item) -> Vec<Diag> {
             continue;
         };
         for path in paths {
-            let name = path.segments.last().map(|s| s.ident.to_string());
-            if let Some(name @ ("Clone" | "Debug")) = name.as_deref() {
-                push(
-                    &path,
-                    format!(
-                        "remove `{name}` from `#[derive]`: the generated client implements `{name}` itself (its `Debug` never shows a secret or token)"
-                    ),
-                );
-            }
+            let name = path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            let message = if matches!(name.as_str(), "Clone" | "Debug") {
+                format!(
+                    "remove `{name}` from `#[derive]`: the generated client implements `{name}` itself (its `Debug` never shows a secret or token)"
+                )
+            } else {
+                format!(
+                    "remove `{name}` from `#[derive]`: the client wraps shared run-time state (an HTTP client, a token cache) and only implements `Clone`, `Debug`, `Send` and `Sync`"
+                )
+            };
+            push(&path, message);
         }
     }
     out

@@ -863,7 +863,7 @@ fn item_shape() {
                 #[derive(Clone, Debug, PartialEq)]
                 struct A;
             ),
-            2,
+            3,
         ),
     ];
     for (item, want) in rows {
