@@ -25,16 +25,21 @@ pub fn oauth_client(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(parsed_args) => parsed_args,
         Err(e) => return fallback::emit(item, &item_diags, Some(e)),
     };
-    let client = match policy::check(&input) {
-        Ok(client) => Some(client),
-        Err(policy_diags) => {
-            diags.extend(policy_diags);
-            None
-        }
-    };
+    let (client, policy_diags) = policy::check_all(&input);
+    diags.extend(policy_diags);
+    let item_ok = item_diags.is_empty();
     diags.extend(item_diags);
     match (client, parsed) {
-        (Some(client), syn::Item::Struct(s)) if diags.is_empty() => generate(&s, &client),
+        // Expand even when some rule failed, as long as the kind is known and the item is a
+        // plain unit struct: the user's calls to the client's methods then type-check, and
+        // only the attribute's own errors show.
+        (Some(client), syn::Item::Struct(s)) if item_ok => {
+            let errors = diags
+                .iter()
+                .map(|d| fallback::to_syn_error(d).to_compile_error());
+            let expansion = generate(&s, &client);
+            quote!(#(#errors)* #expansion)
+        }
         _ => fallback::emit(item, &diags, None),
     }
 }

@@ -92,7 +92,18 @@ pub fn decision_text(kind: Kind, flow: Flow, refresh_tokens: bool, reason: Optio
 }
 
 /// Runs the decision tree and every rule; all broken rules are returned together.
+#[cfg(test)]
 pub fn check(input: &Input) -> Result<Client, Vec<Diag>> {
+    match check_all(input) {
+        (Some(client), diags) if diags.is_empty() => Ok(client),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Like [`check`], but also returns the client the tree chose when only other rules failed:
+/// expanding it next to the errors keeps the user's calls to its methods free of follow-up
+/// errors. `None` when the kind itself is missing or unknown.
+pub fn check_all(input: &Input) -> (Option<Client>, Vec<Diag>) {
     let mut cx = Cx::default();
     let kind = rule_01_kind(&mut cx, input);
     rule_01_values(&mut cx, input);
@@ -114,13 +125,13 @@ pub fn check(input: &Input) -> Result<Client, Vec<Diag>> {
     if let (Some(kind), Some(flow)) = (kind, flow) {
         rule_13_endpoints(&mut cx, input, kind, flow);
     }
-    let (Some(kind), Some(flow), true) = (kind, flow, cx.diags.is_empty()) else {
-        return Err(cx.diags);
+    let (Some(kind), Some(flow)) = (kind, flow) else {
+        return (None, cx.diags);
     };
     let value = |a: &Option<Arg<String>>| a.as_ref().map(|a| a.value.clone());
     let refresh_tokens = input.refresh_tokens.as_ref().is_some_and(|a| a.value);
     let redirect_unavailable = value(&input.redirect_unavailable);
-    Ok(Client {
+    let client = Client {
         struct_name: input.name.value.clone(),
         kind,
         flow,
@@ -144,7 +155,8 @@ pub fn check(input: &Input) -> Result<Client, Vec<Diag>> {
         decision: decision_text(kind, flow, refresh_tokens, redirect_unavailable.as_deref()),
         env_prefix: value(&input.env_prefix)
             .unwrap_or_else(|| names::env_prefix(&input.name.value)),
-    })
+    };
+    (Some(client), cx.diags)
 }
 
 /// The error sink.

@@ -1,11 +1,25 @@
 use oauthflow::oauth_client;
 
-// On error the struct is still emitted as written, so only the attribute's error shows.
-#[oauth_client(kind = "web")]
+// When the kind is known, the client is generated next to the errors, so code that uses it
+// type-checks and only the attribute's own errors show.
+#[oauth_client(
+    kind = "web",
+    issuer = "http://tenant.example.com/",
+    audiences = ["https://api.example.com/orders"],
+)]
 pub struct Portal;
 
-fn takes(_: Portal) {}
+async fn login(portal: &Portal) -> Result<(), oauthflow::Error> {
+    let (_url, pending) = portal.authorize_url(PortalAudience::Orders).await?;
+    let _tokens = portal.exchange_code(pending, "?code=x&state=y").await?;
+    Ok(())
+}
+
+// An unknown kind leaves only the struct as written.
+#[oauth_client(kind = "webapp")]
+pub struct Other;
 
 fn main() {
-    takes(Portal);
+    let _ = login(&Portal::from_env().unwrap());
+    let _ = Other;
 }
