@@ -117,7 +117,12 @@ fn decision_doc(c: &Client) -> String {
 }
 
 /// The audience enum, if the client has audiences.
-fn audience_enum(vis: &syn::Visibility, ident: &syn::Ident, c: &Client) -> TokenStream {
+fn audience_enum(
+    vis: &syn::Visibility,
+    ident: &syn::Ident,
+    cfgs: &[&syn::Attribute],
+    c: &Client,
+) -> TokenStream {
     if c.audiences.is_empty() {
         return TokenStream::new();
     }
@@ -137,6 +142,7 @@ fn audience_enum(vis: &syn::Visibility, ident: &syn::Ident, c: &Client) -> Token
         "The audiences (resource servers) of [`{ident}`]: each gets its own access token, requested with the {param} parameter."
     );
     quote! {
+        #(#cfgs)*
         #[doc = #doc]
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
         #vis enum #name {
@@ -146,6 +152,7 @@ fn audience_enum(vis: &syn::Visibility, ident: &syn::Ident, c: &Client) -> Token
             )*
         }
 
+        #(#cfgs)*
         impl #name {
             /// Every audience, in declaration order.
             pub const ALL: &[Self] = &[#(Self::#variants),*];
@@ -322,7 +329,9 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     let flow = format_ident!("{}", c.flow.variant());
     let decision = &c.decision;
     let spec = spec(c);
-    let audience_enum = audience_enum(vis, ident, c);
+    // `#[cfg(...)]` on the struct also gates everything generated for it.
+    let cfgs: Vec<&syn::Attribute> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    let audience_enum = audience_enum(vis, ident, &cfgs, c);
     let steps = steps(ident, c);
     let settings = if c.kind.is_confidential() {
         quote!(::oauthflow::Confidential)
@@ -360,6 +369,7 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
             __oauthflow_client: ::oauthflow::__private::Client,
         }
 
+        #(#cfgs)*
         impl ::core::fmt::Debug for #ident {
             fn fmt(&self, __oauthflow_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Debug::fmt(&self.__oauthflow_client, __oauthflow_f)
@@ -368,6 +378,7 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
 
         #audience_enum
 
+        #(#cfgs)*
         impl #ident {
             /// The grant the decision tree chose for this client.
             pub const FLOW: ::oauthflow::Flow = ::oauthflow::Flow::#flow;
