@@ -47,11 +47,12 @@ pub fn upper_camel(s: &str) -> String {
         .collect()
 }
 
-/// Whether `name` can be an enum variant: an ASCII identifier starting with a letter, not `Self`.
+/// Whether `name` can be an enum variant: an ASCII identifier starting with a letter, not
+/// `Self`, and not `ALL` (the generated enum's associated constant).
 pub fn is_variant_name(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name != "Self"
+        && !matches!(name, "Self" | "ALL")
 }
 
 /// The default `from_env` prefix: the struct name in SCREAMING_SNAKE_CASE
@@ -124,6 +125,8 @@ mod tests {
             ("https://api.example.com/v2", Some("V2")),
             ("https://api.example.com/2024", None),
             ("https://api.example.com/self", None),
+            ("https://api.example.com/ALL", None),
+            ("https://api.example.com/all", Some("All")),
             ("https://api.example.com/ordersAPI", Some("OrdersAPI")),
             ("", None),
         ];
