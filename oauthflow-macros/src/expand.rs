@@ -29,6 +29,7 @@ pub fn oauth_client(args: TokenStream, item: TokenStream) -> TokenStream {
     diags.extend(policy_diags);
     let item_ok = item_diags.is_empty();
     diags.extend(item_diags);
+    in_source_order(&mut diags);
     match (client, parsed) {
         // Expand even when some rule failed, as long as the kind is known and the item is a
         // plain unit struct: the user's calls to the client's methods then type-check, and
@@ -42,6 +43,18 @@ pub fn oauth_client(args: TokenStream, item: TokenStream) -> TokenStream {
         }
         _ => fallback::emit(item, &diags, None),
     }
+}
+
+/// Sorts diagnostics by where they point, so they read top to bottom like the attribute.
+/// Only inside the compiler (where spans have positions); elsewhere the order is kept.
+fn in_source_order(diags: &mut [policy::Diag]) {
+    if !proc_macro::is_available() {
+        return;
+    }
+    diags.sort_by_key(|d| {
+        let span = d.span.unwrap();
+        (span.line(), span.column())
+    });
 }
 
 /// Checks an attribute without any item (for tests and expansion snapshots).
