@@ -613,6 +613,19 @@ pub fn redirect_problem(
     kind: Option<Kind>,
     flow: Option<Flow>,
 ) -> Option<(&'static str, String)> {
+    // Before parsing: `file:///x` has an empty host, and the scheme is the real problem.
+    let scheme = value
+        .split_once(':')
+        .map(|(s, _)| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    if matches!(scheme.as_str(), "javascript" | "data" | "file" | "vbscript") {
+        return Some((
+            "C13a",
+            format!(
+                "a `{scheme}:` redirect URI would run or read content in the browser instead of reaching the app (RFC 6749 §3.1.2) — use an https URL"
+            ),
+        ));
+    }
     let uri = match Uri::parse(value) {
         Ok(u) => u,
         Err(why) => {
@@ -624,18 +637,6 @@ pub fn redirect_problem(
             ));
         }
     };
-    if matches!(
-        uri.scheme.as_str(),
-        "javascript" | "data" | "file" | "vbscript"
-    ) {
-        return Some((
-            "C13a",
-            format!(
-                "a `{}:` redirect URI would run or read content in the browser instead of reaching the app (RFC 6749 §3.1.2) — use an https URL",
-                uri.scheme
-            ),
-        ));
-    }
     if uri.fragment.is_some() {
         return Some((
             "C13a",

@@ -509,6 +509,18 @@ fn each_rule_rejects_its_case() {
             &["C13a"],
         ),
         (
+            "redirect file",
+            with(Some("native"), |i| {
+                i.redirect_uri = Some(s("file:///tmp/cb.html"))
+            }),
+            &["C13a"],
+        ),
+        (
+            "redirect vbscript",
+            with(Some("web"), |i| i.redirect_uri = Some(s("VBScript:x"))),
+            &["C13a"],
+        ),
+        (
             "redirect relative",
             with(Some("web"), |i| i.redirect_uri = Some(s("/callback"))),
             &["C13a"],
