@@ -193,7 +193,7 @@ impl Kind {
     }
 
     /// Parses the value of `kind`.
-    pub fn from_str(s: &str) -> Option<Kind> {
+    pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 

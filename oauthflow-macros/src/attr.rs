@@ -179,7 +179,7 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
             NestedMeta::NameValueInvalidExpr(invalid) => (&invalid.path, None),
             NestedMeta::Lit(lit) => {
                 let hint = match lit {
-                    Lit::Str(s) if crate::ast::Kind::from_str(&s.value()).is_some() => {
+                    Lit::Str(s) if crate::ast::Kind::parse(&s.value()).is_some() => {
                         input.unreadable.push("kind".into());
                         format!("kind = \"{}\"", s.value())
                     }

@@ -208,7 +208,7 @@ fn rule_01_kind(cx: &mut Cx, input: &Input) -> Option<Kind> {
         );
         return None;
     };
-    if let Some(k) = Kind::from_str(&kind.value) {
+    if let Some(k) = Kind::parse(&kind.value) {
         return Some(k);
     }
     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
