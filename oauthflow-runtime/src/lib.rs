@@ -76,7 +76,7 @@ mod refresh;
 mod settings;
 mod single_flight;
 mod spec;
-mod token_cache;
+mod token_manager;
 mod token_response;
 mod tokens;
 mod urls;
@@ -97,6 +97,10 @@ pub use url::Url;
 pub mod __private {
     pub use crate::client::Client;
     pub use crate::spec::ClientSpec;
+    pub use crate::token_manager::{
+        CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
+        TokenManager, TokioClock,
+    };
 
     /// The device grant building block that [`Client`] drives (for the crate's own tests).
     pub mod device {
