@@ -162,7 +162,7 @@ impl Target {
         match self {
             Target::Embedded(embedded) => {
                 let settings = Settings::<S>::for_dev_client(&dev).issuer(embedded.provider.issuer());
-                println!("client    `{}` (a default client of the embedded provider)", dev.id);
+                println!("client    `{}` (registered at the embedded provider)", dev.id);
                 Ok(new(settings)?)
             }
             Target::Env { prefix } => {
