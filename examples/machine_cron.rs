@@ -58,13 +58,17 @@ pub async fn run(target: &Target) -> support::Result<String> {
     let billing = job.access_token(ImportJobAudience::Billing).await?;
     show_access_token("billing", billing.secret());
     let differ = orders.secret() != billing.secret();
-    say("compare", format!("orders token != billing token: {differ}"));
+    say(
+        "compare",
+        format!("orders token != billing token: {differ}"),
+    );
 
     // The next run of the job, a little later: both tokens come from the cache.
     let after_first = grants().await?;
     let orders_again = job.access_token(ImportJobAudience::Orders).await?;
     let billing_again = job.access_token(ImportJobAudience::Billing).await?;
-    let cached = orders_again.secret() == orders.secret() && billing_again.secret() == billing.secret();
+    let cached =
+        orders_again.secret() == orders.secret() && billing_again.secret() == billing.secret();
     let after_second = grants().await?;
     say(
         "again",
@@ -86,7 +90,10 @@ pub async fn run(target: &Target) -> support::Result<String> {
                 )
                 .into());
             }
-            format!("2 tokens, 2 audiences; 2nd calls cached (grants +0, was +{})", first - before)
+            format!(
+                "2 tokens, 2 audiences; 2nd calls cached (grants +0, was +{})",
+                first - before
+            )
         }
         _ => "2 tokens, 2 audiences; 2nd calls cached".to_owned(),
     };

@@ -42,7 +42,12 @@ pub struct Dashboard;
 
 /// Sign in, redeem the code, refresh once. Returns a one-line summary.
 pub async fn run(target: &Target) -> support::Result<String> {
-    support::header("spa_pkce", Dashboard::KIND, Dashboard::FLOW, Dashboard::DECISION);
+    support::header(
+        "spa_pkce",
+        Dashboard::KIND,
+        Dashboard::FLOW,
+        Dashboard::DECISION,
+    );
     let app = target.client(clients::SPA, Dashboard::new, Dashboard::from_env)?;
 
     // Step 1: where to send the user; `pending` (state, PKCE verifier, nonce) stays with the app.
@@ -62,7 +67,10 @@ pub async fn run(target: &Target) -> support::Result<String> {
         (Some(old), Some(new)) => old.secret() != new.secret(),
         _ => false,
     };
-    say("rotation", format!("the refresh token was rotated: {rotated}"));
+    say(
+        "rotation",
+        format!("the refresh token was rotated: {rotated}"),
+    );
     Ok(format!(
         "code+PKCE token aud={}; refresh rotated: {rotated}",
         support::jwt_audience(refreshed.access_token().secret())

@@ -153,7 +153,10 @@ async fn login(State(app): State<App>) -> Response {
             tokens: None,
         },
     );
-    say("app", "/login: new session, pending authorization kept in it; 303 to the authorization server");
+    say(
+        "app",
+        "/login: new session, pending authorization kept in it; 303 to the authorization server",
+    );
     let cookie = format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax");
     (
         StatusCode::SEE_OTHER,
@@ -173,7 +176,10 @@ async fn callback(
     // One use: the pending authorization leaves the session whatever happens next.
     let pending = app.sessions().get_mut(&id).and_then(|s| s.pending.take());
     let Some(pending) = pending else {
-        return fail(StatusCode::BAD_REQUEST, "no pending authorization: start at /login");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "no pending authorization: start at /login",
+        );
     };
     let tokens = match app
         .portal
@@ -186,7 +192,10 @@ async fn callback(
     if let Some(session) = app.sessions().get_mut(&id) {
         session.tokens = Some(tokens);
     }
-    say("app", "/callback: state and iss checked, code redeemed with the PKCE verifier; tokens kept in the session; 303 to /me");
+    say(
+        "app",
+        "/callback: state and iss checked, code redeemed with the PKCE verifier; tokens kept in the session; 303 to /me",
+    );
     redirect("/me")
 }
 
@@ -211,7 +220,10 @@ async fn refresh(State(app): State<App>, headers: HeaderMap) -> Response {
         Ok(refreshed) => refreshed,
         Err(e) => return fail(StatusCode::BAD_GATEWAY, e),
     };
-    say("app", "/refresh: refresh token exchanged; new tokens kept in the session");
+    say(
+        "app",
+        "/refresh: refresh token exchanged; new tokens kept in the session",
+    );
     let summary = token_summary(&refreshed);
     if let Some(session) = app.sessions().get_mut(&id) {
         session.tokens = Some(refreshed);
@@ -226,7 +238,11 @@ async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
     say("app", "/logout: session forgotten, cookie cleared");
     app.logged_out.notify_one();
     let cookie = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    (StatusCode::SEE_OTHER, [(LOCATION, "/".to_owned()), (SET_COOKIE, cookie)]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, "/".to_owned()), (SET_COOKIE, cookie)],
+    )
+        .into_response()
 }
 
 async fn home() -> &'static str {
@@ -252,7 +268,10 @@ pub async fn run(target: &Target) -> support::Result<String> {
             let listener = embedded
                 .take_web_server_listener()
                 .ok_or("the web server's port was already used")?;
-            (listener, Some(embedded.web_server_redirect_uri().to_owned()))
+            (
+                listener,
+                Some(embedded.web_server_redirect_uri().to_owned()),
+            )
         }
         None => (std::net::TcpListener::bind("127.0.0.1:8080")?, None),
     };
@@ -294,14 +313,20 @@ pub async fn run(target: &Target) -> support::Result<String> {
     }
     server.await??;
     let left = app.sessions().len();
-    say("sessions", format!("{left} left in the store after /logout"));
+    say(
+        "sessions",
+        format!("{left} left in the store after /logout"),
+    );
     summary
 }
 
 /// The browser's part, for the embedded default: follows the app's redirects by hand, keeps the
 /// session cookie, and lets the provider's login driver sign in as alice.
 async fn drive(base: &str, provider: &oauthflow_devserver::DevProvider) -> support::Result<String> {
-    say("browser", "embedded default: this process plays the browser (no redirects followed automatically)");
+    say(
+        "browser",
+        "embedded default: this process plays the browser (no redirects followed automatically)",
+    );
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -327,17 +352,31 @@ async fn drive(base: &str, provider: &oauthflow_devserver::DevProvider) -> suppo
         .unwrap_or_default()
         .to_owned();
     let authorize = oauthflow::Url::parse(&location(&resp)?)?;
-    say("browser", format!("GET /login -> {} with a session cookie", resp.status()));
+    say(
+        "browser",
+        format!("GET /login -> {} with a session cookie", resp.status()),
+    );
     show_authorize_url(&authorize);
 
     // The provider's login and consent pages; its final redirect goes back to the app.
-    say("user", "embedded default: signing in as alice and consenting by plain HTTP");
+    say(
+        "user",
+        "embedded default: signing in as alice and consenting by plain HTTP",
+    );
     let callback = provider.login(&authorize).await?;
     show_callback(callback.as_str());
     let resp = http.get(callback).header(COOKIE, &cookie).send().await?;
-    say("browser", format!("GET /callback -> {} to {}", resp.status(), location(&resp)?));
+    say(
+        "browser",
+        format!("GET /callback -> {} to {}", resp.status(), location(&resp)?),
+    );
     if resp.status() != StatusCode::SEE_OTHER {
-        return Err(format!("/callback answered {}: {}", resp.status(), resp.text().await?).into());
+        return Err(format!(
+            "/callback answered {}: {}",
+            resp.status(),
+            resp.text().await?
+        )
+        .into());
     }
 
     let me: serde_json::Value = get_json(&http, &format!("{base}/me"), &cookie).await?;
@@ -345,8 +384,15 @@ async fn drive(base: &str, provider: &oauthflow_devserver::DevProvider) -> suppo
     let refreshed: serde_json::Value = get_json(&http, &format!("{base}/refresh"), &cookie).await?;
     say("browser", format!("GET /refresh -> {refreshed}"));
 
-    let resp = http.get(format!("{base}/logout")).header(COOKIE, &cookie).send().await?;
-    say("browser", format!("GET /logout -> {} to {}", resp.status(), location(&resp)?));
+    let resp = http
+        .get(format!("{base}/logout"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await?;
+    say(
+        "browser",
+        format!("GET /logout -> {} to {}", resp.status(), location(&resp)?),
+    );
     Ok(format!(
         "login, callback, /me (user {}), /refresh, /logout",
         me["user"].as_str().unwrap_or("-")

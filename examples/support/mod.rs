@@ -131,7 +131,10 @@ impl Target {
     /// The embedded provider, whatever the environment says (the tour).
     pub async fn embedded() -> Result<Self> {
         let embedded = Embedded::start().await?;
-        println!("server    embedded oidc-provider at {}", embedded.provider.issuer());
+        println!(
+            "server    embedded oidc-provider at {}",
+            embedded.provider.issuer()
+        );
         Ok(Target::Embedded(Arc::new(embedded)))
     }
 
@@ -161,8 +164,12 @@ impl Target {
     {
         match self {
             Target::Embedded(embedded) => {
-                let settings = Settings::<S>::for_dev_client(&dev).issuer(embedded.provider.issuer());
-                println!("client    `{}` (registered at the embedded provider)", dev.id);
+                let settings =
+                    Settings::<S>::for_dev_client(&dev).issuer(embedded.provider.issuer());
+                println!(
+                    "client    `{}` (registered at the embedded provider)",
+                    dev.id
+                );
                 Ok(new(settings)?)
             }
             Target::Env { prefix } => {
@@ -181,13 +188,17 @@ impl Target {
     pub async fn sign_in(&self, authorize_url: &Url) -> Result<String> {
         match self {
             Target::Embedded(embedded) => {
-                say("user", "embedded default: signing in as alice and consenting by plain HTTP (no browser)");
+                say(
+                    "user",
+                    "embedded default: signing in as alice and consenting by plain HTTP (no browser)",
+                );
                 let callback = embedded.provider.login(authorize_url).await?;
                 Ok(callback.to_string())
             }
             Target::Env { .. } => {
                 open_browser(authorize_url);
-                prompt("paste the full URL the browser was sent back to (the callback), then Enter").await
+                prompt("paste the full URL the browser was sent back to (the callback), then Enter")
+                    .await
             }
         }
     }
@@ -201,9 +212,15 @@ impl Target {
     pub async fn sign_in_form_post(&self, authorize_url: &Url) -> Result<String> {
         match self {
             Target::Embedded(embedded) => {
-                say("user", "embedded default: signing in as alice and consenting by plain HTTP (no browser)");
+                say(
+                    "user",
+                    "embedded default: signing in as alice and consenting by plain HTTP (no browser)",
+                );
                 let (action, body) = embedded.provider.login_form_post(authorize_url).await?;
-                say("form post", format!("POST {} with {}", redact_url(&action), redact_query(&body)));
+                say(
+                    "form post",
+                    format!("POST {} with {}", redact_url(&action), redact_query(&body)),
+                );
                 Ok(body)
             }
             Target::Env { .. } => {
@@ -248,9 +265,15 @@ pub fn open_browser(url: &Url) {
         .status()
         .is_ok_and(|status| status.success());
     if opened {
-        say("browser", format!("opened the authorization URL with `{opener}`"));
+        say(
+            "browser",
+            format!("opened the authorization URL with `{opener}`"),
+        );
     } else {
-        say("browser", "could not open a browser; open this URL yourself:");
+        say(
+            "browser",
+            "could not open a browser; open this URL yourself:",
+        );
         println!("\n    {url}\n");
     }
 }
@@ -277,7 +300,10 @@ pub async fn prompt(question: &str) -> Result<String> {
 /// Prints the example's name and what the macro decided: `KIND`, `FLOW`, `DECISION`.
 pub fn header(example: &str, kind: Kind, flow: Flow, decision: &str) {
     println!();
-    println!("== {example} {}", "=".repeat(72usize.saturating_sub(example.len())));
+    println!(
+        "== {example} {}",
+        "=".repeat(72usize.saturating_sub(example.len()))
+    );
     println!("KIND      {}", kind.as_str());
     println!("FLOW      {} ({flow:?})", flow.as_str());
     println!("DECISION  {decision}");
@@ -356,7 +382,12 @@ pub fn describe_jwt(jwt: &str) -> String {
     };
     let exp = claims.get("exp").and_then(Value::as_u64).map_or_else(
         || "-".to_owned(),
-        |exp| format!("{exp} ({})", relative(UNIX_EPOCH + Duration::from_secs(exp))),
+        |exp| {
+            format!(
+                "{exp} ({})",
+                relative(UNIX_EPOCH + Duration::from_secs(exp))
+            )
+        },
     );
     format!(
         "aud={} sub={} scope=\"{}\" exp={exp}",
@@ -381,7 +412,11 @@ pub fn show_tokens(label: &str, tokens: &TokenSet) {
     }
     extra.push(format!(
         "refresh token: {}",
-        if tokens.refresh_token().is_some() { "yes" } else { "no" }
+        if tokens.refresh_token().is_some() {
+            "yes"
+        } else {
+            "no"
+        }
     ));
     match tokens.id_token().and_then(jwt_claims) {
         Some(id) => extra.push(format!(
