@@ -52,6 +52,7 @@ fn credentials(target: &Target) -> support::Result<(String, SecretString)> {
         None => {
             let username = std::env::var("KIOSK_USERNAME").map_err(|_| "set KIOSK_USERNAME")?;
             let password = std::env::var("KIOSK_PASSWORD").map_err(|_| "set KIOSK_PASSWORD")?;
+            say("user", "from KIOSK_USERNAME and KIOSK_PASSWORD");
             Ok((username, SecretString::from(password)))
         }
     }
