@@ -56,6 +56,12 @@ mod token_response;
 mod tokens;
 mod urls;
 
+// Front channel and ID tokens (issue 3): decoupled building blocks that `Client` wires up.
+pub mod device;
+pub mod form_post;
+pub mod id_token;
+pub mod loopback;
+
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
 pub use error::{ConfigError, Error, OAuthErrorCode};

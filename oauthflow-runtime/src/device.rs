@@ -1,0 +1,491 @@
+//! The device authorization grant (RFC 8628): ask for a device code and a user code, show them,
+//! then poll the token endpoint until the user approves, refuses, or the code expires.
+//!
+//! # How the client calls it
+//!
+//! ```no_run
+//! # async fn demo(http: &reqwest::Client) -> Result<(), oauthflow_runtime::Error> {
+//! use oauthflow_runtime::AudienceParam;
+//! use oauthflow_runtime::device::DeviceGrant;
+//!
+//! // Discovery's `device_authorization_endpoint` and `token_endpoint` (or the attribute's),
+//! // the client ID, the spec's scopes (plus `offline_access` with `refresh_tokens = true`), and
+//! // the audience with the spec's `audience_param`.
+//! let grant = DeviceGrant::new(
+//!     http,
+//!     "device-client",
+//!     "https://tenant.example.com/device/auth",
+//!     "https://tenant.example.com/token",
+//! )
+//! .scopes(&["openid", "offline_access"])
+//! .audience(AudienceParam::Resource, "https://api.example.com/orders");
+//! let authorization = grant.start().await?; // `device_authorization(audience)`
+//! println!("go to {} and type {}", authorization.verification_uri(), authorization.user_code());
+//! // `poll_device(&authorization)`: pass the issuer's ID token validation when `openid` was
+//! // asked for; without it an ID token in the response is dropped, never returned unchecked.
+//! let tokens = grant.poll(&authorization, None).await?;
+//! # let _ = tokens; Ok(()) }
+//! ```
+//!
+//! Polling follows RFC 8628 §3.5 (R28): wait `interval` (5 s when the server names none) before
+//! every request; `authorization_pending` → keep polling; `slow_down` → 5 s more for this and
+//! every later request; `access_denied` → [`Error::OAuth`]; `expired_token` →
+//! [`Error::DeviceCodeExpired`]; no request is sent at or after `expires_in`
+//! ([`Error::DeviceCodeExpired`]); connection failures, timeouts, 5xx and 429 double the interval
+//! (exponential back-off, at most 5 minutes, at least `Retry-After`) and polling goes on.
+//! With `audience_param = "resource"` the `resource` is sent on both requests (RFC 8707 §2);
+//! the Auth0-style `audience` only on the device authorization request.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use oauth2::DeviceCode;
+use serde_json::{Map, Value};
+
+use crate::device_authorization::DeviceAuthorization;
+use crate::error::Error;
+use crate::http::HttpResponse;
+use crate::id_token::{IdTokenValidation, JwksCache, check_status, read_capped, transport_error};
+use crate::kind::AudienceParam;
+use crate::token_response::{self, Requested};
+use crate::tokens::TokenSet;
+
+/// Polling interval when the server names none (RFC 8628 §3.2).
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+
+/// What `slow_down` adds to the interval (RFC 8628 §3.5).
+pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+
+/// The longest interval exponential back-off grows to.
+pub const MAX_BACKOFF_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Longest device code lifetime believed (RFC 8628 suggests minutes; longer is cut to a day).
+pub const MAX_EXPIRES_IN: u64 = 24 * 3600;
+
+/// Longest polling interval a server may ask for (seconds).
+pub const MAX_INTERVAL_SECS: u64 = 3600;
+
+/// Largest response body read from either endpoint.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// The time source and sleeper of the polling loop: [`TokioClock`] in production, a fake in
+/// tests.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+    /// Waits `duration`.
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// Wall-clock time that advances with tokio's clock, so `tokio::time::pause()` in tests moves
+/// both the sleeps and [`Clock::now`].
+#[derive(Clone, Copy, Debug)]
+pub struct TokioClock {
+    base_system: SystemTime,
+    base_instant: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// Starts at the system time now.
+    pub fn new() -> Self {
+        TokioClock {
+            base_system: SystemTime::now(),
+            base_instant: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Default for TokioClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> SystemTime {
+        self.base_system + self.base_instant.elapsed()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// One client's device grant: its endpoints, client ID, scopes and audience. Cheap to build per
+/// call; borrows everything.
+#[derive(Clone)]
+pub struct DeviceGrant<'a> {
+    http: &'a reqwest::Client,
+    client_id: &'a str,
+    device_authorization_endpoint: &'a str,
+    token_endpoint: &'a str,
+    scopes: Vec<&'a str>,
+    audience: Option<(AudienceParam, &'a str)>,
+    request_timeout: Option<Duration>,
+}
+
+impl<'a> DeviceGrant<'a> {
+    /// A public client's device grant at these endpoints (no redirect is ever followed).
+    pub fn new(
+        http: &'a reqwest::Client,
+        client_id: &'a str,
+        device_authorization_endpoint: &'a str,
+        token_endpoint: &'a str,
+    ) -> Self {
+        DeviceGrant {
+            http,
+            client_id,
+            device_authorization_endpoint,
+            token_endpoint,
+            scopes: Vec::new(),
+            audience: None,
+            request_timeout: Some(crate::settings::DEFAULT_REQUEST_TIMEOUT),
+        }
+    }
+
+    /// The scopes to ask for (sent space-separated; empty ones and repeats are dropped).
+    pub fn scopes(mut self, scopes: &[&'a str]) -> Self {
+        self.scopes.clear();
+        for scope in scopes {
+            if !scope.is_empty() && !self.scopes.contains(scope) {
+                self.scopes.push(scope);
+            }
+        }
+        self
+    }
+
+    /// The audience (or RFC 8707 resource) the access token is for.
+    pub fn audience(mut self, param: AudienceParam, value: &'a str) -> Self {
+        self.audience = Some((param, value));
+        self
+    }
+
+    /// Timeout of each HTTP request (default 30 s; `None`: only the HTTP client's own).
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sends the device authorization request (RFC 8628 §3.1) and returns what to show the
+    /// user.
+    pub async fn start(&self) -> Result<DeviceAuthorization, Error> {
+        self.start_with_clock(&TokioClock::new()).await
+    }
+
+    /// [`start`](Self::start) with an explicit clock (for `expires_at`).
+    pub async fn start_with_clock(&self, clock: &dyn Clock) -> Result<DeviceAuthorization, Error> {
+        const ENDPOINT: &str = "device_authorization";
+        let mut form = vec![("client_id", self.client_id.to_owned())];
+        if !self.scopes.is_empty() {
+            form.push(("scope", self.scopes.join(" ")));
+        }
+        if let Some((param, value)) = self.audience {
+            form.push((param.as_str(), value.to_owned()));
+        }
+        let response = self
+            .post(ENDPOINT, self.device_authorization_endpoint, &form)
+            .await?;
+        if !(200..300).contains(&response.status) {
+            return Err(
+                error_response(ENDPOINT, &response.body).unwrap_or(Error::HttpStatus {
+                    endpoint: ENDPOINT,
+                    status: response.status,
+                    retry_after: None,
+                }),
+            );
+        }
+        let object = json_object(ENDPOINT, &response.body)?;
+        let text = |name: &str, required: bool| -> Result<Option<String>, Error> {
+            match object.get(name) {
+                Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+                None if !required => Ok(None),
+                _ => Err(bad(
+                    ENDPOINT,
+                    &format!("`{name}` is missing or not a non-empty string"),
+                )),
+            }
+        };
+        let device_code = text("device_code", true)?.unwrap_or_default();
+        let user_code = text("user_code", true)?.unwrap_or_default();
+        if user_code.len() > 128 || user_code.chars().any(char::is_control) {
+            return Err(bad(ENDPOINT, "`user_code` is not a short printable code"));
+        }
+        let verification_uri = text("verification_uri", true)?.unwrap_or_default();
+        check_web_url(ENDPOINT, "verification_uri", &verification_uri)?;
+        let verification_uri_complete = text("verification_uri_complete", false)?;
+        if let Some(complete) = &verification_uri_complete {
+            check_web_url(ENDPOINT, "verification_uri_complete", complete)?;
+        }
+        let expires_in = match object.get("expires_in") {
+            Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0).map(|s| s.min(MAX_EXPIRES_IN)),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            bad(
+                ENDPOINT,
+                "`expires_in` is missing or not a positive integer",
+            )
+        })?;
+        let interval = match object.get("interval") {
+            None => DEFAULT_INTERVAL,
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .map(|s| Duration::from_secs(s.clamp(1, MAX_INTERVAL_SECS)))
+                .ok_or_else(|| bad(ENDPOINT, "`interval` is not a non-negative integer"))?,
+            Some(_) => return Err(bad(ENDPOINT, "`interval` is not a number")),
+        };
+        Ok(DeviceAuthorization {
+            device_code: DeviceCode::new(device_code),
+            user_code,
+            verification_uri,
+            verification_uri_complete,
+            expires_at: clock
+                .now()
+                .checked_add(Duration::from_secs(expires_in))
+                .ok_or_else(|| bad(ENDPOINT, "`expires_in` is out of range"))?,
+            interval,
+            audience: self.audience.map(|(_, value)| value.to_owned()),
+        })
+    }
+
+    /// Polls the token endpoint (RFC 8628 §3.4, §3.5) until the user approves, refuses, or the
+    /// code expires. An ID token in the response is validated with `id_token` (no nonce: the
+    /// device flow sends none); without it the ID token is dropped.
+    pub async fn poll(
+        &self,
+        authorization: &DeviceAuthorization,
+        id_token: Option<(&IdTokenValidation<'_>, &JwksCache)>,
+    ) -> Result<TokenSet, Error> {
+        self.poll_with_clock(authorization, id_token, &TokioClock::new())
+            .await
+    }
+
+    /// [`poll`](Self::poll) with an explicit clock and sleeper.
+    pub async fn poll_with_clock(
+        &self,
+        authorization: &DeviceAuthorization,
+        id_token: Option<(&IdTokenValidation<'_>, &JwksCache)>,
+        clock: &dyn Clock,
+    ) -> Result<TokenSet, Error> {
+        let mut interval = authorization.interval.max(Duration::from_secs(1));
+        loop {
+            let next_poll = clock.now().checked_add(interval);
+            if next_poll.is_none_or(|at| at >= authorization.expires_at) {
+                return Err(Error::DeviceCodeExpired);
+            }
+            clock.sleep(interval).await;
+            match self.poll_once(authorization).await {
+                Poll::Tokens(response) => {
+                    return self
+                        .token_set(response, authorization, id_token, clock.now())
+                        .await;
+                }
+                Poll::Pending => {}
+                Poll::SlowDown => interval += SLOW_DOWN_STEP,
+                Poll::Backoff { retry_after } => {
+                    interval = (interval * 2)
+                        .min(MAX_BACKOFF_INTERVAL)
+                        .max(retry_after.unwrap_or_default());
+                    tracing::debug!(
+                        ?interval,
+                        "device token poll failed transiently; backing off"
+                    );
+                }
+                Poll::Failed(error) => return Err(error),
+            }
+        }
+    }
+
+    async fn poll_once(&self, authorization: &DeviceAuthorization) -> Poll {
+        const ENDPOINT: &str = "token";
+        let mut form = vec![
+            ("grant_type", GRANT_TYPE.to_owned()),
+            ("device_code", authorization.device_code.secret().clone()),
+            ("client_id", self.client_id.to_owned()),
+        ];
+        if let (Some((AudienceParam::Resource, _)), Some(resource)) =
+            (self.audience, &authorization.audience)
+        {
+            form.push(("resource", resource.clone()));
+        }
+        let response = match self.post(ENDPOINT, self.token_endpoint, &form).await {
+            Ok(answer) => answer,
+            Err(e @ (Error::Transport { .. } | Error::Timeout { .. })) => {
+                tracing::debug!(error = %e, "device token poll: transport failure");
+                return Poll::Backoff { retry_after: None };
+            }
+            Err(Error::HttpStatus {
+                status,
+                retry_after,
+                ..
+            }) if status >= 500 || status == 429 => {
+                return Poll::Backoff {
+                    retry_after: retry_after.map(Duration::from_secs),
+                };
+            }
+            Err(e) => return Poll::Failed(e),
+        };
+        if (200..300).contains(&response.status) {
+            return Poll::Tokens(response);
+        }
+        match error_response(ENDPOINT, &response.body) {
+            Some(Error::OAuth { code, .. }) if code.as_str() == "authorization_pending" => {
+                Poll::Pending
+            }
+            Some(Error::OAuth { code, .. }) if code.as_str() == "slow_down" => Poll::SlowDown,
+            Some(Error::OAuth { code, .. }) if code.as_str() == "expired_token" => {
+                Poll::Failed(Error::DeviceCodeExpired)
+            }
+            Some(Error::OAuth { code, .. }) if code.as_str() == "temporarily_unavailable" => {
+                Poll::Backoff { retry_after: None }
+            }
+            Some(error) => Poll::Failed(error),
+            None => Poll::Failed(Error::HttpStatus {
+                endpoint: ENDPOINT,
+                status: response.status,
+                retry_after: None,
+            }),
+        }
+    }
+
+    async fn token_set(
+        &self,
+        response: HttpResponse,
+        authorization: &DeviceAuthorization,
+        id_token: Option<(&IdTokenValidation<'_>, &JwksCache)>,
+        now: SystemTime,
+    ) -> Result<TokenSet, Error> {
+        let scopes: Vec<String> = self.scopes.iter().map(|s| (*s).to_owned()).collect();
+        let requested = Requested {
+            audience: authorization.audience.as_deref(),
+            scopes: &scopes,
+        };
+        let mut tokens = token_response::parse("token", &response, &requested, now)?.tokens;
+        tokens.id_token = match (tokens.id_token.take(), id_token) {
+            (Some(raw), Some((validation, jwks))) => {
+                crate::id_token::verify(&raw, validation, None, jwks, self.http).await?;
+                Some(raw)
+            }
+            (Some(_), None) => {
+                tracing::debug!("dropping an ID token that the caller did not ask to validate");
+                None
+            }
+            (None, _) => None,
+        };
+        Ok(tokens)
+    }
+
+    async fn post(
+        &self,
+        endpoint: &'static str,
+        url: &str,
+        form: &[(&str, String)],
+    ) -> Result<HttpResponse, Error> {
+        let mut request = self
+            .http
+            .post(url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(form);
+        if let Some(timeout) = self.request_timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport_error(endpoint, e))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match check_status(endpoint, &response, url) {
+            // OAuth error bodies come with 400 (or 401 for client authentication): read them.
+            Ok(())
+            | Err(Error::HttpStatus {
+                status: 400 | 401, ..
+            }) => {}
+            Err(e) => return Err(e),
+        }
+        let body = read_capped(response, MAX_RESPONSE_BYTES, endpoint).await?;
+        Ok(HttpResponse {
+            status,
+            content_type,
+            retry_after: None,
+            body,
+        })
+    }
+}
+
+impl fmt::Debug for DeviceGrant<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceGrant")
+            .field("client_id", &self.client_id)
+            .field(
+                "device_authorization_endpoint",
+                &self.device_authorization_endpoint,
+            )
+            .field("token_endpoint", &self.token_endpoint)
+            .field("scopes", &self.scopes)
+            .field("audience", &self.audience)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Poll {
+    Tokens(HttpResponse),
+    Pending,
+    SlowDown,
+    Backoff { retry_after: Option<Duration> },
+    Failed(Error),
+}
+
+/// An RFC 6749 §5.2 error body, if `body` is one.
+fn error_response(endpoint: &'static str, body: &[u8]) -> Option<Error> {
+    let object: Map<String, Value> = serde_json::from_slice(body).ok()?;
+    token_response::oauth_error(endpoint, &object)
+}
+
+fn json_object(endpoint: &'static str, body: &[u8]) -> Result<Map<String, Value>, Error> {
+    serde_json::from_slice(body).map_err(|_| bad(endpoint, "the body is not a JSON object"))
+}
+
+fn check_web_url(endpoint: &'static str, name: &str, value: &str) -> Result<(), Error> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") => Ok(()),
+        _ => Err(bad(endpoint, &format!("`{name}` is not an http(s) URL"))),
+    }
+}
+
+fn bad(endpoint: &'static str, reason: &str) -> Error {
+    Error::InvalidResponse {
+        endpoint,
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_recognized_and_sanitized() {
+        let body = br#"{"error":"access_denied","error_description":"<b>no</b>"}"#;
+        match error_response("token", body) {
+            Some(Error::OAuth {
+                code, description, ..
+            }) => {
+                assert_eq!(code.as_str(), "access_denied");
+                assert!(!description.unwrap().contains('<'));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(error_response("token", b"<html>").is_none());
+        assert!(error_response("token", b"{\"error\":1}").is_none());
+    }
+}
