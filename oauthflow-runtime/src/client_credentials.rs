@@ -1,36 +1,48 @@
-//! Client credentials (RFC 6749 §4.4): one cached token per audience, one request in flight per
-//! audience (R27); a `refresh_token` in the response is ignored.
+//! Client credentials (RFC 6749 §4.4): one cached token per audience behind the token manager
+//! — lock-free when warm, one request in flight per audience, refreshed ahead of expiry,
+//! transient failures retried (R27). A `refresh_token` in the response is ignored.
 
-use std::time::SystemTime;
+use std::sync::Arc;
 
 use oauth2::AccessToken;
 
 use crate::context::Context;
+use crate::discovery::Metadata;
 use crate::error::Error;
 use crate::http::Form;
 use crate::kind::Flow;
-use crate::token_cache::Cached;
+use crate::token_manager::Fetched;
 use crate::token_response::Requested;
 
 /// The access token for `audience`, from the cache or a new token request.
 pub(crate) async fn access_token(
-    ctx: &Context,
-    audience: Option<&str>,
+    ctx: &Arc<Context>,
+    audience: Option<&'static str>,
 ) -> Result<AccessToken, Error> {
     ctx.require_flow("access_token", &[Flow::ClientCredentials])?;
     let audience = ctx.check_audience(audience)?;
-    ctx.token_cache
-        .get_or_fetch(
-            audience.unwrap_or_default(),
-            ctx.refresh_margin,
-            SystemTime::now,
-            || fetch(ctx, audience),
-        )
-        .await
+    if let Some(token) = ctx.token_cache.get_fresh(&audience) {
+        return Ok(token.access_token().clone());
+    }
+    // Discovery runs outside the manager: its failures surface at once instead of being
+    // retried as if they were a transient token-endpoint failure.
+    let metadata = ctx.metadata().await?;
+    let fetch_ctx = Arc::clone(ctx);
+    let token = ctx
+        .token_cache
+        .get(&audience, move || {
+            let (ctx, metadata) = (Arc::clone(&fetch_ctx), Arc::clone(&metadata));
+            async move { fetch(&ctx, &metadata, audience).await }
+        })
+        .await?;
+    Ok(token.access_token().clone())
 }
 
-async fn fetch(ctx: &Context, audience: Option<&str>) -> Result<Cached, Error> {
-    let metadata = ctx.metadata().await?;
+async fn fetch(
+    ctx: &Context,
+    metadata: &Metadata,
+    audience: Option<&str>,
+) -> Result<Fetched, Error> {
     let scopes: Vec<String> = ctx.spec.scopes.iter().map(|s| (*s).to_owned()).collect();
     let mut form = Form::default();
     form.param("grant_type", "client_credentials");
@@ -40,7 +52,7 @@ async fn fetch(ctx: &Context, audience: Option<&str>) -> Result<Cached, Error> {
     ctx.add_audience(&mut form, audience);
     let received = ctx
         .token_request(
-            &metadata,
+            metadata,
             "client_credentials",
             form,
             Requested {
@@ -49,9 +61,9 @@ async fn fetch(ctx: &Context, audience: Option<&str>) -> Result<Cached, Error> {
             },
         )
         .await?;
-    Ok(Cached {
-        token: received.tokens.access_token,
-        received_at: received.received_at,
-        valid_until: received.valid_until,
-    })
+    let lifetime = received
+        .valid_until
+        .duration_since(received.received_at)
+        .ok();
+    Ok(Fetched::new(received.tokens.access_token, lifetime))
 }

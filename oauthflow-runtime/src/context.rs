@@ -2,7 +2,7 @@
 //! — and the steps every flow shares: audience checks, one token request.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use oauth2::ClientSecret;
 
@@ -14,7 +14,7 @@ use crate::kind::Flow;
 use crate::settings::{ClientType, Settings};
 use crate::single_flight::RefreshFlights;
 use crate::spec::ClientSpec;
-use crate::token_cache::TokenCache;
+use crate::token_manager::{CacheConfig, SystemClock, TokenManager};
 use crate::token_response::{self, Received, Requested};
 use crate::urls::{check_issuer, check_redirect_uri};
 
@@ -32,10 +32,8 @@ pub(crate) struct Context {
     pub(crate) http: Http,
     /// The issuer and its (lazily fetched) metadata.
     pub(crate) discovery: Discovery,
-    /// How long before expiry cached tokens are renewed.
-    pub(crate) refresh_margin: Duration,
     /// Client credentials: one cached token per audience.
-    pub(crate) token_cache: TokenCache,
+    pub(crate) token_cache: TokenManager<Option<&'static str>>,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
     /// `Settings::client_secret_post` was chosen.
@@ -131,8 +129,13 @@ impl Context {
             redirect_uri,
             http,
             discovery: Discovery::new(issuer, explicit),
-            refresh_margin: settings.refresh_margin,
-            token_cache: TokenCache::default(),
+            token_cache: TokenManager::new(
+                CacheConfig {
+                    refresh_margin: settings.refresh_margin,
+                    ..CacheConfig::client_credentials()
+                },
+                Arc::new(SystemClock),
+            ),
             refresh_flights: RefreshFlights::default(),
             client_secret_post: settings.client_secret_post,
         })

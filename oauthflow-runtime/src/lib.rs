@@ -51,7 +51,7 @@ mod refresh;
 mod settings;
 mod single_flight;
 mod spec;
-mod token_cache;
+mod token_manager;
 mod token_response;
 mod tokens;
 mod urls;
@@ -78,4 +78,8 @@ pub use url::Url;
 pub mod __private {
     pub use crate::client::Client;
     pub use crate::spec::ClientSpec;
+    pub use crate::token_manager::{
+        CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
+        TokenManager, TokioClock,
+    };
 }

@@ -1,0 +1,312 @@
+//! The typed model between parsing and expansion.
+//!
+//! [`Input`] is what the attribute says, value by value, each with the span of its key and of
+//! its value, so that a policy error can point at the offending token. [`Client`] is what the
+//! policy accepted: the kind, the grant the decision tree chose, and checked values only.
+
+use proc_macro2::Span;
+
+/// One argument as written: `key = value`.
+#[derive(Clone, Debug)]
+pub struct Arg<T> {
+    /// The span of the key (`kind` in `kind = "web"`): "not allowed here" errors point here.
+    pub key: Span,
+    /// The span of the value (the literal): "bad value" errors point here.
+    pub span: Span,
+    /// The value.
+    pub value: T,
+}
+
+#[cfg(test)]
+impl<T> Arg<T> {
+    /// An argument whose key and value share one span (used by tests).
+    pub fn new(value: T, span: Span) -> Self {
+        Arg {
+            key: span,
+            span,
+            value,
+        }
+    }
+}
+
+/// A string with the span of its literal.
+#[derive(Clone, Debug)]
+pub struct Str {
+    /// The span of the literal.
+    pub span: Span,
+    /// The string value.
+    pub value: String,
+}
+
+impl Str {
+    /// A string literal at `span`.
+    pub fn new(value: impl Into<String>, span: Span) -> Self {
+        Str {
+            span,
+            value: value.into(),
+        }
+    }
+}
+
+/// One entry of `audiences`: `"uri"` or `Name = "uri"`.
+#[derive(Clone, Debug)]
+pub struct AudienceInput {
+    /// The explicit name in the `audiences(Name = "uri")` form.
+    pub name: Option<Str>,
+    /// The audience URI.
+    pub uri: Str,
+}
+
+/// An argument the macro refuses outright (secrets, grant knobs), kept for the policy to explain.
+#[derive(Clone, Debug)]
+pub struct Refused {
+    /// The key as written, with its span.
+    pub key: Str,
+    /// The value when it is a string literal (`response_type = "token"`).
+    pub value: Option<String>,
+}
+
+/// Everything the attribute says, before any policy decision.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The struct's name and the span of its ident (where "missing `kind`" points).
+    pub name: Str,
+    /// `kind = "..."`.
+    pub kind: Option<Arg<String>>,
+    /// `issuer = "..."`.
+    pub issuer: Option<Arg<String>>,
+    /// `authorization_endpoint = "..."`.
+    pub authorization_endpoint: Option<Arg<String>>,
+    /// `token_endpoint = "..."`.
+    pub token_endpoint: Option<Arg<String>>,
+    /// `device_authorization_endpoint = "..."`.
+    pub device_authorization_endpoint: Option<Arg<String>>,
+    /// `jwks_uri = "..."`.
+    pub jwks_uri: Option<Arg<String>>,
+    /// `audiences = [...]` or `audiences(Name = "...", ...)`.
+    pub audiences: Option<Arg<Vec<AudienceInput>>>,
+    /// `audience_param = "audience" | "resource"`.
+    pub audience_param: Option<Arg<String>>,
+    /// `scopes = [...]`.
+    pub scopes: Option<Arg<Vec<Str>>>,
+    /// `redirect_uri = "..."`.
+    pub redirect_uri: Option<Arg<String>>,
+    /// `refresh_tokens = bool`.
+    pub refresh_tokens: Option<Arg<bool>>,
+    /// `access_token = bool`.
+    pub access_token: Option<Arg<bool>>,
+    /// `redirect_unavailable = "..."`.
+    pub redirect_unavailable: Option<Arg<String>>,
+    /// `env_prefix = "..."`.
+    pub env_prefix: Option<Arg<String>>,
+    /// Refused keys (secrets, grant knobs), in the order written.
+    pub refused: Vec<Refused>,
+    /// Arguments that were written but could not be read (a bad value, or a misspelt key whose
+    /// did-you-mean names them): already reported, so "missing" rules stay quiet about them.
+    pub unreadable: Vec<String>,
+}
+
+impl Input {
+    /// An input with only the struct name set.
+    pub fn new(name: Str) -> Self {
+        Input {
+            name,
+            kind: None,
+            issuer: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            device_authorization_endpoint: None,
+            jwks_uri: None,
+            audiences: None,
+            audience_param: None,
+            scopes: None,
+            redirect_uri: None,
+            refresh_tokens: None,
+            access_token: None,
+            redirect_unavailable: None,
+            env_prefix: None,
+            refused: Vec::new(),
+            unreadable: Vec::new(),
+        }
+    }
+
+    /// Whether `key` was written but could not be read (already reported).
+    pub fn unreadable(&self, key: &str) -> bool {
+        self.unreadable.iter().any(|k| k == key)
+    }
+
+    /// The explicit endpoint arguments, with their names, in a fixed order.
+    pub fn endpoints(&self) -> [(&'static str, Option<&Arg<String>>); 4] {
+        [
+            (
+                "authorization_endpoint",
+                self.authorization_endpoint.as_ref(),
+            ),
+            ("token_endpoint", self.token_endpoint.as_ref()),
+            (
+                "device_authorization_endpoint",
+                self.device_authorization_endpoint.as_ref(),
+            ),
+            ("jwks_uri", self.jwks_uri.as_ref()),
+        ]
+    }
+}
+
+/// The application type (mirror of `oauthflow::Kind`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// `"machine"`.
+    Machine,
+    /// `"web"`.
+    Web,
+    /// `"spa"`.
+    Spa,
+    /// `"native"`.
+    Native,
+    /// `"trusted"`.
+    Trusted,
+    /// `"device"`.
+    Device,
+}
+
+impl Kind {
+    /// Every kind, in the order of the decision tree.
+    pub const ALL: [Kind; 6] = [
+        Kind::Machine,
+        Kind::Web,
+        Kind::Trusted,
+        Kind::Spa,
+        Kind::Native,
+        Kind::Device,
+    ];
+
+    /// The value written in `kind = "..."`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Machine => "machine",
+            Kind::Web => "web",
+            Kind::Spa => "spa",
+            Kind::Native => "native",
+            Kind::Trusted => "trusted",
+            Kind::Device => "device",
+        }
+    }
+
+    /// Parses the value of `kind`.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The variant name of `oauthflow::Kind`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Kind::Machine => "Machine",
+            Kind::Web => "Web",
+            Kind::Spa => "Spa",
+            Kind::Native => "Native",
+            Kind::Trusted => "Trusted",
+            Kind::Device => "Device",
+        }
+    }
+
+    /// Confidential kinds authenticate with a secret (`Settings<Confidential>`).
+    pub fn is_confidential(self) -> bool {
+        matches!(self, Kind::Machine | Kind::Web | Kind::Trusted)
+    }
+}
+
+/// The grant the decision tree chose (mirror of `oauthflow::Flow`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Flow {
+    /// Client credentials (RFC 6749 §4.4).
+    ClientCredentials,
+    /// Authorization code + PKCE, confidential client.
+    AuthorizationCode,
+    /// Authorization code + PKCE, public client.
+    AuthorizationCodePkce,
+    /// Resource owner password credentials (RFC 6749 §4.3).
+    Password,
+    /// OIDC implicit, `response_type=id_token`, `response_mode=form_post`.
+    ImplicitFormPost,
+    /// Device authorization grant (RFC 8628).
+    DeviceCode,
+}
+
+impl Flow {
+    /// The variant name of `oauthflow::Flow`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Flow::ClientCredentials => "ClientCredentials",
+            Flow::AuthorizationCode => "AuthorizationCode",
+            Flow::AuthorizationCodePkce => "AuthorizationCodePkce",
+            Flow::Password => "Password",
+            Flow::ImplicitFormPost => "ImplicitFormPost",
+            Flow::DeviceCode => "DeviceCode",
+        }
+    }
+
+    /// A short human-readable name, used in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Flow::ClientCredentials => "client credentials",
+            Flow::AuthorizationCode | Flow::AuthorizationCodePkce => "authorization code with PKCE",
+            Flow::Password => "the password grant",
+            Flow::ImplicitFormPost => "implicit with form post",
+            Flow::DeviceCode => "the device authorization grant",
+        }
+    }
+}
+
+/// Which request parameter carries an audience.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum AudienceParam {
+    /// `audience=` (Auth0 style).
+    #[default]
+    Audience,
+    /// `resource=` (RFC 8707).
+    Resource,
+}
+
+/// One accepted audience.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Audience {
+    /// The enum variant name (UpperCamelCase).
+    pub variant: String,
+    /// The audience URI.
+    pub uri: String,
+}
+
+/// What the policy accepted: the input for expansion.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// The struct's name.
+    pub struct_name: String,
+    /// The declared kind.
+    pub kind: Kind,
+    /// The chosen grant.
+    pub flow: Flow,
+    /// `issuer`.
+    pub issuer: Option<String>,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: Option<String>,
+    /// `token_endpoint`.
+    pub token_endpoint: Option<String>,
+    /// `device_authorization_endpoint`.
+    pub device_authorization_endpoint: Option<String>,
+    /// `jwks_uri`.
+    pub jwks_uri: Option<String>,
+    /// The audiences, in declaration order.
+    pub audiences: Vec<Audience>,
+    /// `audience_param`.
+    pub audience_param: AudienceParam,
+    /// `scopes`, as written.
+    pub scopes: Vec<String>,
+    /// `redirect_uri`.
+    pub redirect_uri: Option<String>,
+    /// `refresh_tokens`.
+    pub refresh_tokens: bool,
+    /// The `from_env` prefix.
+    pub env_prefix: String,
+    /// The `DECISION` text.
+    pub decision: String,
+}

@@ -1,0 +1,358 @@
+//! The token manager: a per-key access-token cache with single-flight fetch, refresh-ahead,
+//! and retries of transient failures.
+//!
+//! It knows nothing about HTTP: every [`TokenManager::get`] carries the async `fetch` that
+//! obtains a new token, and the manager decides whether and when to call it.
+//!
+//! **Only for client credentials and refresh.** Never put an authorization-code exchange or
+//! a password grant behind it: those must run exactly once, are never retried, and are not
+//! shared between callers. The caller decides which requests go through the manager.
+//!
+//! How it stays fast and correct:
+//! - The hot path ([`TokenManager::get_fresh`], and the start of [`TokenManager::get`]) loads
+//!   the key map and the key's token through `arc-swap`, compares `Instant`s and clones one
+//!   `Arc`: no lock, no allocation. The map is copy-on-write, and while it is small (keys are
+//!   few: audiences) a lookup compares keys instead of hashing them.
+//! - A miss or an expired token starts one fetch per key in its own task; everyone else
+//!   awaits that fetch's outcome, bounded by [`CacheConfig::get_timeout`].
+//! - A token in its refresh margin is handed out while one background task refreshes it.
+//!   If that refresh fails, the still-valid token stays in use.
+//!
+//! # Wiring into `Client`
+//!
+//! Client credentials — one manager per client in its `Context`, keyed by audience (plus
+//! scopes if they vary), with [`CacheConfig::client_credentials`]. The fetch may hold an
+//! `Arc<Context>`: the manager keeps a fetch only while its task runs, so there is no lasting
+//! cycle. Run discovery before `get`, so its failures surface at once instead of being
+//! retried as part of the token fetch:
+//!
+//! ```text
+//! if let Some(token) = ctx.token_manager.get_fresh(&audience) {   // lock-free hot path
+//!     return Ok(token.access_token().clone());
+//! }
+//! let metadata = ctx.metadata().await?;
+//! let fetch_ctx = ctx.clone();                                      // Arc<Context>
+//! let token = ctx.token_manager.get(&audience, move || {
+//!     let (ctx, metadata) = (fetch_ctx.clone(), metadata.clone());
+//!     async move {
+//!         let received = client_credentials_request(&ctx, &metadata, audience).await?;
+//!         let lifetime = received.valid_until.duration_since(received.received_at).ok();
+//!         Ok(Fetched::new(received.tokens.access_token, lifetime))
+//!     }
+//! }).await?;
+//! ```
+//!
+//! Refresh — a `TokenManager<[u8; 32], TokenSet>` keyed by the SHA-256 of the refresh token,
+//! with [`CacheConfig::refresh`]`(share_window)`: concurrent refreshes of one refresh token
+//! share one request, and for `share_window` a caller still holding the rotated refresh token
+//! gets the new set instead of replaying it. Call [`TokenManager::purge_expired`] now and then,
+//! since refresh tokens are unbounded keys. (Main's `RefreshFlights` already does this with a
+//! 30 s grace; switching is optional.)
+
+mod clock;
+mod config;
+mod entry;
+mod fetch_task;
+mod key_map;
+mod retry;
+mod single_flight;
+
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwap;
+use oauth2::AccessToken;
+
+use crate::error::{ConfigError, Error};
+
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
+pub use config::{CacheConfig, RetryPolicy};
+pub use entry::{CachedToken, Entry, Fetched};
+
+use entry::Freshness;
+use fetch_task::run_flight;
+use key_map::KeyMap;
+use single_flight::{Flight, FlightAbandoned, Slot};
+
+/// A per-key token cache with single-flight fetch and refresh-ahead.
+///
+/// `K` identifies what a token is for, e.g. `Option<&'static str>` (the audience) or
+/// `(audience, scopes)`; keys are never logged. `V` is what is cached: an [`AccessToken`] by
+/// default, or a whole token set.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use oauthflow_runtime::AccessToken;
+/// use oauthflow_runtime::__private::{CacheConfig, Fetched, SystemClock, TokenManager};
+///
+/// let manager: TokenManager<&'static str> =
+///     TokenManager::new(CacheConfig::default(), Arc::new(SystemClock));
+/// let token = manager
+///     .get(&"api", || async {
+///         // The real fetch POSTs to the token endpoint.
+///         Ok(Fetched::new(AccessToken::new("t".into()), Some(Duration::from_secs(3600))))
+///     })
+///     .await
+///     .unwrap();
+/// assert_eq!(token.access_token().secret(), "t");
+/// assert!(manager.get_fresh(&"api").is_some());
+/// # });
+/// ```
+pub struct TokenManager<K, V = AccessToken> {
+    /// Copy-on-write key map: read without a lock, replaced (under `insert`) to add a key.
+    slots: ArcSwap<KeyMap<K, Arc<Slot<V>>>>,
+    /// Serializes writers of `slots`; never held across an `.await`.
+    insert: Mutex<()>,
+    config: Arc<CacheConfig>,
+    clock: Arc<dyn Clock>,
+}
+
+impl<K, V> TokenManager<K, V>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// An empty manager reading the time from `clock` ([`SystemClock`] outside tests).
+    pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
+        TokenManager {
+            slots: ArcSwap::from_pointee(KeyMap::new()),
+            insert: Mutex::new(()),
+            config: Arc::new(config),
+            clock,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The cached token for `key` if it is outside its refresh margin — the lock-free hot
+    /// path, with no fetch. `None` means: call [`get`](Self::get).
+    #[inline]
+    pub fn get_fresh(&self, key: &K) -> Option<CachedToken<V>> {
+        let slots = self.slots.load();
+        let entry = slots.get(key)?.entry.load();
+        let token = entry.as_ref()?;
+        if self.clock.now() < token.refresh_at() {
+            tracing::trace!(cache = self.config.name, "token cache hit");
+            Some(Arc::clone(token))
+        } else {
+            None
+        }
+    }
+
+    /// A valid token for `key`: the cached one, or the outcome of the one fetch in flight for
+    /// `key` (started by this call if none is), waiting at most
+    /// [`CacheConfig::get_timeout`].
+    ///
+    /// `fetch` is only called when a fetch starts (in its own task, possibly several times
+    /// when transient failures are retried). A token in its refresh margin is returned at
+    /// once while a background task refreshes it. When the fetch fails but the cached token
+    /// is still valid, that token is returned.
+    ///
+    /// # Errors
+    /// The fetch's error (terminal at once; transient after the retries), each waiter
+    /// getting an equal copy; [`Error::Timeout`] when `get_timeout` passes first;
+    /// [`Error::Transport`] if the fetch task died; [`Error::Config`] outside a Tokio runtime.
+    pub async fn get<F, Fut>(&self, key: &K, fetch: F) -> Result<CachedToken<V>, Error>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
+    {
+        if let Some(token) = self.peek(key) {
+            return Ok(token);
+        }
+        self.get_slow(key, fetch).await
+    }
+
+    /// The lock-free part of `get`: a fresh token, or one in its margin while its refresh is
+    /// already in flight.
+    #[inline]
+    fn peek(&self, key: &K) -> Option<CachedToken<V>> {
+        let slots = self.slots.load();
+        let slot = slots.get(key)?;
+        let entry = slot.entry.load();
+        let token = entry.as_ref()?;
+        let now = self.clock.now();
+        if now < token.refresh_at() {
+            tracing::trace!(cache = self.config.name, "token cache hit");
+            return Some(Arc::clone(token));
+        }
+        if self.config.refresh_ahead && token.is_valid_at(now) && slot.is_flying_hint() {
+            tracing::trace!(
+                cache = self.config.name,
+                "token cache hit (refresh in flight)"
+            );
+            return Some(Arc::clone(token));
+        }
+        None
+    }
+
+    /// Forgets the token for `key` (e.g. after a resource server rejected it with 401), so
+    /// the next `get` fetches. Returns whether a token was cached. A fetch in flight is not
+    /// cancelled and its result is cached when it lands.
+    pub fn invalidate(&self, key: &K) -> bool {
+        let slots = self.slots.load();
+        let had = slots
+            .get(key)
+            .is_some_and(|slot| slot.entry.swap(None).is_some());
+        if had {
+            tracing::debug!(cache = self.config.name, "token invalidated");
+        }
+        had
+    }
+
+    /// Drops the keys whose token expired and that have no fetch in flight (for caches keyed
+    /// by something unbounded, e.g. refresh tokens). Returns how many were dropped.
+    pub fn purge_expired(&self) -> usize {
+        let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.clock.now();
+        let current = self.slots.load_full();
+        let kept = current.retained(|slot| {
+            slot.is_flying()
+                || slot
+                    .entry
+                    .load()
+                    .as_ref()
+                    .is_some_and(|token| token.is_valid_at(now))
+        });
+        let dropped = current.len() - kept.len();
+        if dropped > 0 {
+            self.slots.store(Arc::new(kept));
+        }
+        dropped
+    }
+
+    /// How many keys the manager holds.
+    pub fn len(&self) -> usize {
+        self.slots.load().len()
+    }
+
+    /// Whether the manager holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The slot for `key`, created if missing.
+    fn slot(&self, key: &K) -> Arc<Slot<V>> {
+        if let Some(slot) = self.slots.load().get(key) {
+            return slot.clone();
+        }
+        let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.slots.load_full();
+        if let Some(slot) = current.get(key) {
+            return slot.clone();
+        }
+        let slot = Arc::new(Slot::new());
+        self.slots
+            .store(Arc::new(current.with(key.clone(), slot.clone())));
+        slot
+    }
+
+    async fn get_slow<F, Fut>(&self, key: &K, fetch: F) -> Result<CachedToken<V>, Error>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
+    {
+        let name = self.config.name;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::Config(ConfigError::Invalid {
+                reason: "the token manager needs a Tokio runtime".into(),
+            })
+        })?;
+        let slot = self.slot(key);
+        let now = self.clock.now();
+
+        // Decide under the slot's flight lock (brief, no `.await`); spawn after releasing it.
+        let (waiter, started, had_token) = {
+            let mut locked = slot.lock_flight();
+            let current = slot.entry.load_full();
+            let freshness = current.as_ref().map(|token| token.freshness(now));
+            match (current, freshness) {
+                // Another caller's fetch landed since the hot path looked.
+                (Some(token), Some(Freshness::Fresh)) => return Ok(token),
+                (Some(token), Some(Freshness::Stale)) if self.config.refresh_ahead => {
+                    if locked.is_some() {
+                        return Ok(token);
+                    }
+                    let (flight, _) = Flight::begin(&slot, &mut locked);
+                    drop(locked);
+                    tracing::debug!(
+                        cache = name,
+                        "token in its refresh margin: refreshing in the background"
+                    );
+                    runtime.spawn(run_flight(
+                        flight,
+                        fetch,
+                        self.config.clone(),
+                        self.clock.clone(),
+                    ));
+                    return Ok(token);
+                }
+                (current, _) => match locked.as_ref() {
+                    Some(waiter) => (waiter.clone(), None, current.is_some()),
+                    None => {
+                        let (flight, waiter) = Flight::begin(&slot, &mut locked);
+                        (waiter, Some(flight), current.is_some())
+                    }
+                },
+            }
+        };
+        match started {
+            Some(flight) => {
+                tracing::debug!(cache = name, had_token, "token cache miss: fetching");
+                runtime.spawn(run_flight(
+                    flight,
+                    fetch,
+                    self.config.clone(),
+                    self.clock.clone(),
+                ));
+            }
+            None => tracing::trace!(
+                cache = name,
+                "token cache miss: joining the fetch in flight"
+            ),
+        }
+
+        let waited =
+            tokio::time::timeout(self.config.get_timeout, single_flight::wait(waiter)).await;
+        let error = match waited {
+            Ok(Ok(Ok(token))) => return Ok(token),
+            Ok(Ok(Err(shared))) => Error::clone(&shared),
+            Ok(Err(FlightAbandoned)) => Error::Transport {
+                endpoint: "token",
+                reason: "the token fetch stopped without a result (its task panicked or the runtime is shutting down)".into(),
+            },
+            Err(_elapsed) => {
+                tracing::debug!(
+                    cache = name,
+                    timeout_ms = self.config.get_timeout.as_millis() as u64,
+                    "gave up waiting for the token fetch"
+                );
+                Error::Timeout { endpoint: "token" }
+            }
+        };
+        // A token that is still valid beats an error.
+        let now = self.clock.now();
+        if let Some(token) = slot.entry.load_full().filter(|t| t.is_valid_at(now)) {
+            return Ok(token);
+        }
+        Err(error)
+    }
+}
+
+impl<K, V> std::fmt::Debug for TokenManager<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("keys", &self.slots.load().len())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}

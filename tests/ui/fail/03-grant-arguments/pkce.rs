@@ -1,0 +1,12 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(
+    kind = "web",
+    redirect_uri = "https://app.example.com/cb",
+    pkce = false,
+)]
+pub struct Client;
+
+fn main() {
+    let _ = Client;
+}

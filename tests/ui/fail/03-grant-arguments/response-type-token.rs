@@ -1,0 +1,12 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(
+    kind = "spa",
+    redirect_uri = "https://app.example.com/cb",
+    response_type = "token",
+)]
+pub struct Client;
+
+fn main() {
+    let _ = Client;
+}

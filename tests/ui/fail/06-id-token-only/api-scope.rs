@@ -1,0 +1,13 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(
+    kind = "spa",
+    access_token = false,
+    redirect_uri = "https://app.example.com/cb",
+    scopes = ["openid", "read:orders"],
+)]
+pub struct Client;
+
+fn main() {
+    let _ = Client;
+}

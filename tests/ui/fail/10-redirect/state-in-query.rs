@@ -1,0 +1,11 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(
+    kind = "web",
+    redirect_uri = "https://app.example.com/cb?state=abc",
+)]
+pub struct Client;
+
+fn main() {
+    let _ = Client;
+}

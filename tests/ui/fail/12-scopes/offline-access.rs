@@ -1,0 +1,11 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(
+    kind = "native",
+    scopes = ["offline_access"],
+)]
+pub struct Client;
+
+fn main() {
+    let _ = Client;
+}

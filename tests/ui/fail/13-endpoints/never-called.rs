@@ -1,0 +1,12 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(
+    kind = "machine",
+    token_endpoint = "https://tenant.example.com/token",
+    authorization_endpoint = "https://tenant.example.com/authorize",
+)]
+pub struct Client;
+
+fn main() {
+    let _ = Client;
+}

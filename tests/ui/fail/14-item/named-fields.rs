@@ -1,0 +1,8 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(kind = "machine")]
+pub struct Client {
+    id: String,
+}
+
+fn main() {}

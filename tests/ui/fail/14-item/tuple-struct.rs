@@ -1,0 +1,6 @@
+use oauthflow::oauth_client;
+
+#[oauth_client(kind = "machine")]
+pub struct Client(String);
+
+fn main() {}
