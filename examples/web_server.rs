@@ -157,6 +157,8 @@ async fn login(State(app): State<App>) -> Response {
         "app",
         "/login: new session, pending authorization kept in it; 303 to the authorization server",
     );
+    // `SameSite=Lax`: the cookie comes back on the top-level redirect from the authorization
+    // server. Add `Secure` when the app is served over https (this one is http on loopback).
     let cookie = format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax");
     (
         StatusCode::SEE_OTHER,
