@@ -11,6 +11,7 @@ use crate::discovery::Metadata;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
 use crate::kind::{Flow, Kind};
+use crate::loopback::Listener;
 use crate::pending::PendingAuthorization;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
@@ -142,6 +143,20 @@ pub(crate) async fn exchange_code(
     let callback = callback::parse(callback)?;
     callback::check_state(&callback, &pending.state)?;
     check_pending(ctx, &pending)?;
+    // With `openid` the request always carries a nonce (OIDC Core §3.1.2.1, R9); a pending
+    // authorization without one cannot bind the ID token to this login: fail closed (R22).
+    let expected_nonce = if ctx.wants_openid() {
+        Some(
+            pending
+                .nonce
+                .clone()
+                .ok_or_else(|| Error::PendingMismatch {
+                    reason: "it has no nonce although `openid` is requested".into(),
+                })?,
+        )
+    } else {
+        None
+    };
     let metadata = ctx.metadata().await?;
     callback::check_issuer(&callback, &pending.issuer, metadata.iss_parameter_supported)?;
     let code = callback::into_code(callback)?;
@@ -151,7 +166,6 @@ pub(crate) async fn exchange_code(
         .ok_or_else(|| Error::PendingMismatch {
             reason: "it has no PKCE verifier".into(),
         })?;
-
     let mut form = Form::default();
     form.param("grant_type", "authorization_code")
         .param("code", code.secret().as_str())
@@ -171,8 +185,8 @@ pub(crate) async fn exchange_code(
             },
         )
         .await?;
-    let tokens = received.tokens;
-    if ctx.wants_openid() {
+    let mut tokens = received.tokens;
+    if let Some(nonce) = expected_nonce.as_deref() {
         let id_token = tokens
             .id_token
             .as_deref()
@@ -180,30 +194,45 @@ pub(crate) async fn exchange_code(
                 reason: "the token response has no `id_token` although `openid` was requested"
                     .into(),
             })?;
-        validate_id_token_hook(ctx, &metadata, id_token, pending.nonce.as_deref()).await?;
+        // No token of the response is used before the ID token passes (RFC 9700 §4.5.3.2).
+        ctx.validate_id_token(&metadata, id_token, Some(nonce))
+            .await?;
+    } else if tokens.id_token.take().is_some() {
+        // Not asked for, sent without a nonce: never handed out unchecked.
+        tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
     }
     Ok(tokens)
 }
 
-/// ID-token validation call site of the code flow (and of refresh and password responses that
-/// carry an ID token).
-///
-/// PLACEHOLDER: the `id_token` module (branch `oidc`) replaces this body with the full R22–R24
-/// validation (signature from the issuer's `jwks_uri`, `alg`, `iss`, `aud`, `azp`, `exp`, `iat`,
-/// `nonce`). Until then it only checks that the value has the three parts of a compact JWS, so
-/// the tokens must NOT be treated as carrying a validated identity.
-pub(crate) async fn validate_id_token_hook(
+/// Native apps: the loopback redirect login (RFC 8252 §7.3, R32). Binds the redirect URI's
+/// loopback IP literal on an ephemeral port, builds the authorization request with that port,
+/// hands the URL to `open` (the system browser: no embedded web view, RFC 8252 §8.12), waits for
+/// the one matching callback (the port is closed afterwards) and redeems its code.
+pub(crate) async fn login_via_loopback(
     ctx: &Context,
-    metadata: &Metadata,
-    id_token: &str,
-    expected_nonce: Option<&str>,
-) -> Result<(), Error> {
-    let _ = (ctx, metadata, expected_nonce);
-    let parts: Vec<&str> = id_token.split('.').collect();
-    if parts.len() != 3 || parts.iter().take(2).any(|p| p.is_empty()) {
-        return Err(Error::IdTokenInvalid {
-            reason: "it is not a compact JWS (three dot-separated parts)".into(),
-        });
+    audience: Option<&str>,
+    open: impl FnOnce(&Url),
+) -> Result<TokenSet, Error> {
+    ctx.require_flow("login_via_loopback", &[Flow::AuthorizationCodePkce])?;
+    if ctx.spec.kind != Kind::Native {
+        return Err(Error::Config(ConfigError::Invalid {
+            reason: format!(
+                "`login_via_loopback` is a step of `native` clients only (this one is `{}`)",
+                ctx.spec.kind.as_str()
+            ),
+        }));
     }
-    Ok(())
+    let audience = ctx.check_audience(audience)?;
+    let configured = ctx.redirect_uri.as_deref().ok_or_else(|| {
+        Error::Config(ConfigError::Invalid {
+            reason: "no redirect URI".into(),
+        })
+    })?;
+    let listener = Listener::bind(configured).await?;
+    let (url, pending) =
+        authorize_url_with_redirect(ctx, audience, listener.redirect_uri().to_owned()).await?;
+    let callback = listener.wait_for_callback(pending.state(), ctx.loopback_timeout);
+    open(&url);
+    let callback = callback.await?;
+    exchange_code(ctx, pending, &callback).await
 }

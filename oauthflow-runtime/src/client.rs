@@ -26,12 +26,6 @@ pub struct Client {
     inner: Arc<Context>,
 }
 
-fn not_yet(step: &str) -> Error {
-    Error::Config(ConfigError::Invalid {
-        reason: format!("`{step}` is not implemented by this runtime yet"),
-    })
-}
-
 impl Client {
     /// Builds the client from its compile-time spec and run-time settings; checks the issuer,
     /// endpoints and redirect URI. Makes no network request (discovery is lazy).
@@ -71,21 +65,25 @@ impl Client {
         crate::client_credentials::access_token(&self.inner, audience).await
     }
 
-    /// Authorization code (+PKCE): the URL to send the user to, and what to keep until the
-    /// callback. (Implicit form post is wired separately.)
+    /// The URL to send the user to, and what to keep until the callback.
+    ///
+    /// Authorization code (+PKCE): `response_type=code`, `state`, PKCE S256, and a `nonce` when
+    /// `openid` is among the scopes. Implicit form post: `response_type=id_token`,
+    /// `response_mode=form_post`, `state` and `nonce` (no audience).
     pub async fn authorize_url(
         &self,
         audience: Option<&'static str>,
     ) -> Result<(Url, PendingAuthorization), Error> {
         match self.inner.spec.flow {
-            // Wired by the lead to the `form_post` module (branch `oidc`).
-            Flow::ImplicitFormPost => Err(not_yet("authorize_url (implicit form post)")),
+            Flow::ImplicitFormPost => crate::implicit::authorize_url(&self.inner, audience).await,
             _ => crate::authorization_code::authorize_url(&self.inner, audience).await,
         }
     }
 
     /// Authorization code: checks the callback (strict parsing, `state` in constant time before
-    /// any network call, `iss`, `error=`) and redeems the code once, never retried.
+    /// any network call, `iss`, `error=`) and redeems the code once, never retried. With
+    /// `openid`, the response's ID token is validated in full (signature from the issuer's JWKS,
+    /// `alg`, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`) before any token is returned.
     pub async fn exchange_code(
         &self,
         pending: PendingAuthorization,
@@ -95,28 +93,39 @@ impl Client {
     }
 
     /// Refresh (single-flight per refresh token); keeps the refresh token when none comes back.
+    /// A refreshed ID token is validated in full and must have the original's `iss`, `sub` and
+    /// `aud` (OIDC Core §12.2).
     pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
         crate::refresh::refresh(&self.inner, tokens).await
     }
 
-    /// Native: loopback redirect login (RFC 8252 §7.3).
+    /// Native: loopback redirect login (RFC 8252 §7.3). Binds the redirect URI's loopback IP
+    /// literal on an ephemeral port, calls `open` with the authorization URL (open it in the
+    /// system browser), waits up to `Settings::loopback_timeout` for the one callback whose
+    /// `state` matches (anything else gets 404), closes the port and redeems the code.
     pub async fn login_via_loopback(
         &self,
         audience: Option<&'static str>,
         open: impl FnOnce(&Url),
     ) -> Result<TokenSet, Error> {
-        let _ = (audience, open);
-        Err(not_yet("login_via_loopback"))
+        crate::authorization_code::login_via_loopback(&self.inner, audience, open).await
     }
 
-    /// Implicit with form post: validates the posted ID token.
+    /// Implicit with form post: checks the posted form body (`state` first, in constant time,
+    /// before any network call; `iss` when sent; `error=`) and validates its ID token in full
+    /// (signature from the issuer's JWKS, `alg`, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`).
+    ///
+    /// `form_body` is the body of the `application/x-www-form-urlencoded` POST the browser sent
+    /// to the redirect URI; refuse other methods and content types before calling this, and
+    /// never pass a query string (a response in the URL is refused). The POST is cross-site:
+    /// it carries no `SameSite=Lax`/`Strict` cookie, so find `pending` in a server-side store
+    /// keyed by [`PendingAuthorization::state`] (R34).
     pub async fn verify_form_post(
         &self,
         pending: PendingAuthorization,
         form_body: &str,
     ) -> Result<IdTokenClaims, Error> {
-        let _ = (pending, form_body);
-        Err(not_yet("verify_form_post"))
+        crate::implicit::verify_form_post(&self.inner, pending, form_body).await
     }
 
     /// Password grant (RFC 6749 §4.3): the password goes only into the POST body; never retried.
@@ -134,17 +143,17 @@ impl Client {
         &self,
         audience: Option<&'static str>,
     ) -> Result<DeviceAuthorization, Error> {
-        let _ = audience;
-        Err(not_yet("device_authorization"))
+        crate::device_code::device_authorization(&self.inner, audience).await
     }
 
-    /// Polls the token endpoint for a device authorization (RFC 8628 §3.4, §3.5).
+    /// Polls the token endpoint for a device authorization (RFC 8628 §3.4, §3.5): `interval`
+    /// (5 s by default), `slow_down`, back-off on transient failures, stop at `expires_in`. With
+    /// `openid`, the response's ID token is validated in full.
     pub async fn poll_device(
         &self,
         authorization: &DeviceAuthorization,
     ) -> Result<TokenSet, Error> {
-        let _ = authorization;
-        Err(not_yet("poll_device"))
+        crate::device_code::poll_device(&self.inner, authorization).await
     }
 }
 

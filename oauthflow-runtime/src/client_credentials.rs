@@ -21,8 +21,11 @@ pub(crate) async fn access_token(
 ) -> Result<AccessToken, Error> {
     ctx.require_flow("access_token", &[Flow::ClientCredentials])?;
     let audience = ctx.check_audience(audience)?;
-    if let Some(token) = ctx.token_cache.get_fresh(&audience) {
-        return Ok(token.access_token().clone());
+    if let Some(token) = ctx
+        .token_cache
+        .get_fresh_with(&audience, |entry| entry.access_token().clone())
+    {
+        return Ok(token);
     }
     // Discovery runs outside the manager: its failures surface at once instead of being
     // retried as if they were a transient token-endpoint failure.

@@ -2,14 +2,16 @@
 //! — and the steps every flow shares: audience checks, one token request.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use oauth2::ClientSecret;
 
+use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
 use crate::discovery::{Discovery, Metadata};
 use crate::error::{ConfigError, Error};
 use crate::http::{Form, Http};
+use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
 use crate::settings::{ClientType, Settings};
 use crate::single_flight::RefreshFlights;
@@ -38,6 +40,13 @@ pub(crate) struct Context {
     pub(crate) refresh_flights: RefreshFlights,
     /// `Settings::client_secret_post` was chosen.
     pub(crate) client_secret_post: bool,
+    /// Timeout of one back-channel request (also for the JWKS and the device flow).
+    pub(crate) request_timeout: Duration,
+    /// How long `login_via_loopback` waits for the browser.
+    pub(crate) loopback_timeout: Duration,
+    /// The issuer's signing keys: one cache per client (shared by clones), built on first use
+    /// from the metadata's `jwks_uri`.
+    jwks: tokio::sync::OnceCell<JwksCache>,
 }
 
 /// Whether this flow sends the user to the authorization endpoint and back.
@@ -121,6 +130,11 @@ impl Context {
         } else {
             None
         };
+        if settings.loopback_timeout.is_zero() {
+            return Err(invalid(
+                "the loopback timeout must be greater than zero".into(),
+            ));
+        }
         let http = Http::new(settings.http_client, settings.request_timeout)?;
         Ok(Context {
             spec,
@@ -138,6 +152,9 @@ impl Context {
             ),
             refresh_flights: RefreshFlights::default(),
             client_secret_post: settings.client_secret_post,
+            request_timeout: settings.request_timeout,
+            loopback_timeout: settings.loopback_timeout,
+            jwks: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -208,6 +225,46 @@ impl Context {
     /// Whether this is a public client (`spa`, `native`, `device`).
     pub(crate) fn is_public(&self) -> bool {
         !self.spec.kind.is_confidential()
+    }
+
+    /// The JWKS cache of the issuer (one per client, built from the metadata's `jwks_uri` on
+    /// first use; the keys themselves are fetched on the first ID token).
+    pub(crate) async fn jwks(&self, metadata: &Metadata) -> Result<&JwksCache, Error> {
+        let uri = metadata.jwks_uri()?;
+        let jwks = self
+            .jwks
+            .get_or_init(|| async {
+                JwksCache::new(uri.as_str()).request_timeout(Some(self.request_timeout))
+            })
+            .await;
+        Ok(jwks)
+    }
+
+    /// What an ID token for this client must match: the configured issuer (equal to the
+    /// metadata's), this client ID, the secret of a confidential client (the only case where
+    /// HS* is accepted) and the metadata's `id_token_signing_alg_values_supported`, when listed.
+    pub(crate) fn id_token_validation<'a>(&'a self, metadata: &Metadata) -> IdTokenValidation<'a> {
+        let validation = IdTokenValidation::new(self.issuer(), &self.client_id)
+            .client_secret(self.secret.as_ref());
+        match &metadata.id_token_signing_alg_values_supported {
+            Some(algs) => validation.signing_algs(algs),
+            None => validation,
+        }
+    }
+
+    /// Validates an ID token in full (R22–R24): signature with the issuer's keys, `alg`, `iss`,
+    /// `aud`, `azp`, `exp`, `iat`, and the `nonce` when the request carried one.
+    /// `expected_nonce` is `None` only where no nonce was sent (refresh, password, device).
+    pub(crate) async fn validate_id_token(
+        &self,
+        metadata: &Metadata,
+        id_token: &str,
+        expected_nonce: Option<&str>,
+    ) -> Result<IdTokenClaims, Error> {
+        let jwks = self.jwks(metadata).await?;
+        let http = self.http.checked_client().await?;
+        let validation = self.id_token_validation(metadata);
+        crate::id_token::verify(id_token, &validation, expected_nonce, jwks, http).await
     }
 
     /// Sends one token request (authenticated with exactly one method) and validates the

@@ -6,7 +6,7 @@
 //! ```no_run
 //! # async fn demo(http: &reqwest::Client) -> Result<(), oauthflow_runtime::Error> {
 //! use oauthflow_runtime::AudienceParam;
-//! use oauthflow_runtime::device::DeviceGrant;
+//! use oauthflow_runtime::__private::device::DeviceGrant;
 //!
 //! // Discovery's `device_authorization_endpoint` and `token_endpoint` (or the attribute's),
 //! // the client ID, the spec's scopes (plus `offline_access` with `refresh_tokens = true`), and

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime};
 /// (RFC 8628 §3.3.1): it lets the user check they approve the right device.
 #[derive(Clone)]
 pub struct DeviceAuthorization {
-    #[allow(dead_code)] // read by the `device` module (branch `oidc`)
     pub(crate) device_code: oauth2::DeviceCode,
     pub(crate) user_code: String,
     pub(crate) verification_uri: String,

@@ -15,8 +15,7 @@ use crate::urls::check_endpoint;
 
 /// The checked metadata a client uses. Endpoints are https (or http on a loopback IP literal).
 #[derive(Debug, Clone)]
-// `jwks_uri`, `device_authorization_endpoint`, `raw`, ... are read by the `id_token` and
-// `device` modules (branch `oidc`).
+// `revocation_endpoint` and `raw` are kept for revocation (R29) and extensions.
 #[allow(dead_code)]
 pub(crate) struct Metadata {
     /// The issuer, equal character for character to the configured one.
@@ -146,6 +145,18 @@ impl Metadata {
         self.authorization_endpoint
             .as_ref()
             .ok_or_else(|| missing("authorization_endpoint"))
+    }
+
+    /// The JWKS URI (to validate ID tokens), or a configuration error.
+    pub(crate) fn jwks_uri(&self) -> Result<&Url, Error> {
+        self.jwks_uri.as_ref().ok_or_else(|| missing("jwks_uri"))
+    }
+
+    /// The device authorization endpoint (RFC 8628 §4), or a configuration error.
+    pub(crate) fn device_authorization_endpoint(&self) -> Result<&Url, Error> {
+        self.device_authorization_endpoint
+            .as_ref()
+            .ok_or_else(|| missing("device_authorization_endpoint"))
     }
 }
 

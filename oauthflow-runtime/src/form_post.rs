@@ -6,8 +6,8 @@
 //!
 //! ```no_run
 //! # async fn demo(http: &reqwest::Client, posted_body: &str) -> Result<(), oauthflow_runtime::Error> {
-//! use oauthflow_runtime::form_post;
-//! use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache};
+//! use oauthflow_runtime::__private::form_post;
+//! use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 //!
 //! // `authorize_url()`: discovery's `authorization_endpoint`, the configured issuer, client ID,
 //! // redirect URI (https, also on loopback: OIDC Core §3.2.2.1) and scopes.
@@ -230,6 +230,17 @@ pub async fn verify(
         return Err(callback("the response has no `id_token`"));
     };
     crate::id_token::verify(id_token, validation, Some(nonce), jwks, http).await
+}
+
+/// The first check of [`verify`] on its own, for callers that must not touch the network
+/// before it (R15): the body parses strictly and its `state` equals the pending one (constant
+/// time).
+pub(crate) fn check_state(form_body: &str, pending: &PendingAuthorization) -> Result<(), Error> {
+    let params = parse_form(form_body)?;
+    match params.get("state") {
+        Some(state) if constant_time_eq(state, &pending.state) => Ok(()),
+        _ => Err(Error::StateMismatch),
+    }
 }
 
 /// Parses an `application/x-www-form-urlencoded` body strictly: duplicates are errors, empty

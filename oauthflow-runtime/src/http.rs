@@ -190,7 +190,6 @@ impl Http {
     /// JWKS, device flow): a user-supplied client is probed first (and refused if it follows
     /// redirects), so whatever is sent through it is never redirected. Callers must still treat
     /// a 3xx answer as [`Error::RedirectRefused`].
-    #[allow(dead_code)] // wired by the lead to the `id_token` and `device` modules (branch `oidc`)
     pub(crate) async fn checked_client(&self) -> Result<&reqwest::Client, Error> {
         self.ensure_no_redirects().await?;
         Ok(&self.client)

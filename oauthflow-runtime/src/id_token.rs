@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! # async fn demo(http: &reqwest::Client, raw_id_token: &str) -> Result<(), oauthflow_runtime::Error> {
-//! use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache};
+//! use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 //!
 //! let jwks = JwksCache::new("https://tenant.example.com/.well-known/jwks.json");
 //! // Per ID token: the configured issuer (exactly as in the metadata), this client's ID, the
@@ -17,7 +17,7 @@
 //! // device flow), and the client secret for a confidential client (enables HS256/384/512).
 //! let validation = IdTokenValidation::new("https://tenant.example.com/", "my-client")
 //!     .signing_algs(&["RS256", "ES256"]); // metadata `id_token_signing_alg_values_supported`
-//! let claims = oauthflow_runtime::id_token::verify(raw_id_token, &validation, Some("n-0S6_WzA2Mj"), &jwks, http).await?;
+//! let claims = oauthflow_runtime::__private::id_token::verify(raw_id_token, &validation, Some("n-0S6_WzA2Mj"), &jwks, http).await?;
 //! println!("signed in: {}", claims.subject());
 //! # Ok(()) }
 //! ```
@@ -667,6 +667,19 @@ fn precheck(
         return Err(invalid("the `amr` claim is not an array"));
     }
     Ok(payload)
+}
+
+/// The payload of an ID token that was validated before (e.g. the original one of a token set
+/// being refreshed), decoded without checking anything again.
+pub(crate) fn validated_payload(raw: &str) -> Result<Map<String, Value>, Error> {
+    let mut parts = raw.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(payload), Some(_), None) => decode_object(payload)
+            .map_err(|why| invalid(&format!("the original ID token's payload: {why}"))),
+        _ => Err(invalid(
+            "the original ID token is not a compact JWS (three base64url parts)",
+        )),
+    }
 }
 
 fn decode_object(part: &str) -> Result<Map<String, Value>, &'static str> {

@@ -23,6 +23,25 @@
 //!   announces it, the code is redeemed only at the issuer the request went to, `error=`
 //!   answers become typed errors with sanitized text, and the code is redeemed once, never
 //!   retried.
+//! - **ID tokens** (code flow with `openid`, implicit form post, and refresh, password and
+//!   device responses that carry one): validated in full before any token of the response is
+//!   returned — signature with the issuer's `jwks_uri` keys only (refetched once, rate limited,
+//!   for an unknown `kid`), an `alg` allow-list without `none` (HS\* only for confidential
+//!   clients), `iss` equal to the issuer, `aud` this client and no other, `azp`, `exp`, `iat`,
+//!   claim types checked strictly, and the `nonce` required and equal whenever the request sent
+//!   one (always with `openid` in the code flow and in form post). A refreshed ID token must
+//!   keep the original's `iss`, `sub`, `aud` and `auth_time` (OIDC Core §12.2). An ID token in
+//!   a response to a client without `openid` is dropped, never returned unchecked.
+//! - **Implicit form post**: `response_type=id_token`, `response_mode=form_post`; the posted body
+//!   is parsed strictly and its `state` compared in constant time before any network call.
+//!   Keep the pending authorization in a server-side store keyed by its `state`: the browser's
+//!   cross-site POST carries no `SameSite=Lax` cookie.
+//! - **Device flow** (RFC 8628): polling at `interval` (5 s by default), `slow_down` adds 5 s,
+//!   transient failures back off, no poll after `expires_in`; the audience is sent again as
+//!   `resource` when polling.
+//! - **Native loopback login** (RFC 8252): the listener binds the loopback IP literal on an
+//!   ephemeral port for one response only, checks the exact path, `Host` and `state`, answers
+//!   anything else with 404, and closes when done or after the configured timeout.
 //! - **Token responses**: `token_type` must be `Bearer` (any case); `expires_in` must be a JSON
 //!   integer (a token without it is cached for 5 minutes at most); OAuth errors are typed
 //!   ([`Error::OAuth`] with [`Error::oauth_code`]), HTML pages and other non-JSON answers too.
@@ -39,12 +58,18 @@ mod client;
 mod client_auth;
 mod client_credentials;
 mod context;
+mod device;
 mod device_authorization;
+mod device_code;
 mod discovery;
 mod env;
 mod error;
+mod form_post;
 mod http;
+mod id_token;
+mod implicit;
 mod kind;
+mod loopback;
 mod password;
 mod pending;
 mod refresh;
@@ -55,12 +80,6 @@ mod token_manager;
 mod token_response;
 mod tokens;
 mod urls;
-
-// Front channel and ID tokens (issue 3): decoupled building blocks that `Client` wires up.
-pub mod device;
-pub mod form_post;
-pub mod id_token;
-pub mod loopback;
 
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
@@ -82,4 +101,24 @@ pub mod __private {
         CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
         TokenManager, TokioClock,
     };
+
+    /// The device grant building block that [`Client`] drives (for the crate's own tests).
+    pub mod device {
+        pub use crate::device::*;
+    }
+
+    /// The form post building blocks that [`Client`] drives (for the crate's own tests).
+    pub mod form_post {
+        pub use crate::form_post::*;
+    }
+
+    /// ID token validation and the JWKS cache that [`Client`] uses (for the crate's own tests).
+    pub mod id_token {
+        pub use crate::id_token::*;
+    }
+
+    /// The native loopback listener that [`Client`] drives (for the crate's own tests).
+    pub mod loopback {
+        pub use crate::loopback::*;
+    }
 }

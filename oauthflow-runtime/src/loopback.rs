@@ -16,7 +16,7 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), oauthflow_runtime::Error> {
 //! use std::time::Duration;
-//! use oauthflow_runtime::loopback::Listener;
+//! use oauthflow_runtime::__private::loopback::Listener;
 //!
 //! // `login_via_loopback(audience, open)`: the configured redirect URI (no port), e.g.
 //! // `http://127.0.0.1/callback`.

@@ -4,7 +4,6 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::authorization_code::validate_id_token_hook;
 use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
@@ -47,8 +46,15 @@ pub(crate) async fn password_token(
             },
         )
         .await?;
-    if let Some(id_token) = received.tokens.id_token.as_deref() {
-        validate_id_token_hook(ctx, &metadata, id_token, None).await?;
+    let mut tokens = received.tokens;
+    if !ctx.wants_openid() {
+        if tokens.id_token.take().is_some() {
+            tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
+        }
+    } else if let Some(id_token) = tokens.id_token.as_deref() {
+        // The password grant sends no nonce (none to expect); the ID token is still checked in
+        // full before any token of the response is used (R22).
+        ctx.validate_id_token(&metadata, id_token, None).await?;
     }
-    Ok(received.tokens)
+    Ok(tokens)
 }

@@ -1,11 +1,18 @@
 //! Refresh (RFC 6749 §6) with the rules of R25: single flight per refresh token, the audience
 //! kept and sent again, the refresh token replaced when a new one comes back (kept otherwise),
-//! `invalid_grant` returned typed (the caller must start a new authorization).
+//! `invalid_grant` returned typed (the caller must start a new authorization). A refreshed ID
+//! token is validated in full and must name the same issuer, subject and audience as the
+//! original (R26, OIDC Core §12.2).
 
-use crate::authorization_code::validate_id_token_hook;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+
+use crate::claims::IdTokenClaims;
 use crate::context::Context;
 use crate::error::Error;
 use crate::http::Form;
+use crate::id_token::{constant_time_eq, validated_payload};
 use crate::kind::Flow;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
@@ -50,6 +57,20 @@ pub(crate) async fn refresh(ctx: &Context, tokens: &TokenSet) -> Result<TokenSet
                 )
                 .await?;
             let mut new = received.tokens;
+            // No token of the response is used before its ID token passes (R22, R26).
+            if !ctx.wants_openid() && new.id_token.take().is_some() {
+                tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
+            }
+            match new.id_token.as_deref() {
+                Some(id_token) => {
+                    // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
+                    let claims = ctx.validate_id_token(&metadata, id_token, None).await?;
+                    if let Some(original) = tokens.id_token.as_deref() {
+                        same_authentication(original, &claims)?;
+                    }
+                }
+                None => new.id_token = tokens.id_token.clone(),
+            }
             match &new.refresh_token {
                 None => new.refresh_token = Some(refresh_token.clone()),
                 Some(rt) if ctx.is_public() && rt.secret() == refresh_token.secret() => {
@@ -57,11 +78,72 @@ pub(crate) async fn refresh(ctx: &Context, tokens: &TokenSet) -> Result<TokenSet
                 }
                 Some(_) => {}
             }
-            match new.id_token.as_deref() {
-                Some(id_token) => validate_id_token_hook(ctx, &metadata, id_token, None).await?,
-                None => new.id_token = tokens.id_token.clone(),
-            }
             Ok(new)
         })
         .await
+}
+
+/// OIDC Core §12.2 (R26): a refreshed ID token has the same `iss`, `sub` and `aud` as the
+/// original (already validated) one; `iat` is not older; `auth_time`, when both carry it, is
+/// unchanged; a `nonce`, if present, equals the original's.
+fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error> {
+    let original = validated_payload(original)?;
+    let differs = |claim: &str| Error::IdTokenInvalid {
+        reason: format!(
+            "the refreshed ID token's `{claim}` differs from the original ID token's (OIDC Core §12.2): it does not describe the same authentication"
+        ),
+    };
+    if original.get("iss").and_then(Value::as_str) != Some(new.issuer()) {
+        return Err(differs("iss"));
+    }
+    if original.get("sub").and_then(Value::as_str) != Some(new.subject()) {
+        return Err(differs("sub"));
+    }
+    let mut original_aud = audiences(&original);
+    let mut new_aud = new.audiences().to_vec();
+    original_aud.sort();
+    original_aud.dedup();
+    new_aud.sort();
+    new_aud.dedup();
+    if original_aud != new_aud {
+        return Err(differs("aud"));
+    }
+    if let Some(original_iat) = seconds(&original, "iat")
+        && new.issued_at() < SystemTime::UNIX_EPOCH + Duration::from_secs_f64(original_iat)
+    {
+        return Err(differs("iat"));
+    }
+    if let (Some(before), Some(after)) = (
+        seconds(&original, "auth_time"),
+        new.claim("auth_time").and_then(Value::as_f64),
+    ) && before != after
+    {
+        return Err(differs("auth_time"));
+    }
+    if let Some(nonce) = new.nonce() {
+        match original.get("nonce").and_then(Value::as_str) {
+            Some(before) if constant_time_eq(before, nonce) => {}
+            _ => return Err(differs("nonce")),
+        }
+    }
+    Ok(())
+}
+
+fn audiences(payload: &Map<String, Value>) -> Vec<String> {
+    match payload.get("aud") {
+        Some(Value::String(aud)) => vec![aud.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn seconds(payload: &Map<String, Value>, claim: &str) -> Option<f64> {
+    payload
+        .get(claim)
+        .and_then(Value::as_f64)
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e15)
 }

@@ -38,6 +38,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default refresh margin: a cached access token is renewed this long before it expires.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// Default time a native client's `login_via_loopback` waits for the browser to come back
+/// (the user has to sign in): 5 minutes.
+pub(crate) const DEFAULT_LOOPBACK_TIMEOUT: Duration = crate::loopback::DEFAULT_CALLBACK_TIMEOUT;
+
 /// The run-time settings of a client, typed by whether it is [`Public`] or [`Confidential`].
 ///
 /// A generated client's `new` takes `Settings<Confidential>` for `machine`, `web` and `trusted`,
@@ -62,6 +66,7 @@ pub struct Settings<S: ClientType> {
     pub(crate) request_timeout: Duration,
     pub(crate) refresh_margin: Duration,
     pub(crate) client_secret_post: bool,
+    pub(crate) loopback_timeout: Duration,
     _type: PhantomData<S>,
 }
 
@@ -110,6 +115,7 @@ impl<S: ClientType> Settings<S> {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             client_secret_post: false,
+            loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
             _type: PhantomData,
         }
     }
@@ -170,6 +176,23 @@ impl<S: ClientType> Settings<S> {
         self
     }
 
+    /// How long a native client's `login_via_loopback` waits for the browser to deliver the
+    /// authorization response to the loopback listener (default 5 minutes). The listener's port
+    /// is closed when it gives up ([`Error::Loopback`](crate::Error::Loopback)). Other kinds
+    /// ignore it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("cli-app").loopback_timeout(Duration::from_secs(120));
+    /// # let _ = settings;
+    /// ```
+    pub fn loopback_timeout(mut self, timeout: Duration) -> Self {
+        self.loopback_timeout = timeout;
+        self
+    }
+
     /// The client identifier.
     pub fn client_id(&self) -> &str {
         &self.client_id
@@ -186,6 +209,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("request_timeout", &self.request_timeout)
             .field("refresh_margin", &self.refresh_margin)
             .field("client_secret_post", &self.client_secret_post)
+            .field("loopback_timeout", &self.loopback_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::device::DeviceGrant;
-use oauthflow_runtime::form_post;
-use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache, verify};
+use oauthflow_runtime::__private::device::DeviceGrant;
+use oauthflow_runtime::__private::form_post;
+use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache, verify};
 use serde_json::json;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Metadata, span};
@@ -139,7 +139,7 @@ async fn no_secret_reaches_tracing() {
 /// Sleeps a hundredth of the asked time.
 struct FastClock;
 
-impl oauthflow_runtime::device::Clock for FastClock {
+impl oauthflow_runtime::__private::device::Clock for FastClock {
     fn now(&self) -> std::time::SystemTime {
         std::time::SystemTime::now()
     }

@@ -6,8 +6,8 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use oauthflow_devserver::{DevProvider, clients, resources};
-use oauthflow_runtime::device::{Clock, DeviceGrant};
-use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache};
+use oauthflow_runtime::__private::device::{Clock, DeviceGrant};
+use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::{AudienceParam, Error};
 
 fn http() -> reqwest::Client {

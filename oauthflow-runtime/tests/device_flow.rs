@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::device::{Clock, DeviceGrant, TokioClock};
-use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache};
+use oauthflow_runtime::__private::device::{Clock, DeviceGrant, TokioClock};
+use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::{AudienceParam, DeviceAuthorization, Error};
 use serde_json::{Value, json};
 

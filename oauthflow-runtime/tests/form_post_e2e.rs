@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use oauthflow_devserver::{DevProvider, clients, users};
-use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::{Error, form_post};
+use oauthflow_runtime::__private::form_post;
+use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
+use oauthflow_runtime::Error;
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::{Error, PendingAuthorization, form_post};
+use oauthflow_runtime::__private::form_post;
+use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
+use oauthflow_runtime::{Error, PendingAuthorization};
 use serde_json::{Value, json};
 
 const REDIRECT: &str = "https://127.0.0.1/callback";

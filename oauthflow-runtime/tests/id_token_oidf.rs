@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache, verify};
 use oauthflow_runtime::Error;
-use oauthflow_runtime::id_token::{IdTokenValidation, JwksCache, verify};
 use openidconnect::ClientSecret;
 use openidconnect::core::CoreJwsSigningAlgorithm;
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use oauth2::PkceCodeChallenge;
 use oauthflow_devserver::{DevProvider, clients};
-use oauthflow_runtime::loopback::Listener;
+use oauthflow_runtime::__private::loopback::Listener;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

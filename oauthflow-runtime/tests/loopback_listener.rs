@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use oauthflow_runtime::loopback::Listener;
+use oauthflow_runtime::__private::loopback::Listener;
 use oauthflow_runtime::{ConfigError, Error};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -361,8 +361,8 @@ async fn e2e_r10_redirect_uri_verbatim() {
     assert!(shown.contains("redirect_uri"), "{shown}");
 }
 
-/// With `openid`, the code flow returns an ID token (validated by the `id_token` module once
-/// wired; today the hook checks its shape) and sends a nonce.
+/// With `openid`, the code flow sends a nonce and returns an ID token, validated (signature,
+/// `iss`, `aud`, `exp`, `iat`, `nonce`) before any token is handed out.
 #[tokio::test]
 async fn e2e_web_code_flow_with_openid() {
     static WEB_OPENID: ClientSpec = ClientSpec {

@@ -137,12 +137,21 @@ where
     /// path, with no fetch. `None` means: call [`get`](Self::get).
     #[inline]
     pub fn get_fresh(&self, key: &K) -> Option<CachedToken<V>> {
+        self.get_fresh_with(key, Arc::clone)
+    }
+
+    /// Like [`get_fresh`](Self::get_fresh), but hands the cached entry to `read` while it is
+    /// borrowed instead of cloning its `Arc`: callers that only copy a value out (the access
+    /// token) then write no shared reference count, so threads hammering one key do not
+    /// bounce a cache line between cores.
+    #[inline]
+    pub fn get_fresh_with<R>(&self, key: &K, read: impl FnOnce(&CachedToken<V>) -> R) -> Option<R> {
         let slots = self.slots.load();
         let entry = slots.get(key)?.entry.load();
         let token = entry.as_ref()?;
         if self.clock.now() < token.refresh_at() {
             tracing::trace!(cache = self.config.name, "token cache hit");
-            Some(Arc::clone(token))
+            Some(read(token))
         } else {
             None
         }

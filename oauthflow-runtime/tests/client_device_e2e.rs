@@ -1,0 +1,104 @@
+//! `Client` end to end for the device flow (`device`) against the real oidc-provider
+//! (`device-client`): `device_authorization(audience)` → the user approves on the provider's
+//! pages → `poll_device` (R28); the audience reaches the access token with either parameter
+//! (R11), and the ID token is validated (R22).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use oauthflow_devserver::{DevProvider, clients, resources, users};
+use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::{AudienceParam, Flow, Kind, Settings};
+use serde_json::Value;
+
+static DEVICE: ClientSpec = ClientSpec {
+    struct_name: "TvApp",
+    kind: Kind::Device,
+    flow: Flow::DeviceCode,
+    issuer: None,
+    authorization_endpoint: None,
+    token_endpoint: None,
+    device_authorization_endpoint: None,
+    jwks_uri: None,
+    audiences: &[resources::ORDERS, resources::BILLING],
+    audience_param: AudienceParam::Resource,
+    scopes: &["openid", "read:orders"],
+    redirect_uri: None,
+    refresh_tokens: false,
+    env_prefix: "TV_APP",
+};
+
+static DEVICE_AUDIENCE_PARAM: ClientSpec = ClientSpec {
+    audience_param: AudienceParam::Audience,
+    scopes: &["openid", "read:billing"],
+    ..DEVICE
+};
+
+fn payload(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+async fn run(spec: &'static ClientSpec, audience: &'static str) {
+    let provider = DevProvider::start().await.expect("provider");
+    let client = Client::new(
+        spec,
+        Settings::public(clients::DEVICE.id).issuer(provider.issuer()),
+    )
+    .unwrap();
+    let authorization = client.device_authorization(Some(audience)).await.unwrap();
+    assert!(!authorization.user_code().is_empty());
+    assert_eq!(authorization.audience(), Some(audience));
+    let complete = authorization
+        .verification_uri_complete()
+        .expect("verification_uri_complete")
+        .to_owned();
+
+    let browser = provider.browser();
+    let approval = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        browser.approve_device(&complete).await
+    });
+    // oidc-provider names no interval: the first poll comes after 5 s.
+    let tokens = tokio::time::timeout(Duration::from_secs(60), client.poll_device(&authorization))
+        .await
+        .expect("tokens within a minute")
+        .expect("tokens after approval");
+    approval
+        .await
+        .unwrap()
+        .expect("approved on the provider's pages");
+
+    let access = payload(tokens.access_token().secret());
+    assert_eq!(access["aud"], audience, "{access}");
+    assert_eq!(access["client_id"], clients::DEVICE.id);
+    assert_eq!(tokens.audience(), Some(audience));
+    let id_token = payload(tokens.id_token().expect("openid: a validated ID token"));
+    assert_eq!(id_token["sub"], users::ALICE);
+    assert_eq!(id_token["aud"], clients::DEVICE.id);
+    assert_eq!(
+        provider
+            .grant_stats()
+            .await
+            .unwrap()
+            .for_client(clients::DEVICE.id),
+        1
+    );
+}
+
+#[tokio::test]
+async fn client_device_e2e() {
+    run(&DEVICE, resources::ORDERS).await;
+}
+
+/// Auth0-style `audience`: sent on the device authorization request; the access token still
+/// names it (the provider keeps the granted resource).
+#[tokio::test]
+async fn client_device_e2e_audience_param() {
+    run(&DEVICE_AUDIENCE_PARAM, resources::BILLING).await;
+}

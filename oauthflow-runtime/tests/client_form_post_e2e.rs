@@ -1,0 +1,137 @@
+//! `Client` end to end for implicit with form post (`spa` with `access_token = false`) against
+//! the real oidc-provider (`spa-login-client`): `authorize_url` → the provider's auto-submitting
+//! form → `verify_form_post` (R22, R34).
+
+use std::collections::HashMap;
+
+use oauthflow_devserver::{DevProvider, clients, users};
+use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings};
+
+static SPA_LOGIN: ClientSpec = ClientSpec {
+    struct_name: "SpaLogin",
+    kind: Kind::Spa,
+    flow: Flow::ImplicitFormPost,
+    issuer: None,
+    authorization_endpoint: None,
+    token_endpoint: None,
+    device_authorization_endpoint: None,
+    jwks_uri: None,
+    audiences: &[],
+    audience_param: AudienceParam::Audience,
+    scopes: &["openid", "email"],
+    redirect_uri: Some("https://127.0.0.1/callback"),
+    refresh_tokens: false,
+    env_prefix: "SPA_LOGIN",
+};
+
+fn form(body: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn encode(params: &HashMap<String, String>) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish()
+}
+
+#[tokio::test]
+async fn client_form_post_e2e() {
+    let provider = DevProvider::start().await.expect("provider");
+    let client = Client::new(
+        &SPA_LOGIN,
+        Settings::public(clients::SPA_LOGIN.id).issuer(provider.issuer()),
+    )
+    .unwrap();
+
+    let (url, pending) = client.authorize_url(None).await.unwrap();
+    let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["response_type"], "id_token");
+    assert_eq!(query["response_mode"], "form_post");
+    let nonce = query["nonce"].clone();
+
+    let (action, body) = provider.login_form_post(&url).await.expect("form post");
+    assert_eq!(action.as_str(), SPA_LOGIN.redirect_uri.unwrap());
+    assert!(form(&body).contains_key("id_token"));
+
+    let claims = client
+        .verify_form_post(pending.clone(), &body)
+        .await
+        .expect("a valid ID token from oidc-provider");
+    assert_eq!(claims.subject(), users::ALICE);
+    assert_eq!(claims.issuer(), provider.issuer());
+    assert!(
+        claims
+            .audiences()
+            .iter()
+            .any(|a| a == clients::SPA_LOGIN.id),
+        "{:?}",
+        claims.audiences()
+    );
+    assert_eq!(claims.nonce(), Some(nonce.as_str()));
+    assert_eq!(
+        claims.claim("email").and_then(|v| v.as_str()),
+        Some(users::ALICE_EMAIL)
+    );
+
+    // The same body with a tampered state is refused before anything else.
+    let mut tampered = form(&body);
+    tampered.insert("state".into(), format!("{}x", pending.state()));
+    let result = client
+        .verify_form_post(pending.clone(), &encode(&tampered))
+        .await;
+    assert!(matches!(result, Err(Error::StateMismatch)), "{result:?}");
+    tampered.remove("state");
+    let result = client
+        .verify_form_post(pending.clone(), &encode(&tampered))
+        .await;
+    assert!(matches!(result, Err(Error::StateMismatch)), "{result:?}");
+
+    // Another login's pending authorization (other state and nonce) does not accept it either:
+    // the state binds the response, and with the state swapped in, the nonce binds the token.
+    let (_, other) = client.authorize_url(None).await.unwrap();
+    let result = client.verify_form_post(other.clone(), &body).await;
+    assert!(matches!(result, Err(Error::StateMismatch)), "{result:?}");
+    let mut swapped = form(&body);
+    swapped.insert("state".into(), other.state().to_owned());
+    match client.verify_form_post(other, &encode(&swapped)).await {
+        Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("nonce"), "{reason}"),
+        other => panic!("expected a nonce failure, got {other:?}"),
+    }
+}
+
+/// A pending authorization of another client is refused (R17), and the implicit flow takes no
+/// audience.
+#[tokio::test]
+async fn client_form_post_refuses_foreign_pending_and_audiences() {
+    let provider = DevProvider::start().await.expect("provider");
+    let client = Client::new(
+        &SPA_LOGIN,
+        Settings::public(clients::SPA_LOGIN.id).issuer(provider.issuer()),
+    )
+    .unwrap();
+    let other = Client::new(
+        &SPA_LOGIN,
+        Settings::public("another-spa").issuer(provider.issuer()),
+    )
+    .unwrap();
+    let (url, pending) = other.authorize_url(None).await.unwrap();
+    let body = format!(
+        "id_token=x.y.z&state={}",
+        url.query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    );
+    let result = client.verify_form_post(pending, &body).await;
+    assert!(
+        matches!(result, Err(Error::PendingMismatch { .. })),
+        "{result:?}"
+    );
+    let result = client
+        .authorize_url(Some("https://api.example.com/orders"))
+        .await;
+    assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
+}

@@ -1,0 +1,402 @@
+//! ID tokens through `Client`: the code flow with `openid` validates the token endpoint's ID
+//! token in full before returning any token (R22) — against the real oidc-provider and against a
+//! fault peer that signs with the wrong key — and a refreshed ID token must describe the same
+//! authentication as the original (R26, OIDC Core §12.2; OIDF `oidcc-client-test-refresh-token*`).
+
+mod common;
+mod id_token_support;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use common::{WEB, callback, confidential, peer};
+use id_token_support::{jwk, jwks, rsa1, rsa2, sign_rs256, unsigned};
+use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_devserver::{DevProvider, clients, users};
+use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::{ClientSecret, Error, Settings, TokenSet, Url};
+use serde_json::{Value, json};
+
+/// A `web` client asking for an ID token (no audiences: one login, one token set).
+static WEB_OIDC: ClientSpec = ClientSpec {
+    struct_name: "WebLogin",
+    scopes: &["openid", "email"],
+    audiences: &[],
+    ..WEB
+};
+
+/// The same client without `openid`.
+static WEB_PLAIN: ClientSpec = ClientSpec {
+    scopes: &["email"],
+    ..WEB_OIDC
+};
+
+fn payload(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against oidc-provider.
+
+#[tokio::test]
+async fn client_code_flow_openid_e2e() {
+    let provider = DevProvider::start().await.expect("provider");
+    let client = Client::new(
+        &WEB_OIDC,
+        Settings::confidential(
+            clients::WEB.id,
+            ClientSecret::new(clients::WEB.secret.unwrap().into()),
+        )
+        .issuer(provider.issuer()),
+    )
+    .unwrap();
+    let (url, pending) = client.authorize_url(None).await.unwrap();
+    let nonce = param(&url, "nonce").expect("openid: the request carries a nonce (R9)");
+    let callback = provider.login(&url).await.expect("login and consent");
+    let tokens = client
+        .exchange_code(pending, callback.as_str())
+        .await
+        .expect("tokens with a valid ID token");
+    let id_token = payload(tokens.id_token().expect("openid: the ID token is returned"));
+    assert_eq!(id_token["sub"], users::ALICE);
+    assert_eq!(id_token["iss"], provider.issuer());
+    assert_eq!(id_token["aud"], clients::WEB.id);
+    assert_eq!(id_token["nonce"], nonce);
+
+    // R26 with the real server: the refreshed ID token (if any) describes the same login.
+    // Within the same second the refreshed ID token would be byte-identical (same claims,
+    // deterministic RS256): wait for a new `iat`.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let refreshed = client.refresh(&tokens).await.expect("refresh");
+    assert_ne!(
+        refreshed.id_token(),
+        tokens.id_token(),
+        "oidc-provider issues a new ID token on refresh (openid)"
+    );
+    let again = payload(refreshed.id_token().expect("a new ID token"));
+    assert!(again["iat"].as_u64() > id_token["iat"].as_u64());
+    assert_eq!(again["sub"], users::ALICE);
+    assert_eq!(again["iss"], provider.issuer());
+    assert_eq!(again["aud"], clients::WEB.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against a fault peer: the ID token is signed by the test, with the key the test chooses.
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Valid claims for the fault peer's client `the-client`.
+fn id_claims(peer: &FaultPeer, nonce: Option<&str>) -> Value {
+    let now = now();
+    let mut claims = json!({
+        "iss": peer.base(),
+        "sub": "alice",
+        "aud": "the-client",
+        "exp": now + 600,
+        "iat": now - 5,
+        "auth_time": now - 60,
+    });
+    if let Some(nonce) = nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    claims
+}
+
+fn token_reply(access_token: &str, refresh_token: &str, id_token: Option<String>) -> Reply {
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "refresh_token": refresh_token,
+    });
+    if let Some(id_token) = id_token {
+        body["id_token"] = json!(id_token);
+    }
+    Reply::json(200, body)
+}
+
+/// A fault peer as issuer whose JWKS holds test key `k1`, and a `web` client of it.
+async fn setup(spec: &'static ClientSpec) -> (FaultPeer, Client) {
+    let peer = peer().await;
+    peer.on(
+        "/jwks",
+        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
+    );
+    let client = confidential(spec, &peer, "web-secret");
+    (peer, client)
+}
+
+/// Logs in; the token endpoint answers with `id_token(nonce)` (and, for a later refresh, the
+/// replies in `then`).
+async fn login_with(
+    peer: &FaultPeer,
+    client: &Client,
+    id_token: impl FnOnce(&str) -> String,
+    then: Vec<Reply>,
+) -> Result<TokenSet, Error> {
+    let (url, pending) = client.authorize_url(None).await.unwrap();
+    let nonce = param(&url, "nonce").expect("a nonce");
+    let mut replies = vec![token_reply("at-1", "rt-1", Some(id_token(&nonce)))];
+    replies.extend(then);
+    peer.script("/token", replies);
+    client
+        .exchange_code(
+            pending.clone(),
+            &callback(pending.state(), "code-1", &peer.base()),
+        )
+        .await
+}
+
+/// OIDF `oidcc-client-test` (positive control) and `oidcc-client-test-invalid-sig-rs256`: the
+/// same response signed with a key that is not the issuer's is refused, and no token is
+/// returned.
+#[tokio::test]
+async fn oidcc_client_test_invalid_sig_rs256_through_client() {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    let tokens = login_with(
+        &peer,
+        &client,
+        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        vec![],
+    )
+    .await
+    .expect("a correctly signed ID token passes");
+    assert!(tokens.id_token().is_some());
+
+    // The wrong key under the right `kid`.
+    let result = login_with(
+        &peer,
+        &client,
+        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa2(), Some("k1")),
+        vec![],
+    )
+    .await;
+    match result {
+        Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("signature"), "{reason}"),
+        other => panic!("expected IdTokenInvalid, got {other:?}"),
+    }
+    // The wrong key under its own, unknown `kid`: one JWKS refetch, then refused.
+    let result = login_with(
+        &peer,
+        &client,
+        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa2(), Some("k2")),
+        vec![],
+    )
+    .await;
+    assert!(
+        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        "{result:?}"
+    );
+    // `alg: none`.
+    let result = login_with(
+        &peer,
+        &client,
+        |nonce| unsigned(&id_claims(&peer, Some(nonce))),
+        vec![],
+    )
+    .await;
+    assert!(
+        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        "{result:?}"
+    );
+    // The JWKS was fetched once, then refetched once for the unknown `kid`.
+    assert_eq!(peer.requests_to("/jwks").len(), 2);
+}
+
+/// OIDF `oidcc-client-test-nonce-invalid` through `Client`: a missing or different nonce fails
+/// closed.
+#[tokio::test]
+async fn oidcc_client_test_nonce_invalid_through_client() {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    for nonce in [None, Some("another-login's-nonce")] {
+        let result = login_with(
+            &peer,
+            &client,
+            |_| sign_rs256(&id_claims(&peer, nonce), &rsa1(), Some("k1")),
+            vec![],
+        )
+        .await;
+        match result {
+            Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("nonce"), "{reason}"),
+            other => panic!("expected a nonce failure, got {other:?}"),
+        }
+    }
+    // An ID token is required when `openid` was asked for.
+    let (url, pending) = client.authorize_url(None).await.unwrap();
+    assert!(param(&url, "nonce").is_some());
+    peer.on("/token", token_reply("at-1", "rt-1", None));
+    let result = client
+        .exchange_code(
+            pending.clone(),
+            &callback(pending.state(), "code-1", &peer.base()),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        "{result:?}"
+    );
+}
+
+/// Without `openid` no nonce is sent, and an ID token the server sends anyway is not handed out
+/// unchecked.
+#[tokio::test]
+async fn unrequested_id_token_is_dropped() {
+    let (peer, client) = setup(&WEB_PLAIN).await;
+    let (url, pending) = client.authorize_url(None).await.unwrap();
+    assert_eq!(param(&url, "nonce"), None);
+    peer.on(
+        "/token",
+        token_reply(
+            "at-1",
+            "rt-1",
+            Some(sign_rs256(&id_claims(&peer, None), &rsa2(), Some("k9"))),
+        ),
+    );
+    let tokens = client
+        .exchange_code(
+            pending.clone(),
+            &callback(pending.state(), "code-1", &peer.base()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tokens.id_token(), None);
+    assert!(peer.requests_to("/jwks").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// R26: refreshed ID tokens (OIDC Core §12.2).
+
+/// Logs in with a valid ID token, then refreshes; the refresh response's ID token has the
+/// original claims edited by `edit`.
+async fn refresh_with(edit: impl FnOnce(&mut Value)) -> (Result<TokenSet, Error>, TokenSet) {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    // Both tokens start from the same claims (same `iat`), the refreshed one without a nonce.
+    let original = id_claims(&peer, None);
+    let mut refreshed = original.clone();
+    edit(&mut refreshed);
+    let refreshed = sign_rs256(&refreshed, &rsa1(), Some("k1"));
+    let original = login_with(
+        &peer,
+        &client,
+        |nonce| {
+            let mut original = original;
+            original["nonce"] = json!(nonce);
+            sign_rs256(&original, &rsa1(), Some("k1"))
+        },
+        vec![token_reply("at-2", "rt-2", Some(refreshed))],
+    )
+    .await
+    .expect("the login succeeds");
+    let result = client.refresh(&original).await;
+    assert_eq!(
+        peer.requests_to("/token").len(),
+        2,
+        "one code exchange, one refresh"
+    );
+    (result, original)
+}
+
+fn assert_refused(result: Result<TokenSet, Error>, claim: &str) {
+    match result {
+        Err(Error::IdTokenInvalid { reason }) => {
+            assert!(reason.contains(&format!("`{claim}`")), "{reason}")
+        }
+        Err(other) => panic!("expected IdTokenInvalid about `{claim}`, got {other:?}"),
+        Ok(tokens) => panic!("expected IdTokenInvalid about `{claim}`, got {tokens:?}"),
+    }
+}
+
+/// OIDF `oidcc-client-test-refresh-token`: same `iss`, `sub`, `aud` → accepted, new tokens.
+#[tokio::test]
+async fn oidcc_client_test_refresh_token() {
+    let (result, original) = refresh_with(|_| {}).await;
+    let tokens = result.expect("a refresh with the same authentication");
+    assert_eq!(tokens.access_token().secret(), "at-2");
+    assert_eq!(tokens.refresh_token().unwrap().secret(), "rt-2");
+    assert_ne!(tokens.id_token(), original.id_token());
+    assert!(tokens.id_token().is_some());
+}
+
+/// OIDF `oidcc-client-test-refresh-token-invalid-issuer`.
+#[tokio::test]
+async fn oidcc_client_test_refresh_token_invalid_issuer() {
+    let (result, _) = refresh_with(|claims| claims["iss"] = json!("https://evil.example")).await;
+    assert_refused(result, "iss");
+}
+
+/// OIDF `oidcc-client-test-refresh-token-invalid-sub`: a valid, correctly signed ID token for
+/// another user.
+#[tokio::test]
+async fn oidcc_client_test_refresh_token_invalid_sub() {
+    let (result, _) = refresh_with(|claims| claims["sub"] = json!("mallory")).await;
+    assert_refused(result, "sub");
+}
+
+/// `auth_time` must still be the original authentication's.
+#[tokio::test]
+async fn refresh_token_changed_auth_time_is_refused() {
+    let (result, _) = refresh_with(|claims| claims["auth_time"] = json!(now() - 1)).await;
+    assert_refused(result, "auth_time");
+}
+
+/// A `nonce` in a refreshed ID token must be the original one.
+#[tokio::test]
+async fn refresh_token_other_nonce_is_refused() {
+    let (result, _) = refresh_with(|claims| claims["nonce"] = json!("not-the-login-nonce")).await;
+    assert_refused(result, "nonce");
+}
+
+/// The `aud` as an array with the same single value is the same audience.
+#[tokio::test]
+async fn refresh_token_same_aud_as_array_is_accepted() {
+    let (result, _) = refresh_with(|claims| claims["aud"] = json!(["the-client"])).await;
+    result.expect("the same audience");
+}
+
+/// `iat` must be the new token's issue time, not older than the original's.
+#[tokio::test]
+async fn refresh_token_older_iat_is_refused() {
+    let (result, _) = refresh_with(|claims| {
+        claims["iat"] = json!(claims["iat"].as_u64().unwrap() - 100);
+    })
+    .await;
+    assert_refused(result, "iat");
+}
+
+/// A refreshed ID token is validated like any other (here: signed with a key that is not the
+/// issuer's), and no token of that response is returned.
+#[tokio::test]
+async fn refresh_token_invalid_signature_is_refused() {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    let refreshed = sign_rs256(&id_claims(&peer, None), &rsa2(), Some("k1"));
+    let original = login_with(
+        &peer,
+        &client,
+        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        vec![token_reply("at-2", "rt-2", Some(refreshed))],
+    )
+    .await
+    .unwrap();
+    let result = client.refresh(&original).await;
+    assert!(
+        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        "{result:?}"
+    );
+}
