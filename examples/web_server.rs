@@ -1,0 +1,423 @@
+//! `kind = "web"` → authorization code + PKCE for a confidential client: an axum web app.
+//!
+//! A regular web app runs on a server that can keep a secret, so it is a confidential client
+//! (always with PKCE S256 too). The app has five routes:
+//!
+//! - `/login` creates a session (a random id in an `HttpOnly` cookie; the session data stays in
+//!   memory on the server), keeps the `PendingAuthorization` in it and redirects to the
+//!   authorization server;
+//! - `/callback` takes the pending authorization out of the session, redeems the code and keeps
+//!   the tokens in the session (never in the cookie);
+//! - `/me` shows the signed-in user and the access token's claims (never the token);
+//! - `/refresh` exchanges the refresh token for new tokens;
+//! - `/logout` forgets the session.
+//!
+//! With the embedded default, the app listens on 127.0.0.1 on an ephemeral port (the provider
+//! registers an extra client with exactly that redirect URI, and `Settings::redirect_uri`
+//! overrides the attribute's) and drives itself like a browser would: GET /login, the
+//! provider's login and consent pages, the callback, /me, /refresh, /logout — printing each
+//! step — and exits.
+//!
+//! ```sh
+//! cargo run --example web_server            # against the repository's oidc-provider
+//! ```
+//!
+//! Against a real tenant: register a regular web application with the redirect URI
+//! `http://127.0.0.1:8080/callback` and the API `https://api.example.com/orders`, then run
+//!
+//! ```sh
+//! PORTAL_ISSUER=https://tenant.example.com/ PORTAL_CLIENT_ID=... PORTAL_CLIENT_SECRET=... \
+//! cargo run --example web_server
+//! ```
+//!
+//! and open <http://127.0.0.1:8080/login> in your browser; the app stops after `/logout`.
+
+// Shared by the examples. `tour.rs` includes this file as a module and has its own `support`,
+// which is why the items below are named through `crate::support`.
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use oauthflow::{PendingAuthorization, TokenSet, oauth_client};
+use serde_json::json;
+use tokio::sync::Notify;
+
+use crate::support::{
+    Target, WEB_SERVER_CLIENT, jwt_claims, say, show_authorize_url, show_callback,
+};
+
+/// The customer portal, a server-side web app.
+#[oauth_client(
+    kind = "web",
+    redirect_uri = "http://127.0.0.1:8080/callback",
+    audiences = ["https://api.example.com/orders"],
+    scopes = ["openid", "profile", "read:orders"],
+    refresh_tokens = true,
+)]
+pub struct Portal;
+
+/// What the server keeps per browser session.
+#[derive(Default)]
+struct Session {
+    /// Between `/login` and `/callback`: state, PKCE verifier, nonce.
+    pending: Option<PendingAuthorization>,
+    /// After `/callback`.
+    tokens: Option<TokenSet>,
+}
+
+/// The app's state: the client (cheap to clone, shares its caches) and the session store.
+#[derive(Clone)]
+struct App {
+    portal: Portal,
+    sessions: Arc<Mutex<HashMap<String, Session>>>,
+    logged_out: Arc<Notify>,
+}
+
+const COOKIE_NAME: &str = "portal_session";
+
+impl App {
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The session id from the `Cookie` header.
+fn session_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// 256 random bits, hex.
+fn new_session_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+fn fail(status: StatusCode, why: impl std::fmt::Display) -> Response {
+    say("app", format!("-> {status}: {why}"));
+    (status, why.to_string()).into_response()
+}
+
+fn json_response(value: &serde_json::Value) -> Response {
+    ([(CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+}
+
+/// What `/me` and `/refresh` show: claims, never tokens.
+fn token_summary(tokens: &TokenSet) -> serde_json::Value {
+    let access = jwt_claims(tokens.access_token().secret()).unwrap_or_default();
+    let id = tokens.id_token().and_then(jwt_claims).unwrap_or_default();
+    json!({
+        "user": id.get("sub"),
+        "name": id.get("name"),
+        "access_token": {
+            "aud": access.get("aud"),
+            "sub": access.get("sub"),
+            "scope": access.get("scope"),
+            "exp": access.get("exp"),
+        },
+        "refresh_token": tokens.refresh_token().is_some(),
+    })
+}
+
+async fn login(State(app): State<App>) -> Response {
+    let (url, pending) = match app.portal.authorize_url(PortalAudience::Orders).await {
+        Ok(step) => step,
+        Err(e) => return fail(StatusCode::BAD_GATEWAY, e),
+    };
+    let id = match new_session_id() {
+        Ok(id) => id,
+        Err(e) => return fail(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    app.sessions().insert(
+        id.clone(),
+        Session {
+            pending: Some(pending),
+            tokens: None,
+        },
+    );
+    say(
+        "app",
+        "/login: new session, pending authorization kept in it; 303 to the authorization server",
+    );
+    // `SameSite=Lax`: the cookie comes back on the top-level redirect from the authorization
+    // server. Add `Secure` when the app is served over https (this one is http on loopback).
+    let cookie = format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax");
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, url.to_string()), (SET_COOKIE, cookie)],
+    )
+        .into_response()
+}
+
+async fn callback(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(id) = session_id(&headers) else {
+        return fail(StatusCode::BAD_REQUEST, "no session: start at /login");
+    };
+    // One use: the pending authorization leaves the session whatever happens next.
+    let pending = app.sessions().get_mut(&id).and_then(|s| s.pending.take());
+    let Some(pending) = pending else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "no pending authorization: start at /login",
+        );
+    };
+    let tokens = match app
+        .portal
+        .exchange_code(pending, query.as_deref().unwrap_or_default())
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, e),
+    };
+    if let Some(session) = app.sessions().get_mut(&id) {
+        session.tokens = Some(tokens);
+    }
+    say(
+        "app",
+        "/callback: state and iss checked, code redeemed with the PKCE verifier; tokens kept in the session; 303 to /me",
+    );
+    redirect("/me")
+}
+
+/// The tokens of the caller's session, if signed in.
+fn session_tokens(app: &App, headers: &HeaderMap) -> Option<TokenSet> {
+    let id = session_id(headers)?;
+    app.sessions().get(&id)?.tokens.clone()
+}
+
+async fn me(State(app): State<App>, headers: HeaderMap) -> Response {
+    match session_tokens(&app, &headers) {
+        Some(tokens) => json_response(&token_summary(&tokens)),
+        None => fail(StatusCode::UNAUTHORIZED, "not signed in: start at /login"),
+    }
+}
+
+async fn refresh(State(app): State<App>, headers: HeaderMap) -> Response {
+    let (Some(id), Some(tokens)) = (session_id(&headers), session_tokens(&app, &headers)) else {
+        return fail(StatusCode::UNAUTHORIZED, "not signed in: start at /login");
+    };
+    let refreshed = match app.portal.refresh(&tokens).await {
+        Ok(refreshed) => refreshed,
+        Err(e) => return fail(StatusCode::BAD_GATEWAY, e),
+    };
+    say(
+        "app",
+        "/refresh: refresh token exchanged; new tokens kept in the session",
+    );
+    let summary = token_summary(&refreshed);
+    if let Some(session) = app.sessions().get_mut(&id) {
+        session.tokens = Some(refreshed);
+    }
+    json_response(&summary)
+}
+
+async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(id) = session_id(&headers) {
+        app.sessions().remove(&id);
+    }
+    say("app", "/logout: session forgotten, cookie cleared");
+    app.logged_out.notify_one();
+    let cookie = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, "/".to_owned()), (SET_COOKIE, cookie)],
+    )
+        .into_response()
+}
+
+async fn home() -> &'static str {
+    "portal: /login, /me, /refresh, /logout\n"
+}
+
+fn router(app: App) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login))
+        .route("/callback", get(callback))
+        .route("/me", get(me))
+        .route("/refresh", get(refresh))
+        .route("/logout", get(logout))
+        .with_state(app)
+}
+
+/// Starts the app; with the embedded provider, drives it like a browser. Returns a summary.
+pub async fn run(target: &Target) -> support::Result<String> {
+    support::header("web_server", Portal::KIND, Portal::FLOW, Portal::DECISION);
+    let (listener, redirect_uri) = match target.embedded_provider() {
+        Some(embedded) => {
+            let listener = embedded
+                .take_web_server_listener()
+                .ok_or("the web server's port was already used")?;
+            (
+                listener,
+                Some(embedded.web_server_redirect_uri().to_owned()),
+            )
+        }
+        None => (std::net::TcpListener::bind("127.0.0.1:8080")?, None),
+    };
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let addr = listener.local_addr()?;
+
+    let portal = target.client(
+        WEB_SERVER_CLIENT,
+        // The embedded provider registered this client for the port bound above.
+        |settings| match &redirect_uri {
+            Some(uri) => Portal::new(settings.redirect_uri(uri.as_str())),
+            None => Portal::new(settings),
+        },
+        Portal::from_env,
+    )?;
+    let app = App {
+        portal,
+        sessions: Arc::default(),
+        logged_out: Arc::new(Notify::new()),
+    };
+    let logged_out = app.logged_out.clone();
+    let server = tokio::spawn(
+        axum::serve(listener, router(app.clone()))
+            .with_graceful_shutdown(async move { logged_out.notified().await })
+            .into_future(),
+    );
+    say("listening", format!("http://{addr}/ (stops after /logout)"));
+
+    let summary = match target.embedded_provider() {
+        Some(embedded) => drive(&format!("http://{addr}"), embedded.provider()).await,
+        None => {
+            say("open", format!("http://{addr}/login in your browser"));
+            Ok("served a real browser until /logout".to_owned())
+        }
+    };
+    if summary.is_err() {
+        app.logged_out.notify_one(); // stop the server
+    }
+    server.await??;
+    let left = app.sessions().len();
+    say(
+        "sessions",
+        format!("{left} left in the store after /logout"),
+    );
+    summary
+}
+
+/// The browser's part, for the embedded default: follows the app's redirects by hand, keeps the
+/// session cookie, and lets the provider's login driver sign in as alice.
+async fn drive(base: &str, provider: &oauthflow_devserver::DevProvider) -> support::Result<String> {
+    say(
+        "browser",
+        "embedded default: this process plays the browser (no redirects followed automatically)",
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()?;
+    let location = |resp: &reqwest::Response| -> support::Result<String> {
+        Ok(resp
+            .headers()
+            .get(LOCATION)
+            .ok_or("a redirect without Location")?
+            .to_str()?
+            .to_owned())
+    };
+
+    // GET /login: a session cookie and a redirect to the authorization server.
+    let resp = http.get(format!("{base}/login")).send().await?;
+    let cookie = resp
+        .headers()
+        .get(SET_COOKIE)
+        .ok_or("/login set no cookie")?
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let authorize = oauthflow::Url::parse(&location(&resp)?)?;
+    say(
+        "browser",
+        format!("GET /login -> {} with a session cookie", resp.status()),
+    );
+    show_authorize_url(&authorize);
+
+    // The provider's login and consent pages; its final redirect goes back to the app.
+    say(
+        "user",
+        "embedded default: signing in as alice and consenting by plain HTTP",
+    );
+    let callback = provider.login(&authorize).await?;
+    show_callback(callback.as_str());
+    let resp = http.get(callback).header(COOKIE, &cookie).send().await?;
+    say(
+        "browser",
+        format!("GET /callback -> {} to {}", resp.status(), location(&resp)?),
+    );
+    if resp.status() != StatusCode::SEE_OTHER {
+        return Err(format!(
+            "/callback answered {}: {}",
+            resp.status(),
+            resp.text().await?
+        )
+        .into());
+    }
+
+    let me: serde_json::Value = get_json(&http, &format!("{base}/me"), &cookie).await?;
+    say("browser", format!("GET /me -> {me}"));
+    let refreshed: serde_json::Value = get_json(&http, &format!("{base}/refresh"), &cookie).await?;
+    say("browser", format!("GET /refresh -> {refreshed}"));
+
+    let resp = http
+        .get(format!("{base}/logout"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await?;
+    say(
+        "browser",
+        format!("GET /logout -> {} to {}", resp.status(), location(&resp)?),
+    );
+    Ok(format!(
+        "login, callback, /me (user {}), /refresh, /logout",
+        me["user"].as_str().unwrap_or("-")
+    ))
+}
+
+async fn get_json(
+    http: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+) -> support::Result<serde_json::Value> {
+    let resp = http.get(url).header(COOKIE, cookie).send().await?;
+    if !resp.status().is_success() {
+        return Err(format!("{url} answered {}: {}", resp.status(), resp.text().await?).into());
+    }
+    Ok(resp.json().await?)
+}
+
+#[allow(dead_code)] // `tour.rs` includes this file and calls `run` itself
+#[tokio::main]
+async fn main() -> support::Result<()> {
+    let target = Target::for_example("PORTAL").await?;
+    let outcome = run(&target).await?;
+    say("done", outcome);
+    Ok(())
+}
