@@ -13,6 +13,12 @@ use oauthflow::oauth_client;
 )]
 pub struct ImportJob;
 
+/// The client can sit in an axum `State` or be shared by tasks.
+fn assert_shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+
+/// Its step futures can be spawned.
+fn assert_send<T: Send>(_: &T) {}
+
 fn main() {
     assert_eq!(ImportJob::FLOW, oauthflow::Flow::ClientCredentials);
     assert_eq!(ImportJob::KIND, oauthflow::Kind::Machine);
@@ -26,5 +32,7 @@ fn main() {
     let job = ImportJob::new(settings).unwrap();
     let copy = job.clone();
     assert!(!format!("{copy:?}").contains("s3cret"));
-    let _future = job.access_token(ImportJobAudience::Billing);
+    assert_shareable(&job);
+    let future = job.access_token(ImportJobAudience::Billing);
+    assert_send(&future);
 }

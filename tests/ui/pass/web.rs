@@ -23,9 +23,21 @@ async fn steps(portal: &Portal, tokens: &TokenSet) -> Result<(), oauthflow::Erro
     Ok(())
 }
 
+/// What an axum `State` needs: the client is cheap to clone and shareable across threads.
+fn assert_shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+
+/// What `tokio::spawn` and axum handlers need: the step futures are `Send`.
+fn assert_send<T: Send>(_: &T) {}
+
 fn main() {
     assert_eq!(Portal::FLOW, Flow::AuthorizationCode);
     assert_eq!(Portal::KIND, Kind::Web);
     let portal = Portal::new(Settings::confidential("portal", ClientSecret::new("s".into()))).unwrap();
     let _ = portal.clone();
+    assert_shareable(&portal);
+    assert_send(&portal.authorize_url());
+    let tokens: Option<TokenSet> = None;
+    if let Some(tokens) = &tokens {
+        assert_send(&portal.refresh(tokens));
+    }
 }
