@@ -2,8 +2,11 @@
 //! the real oidc-provider (`spa-login-client`): `authorize_url` → the provider's auto-submitting
 //! form → `verify_form_post` (R22, R34).
 
+mod common;
+
 use std::collections::HashMap;
 
+use common::{dev_public, query_param};
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings};
@@ -40,11 +43,7 @@ fn encode(params: &HashMap<String, String>) -> String {
 #[tokio::test]
 async fn client_form_post_e2e() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &SPA_LOGIN,
-        Settings::public(clients::SPA_LOGIN.id).issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_public(&SPA_LOGIN, &provider, clients::SPA_LOGIN);
 
     let (url, pending) = client.authorize_url(None).await.unwrap();
     let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
@@ -107,11 +106,7 @@ async fn client_form_post_e2e() {
 #[tokio::test]
 async fn client_form_post_refuses_foreign_pending_and_audiences() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &SPA_LOGIN,
-        Settings::public(clients::SPA_LOGIN.id).issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_public(&SPA_LOGIN, &provider, clients::SPA_LOGIN);
     let other = Client::new(
         &SPA_LOGIN,
         Settings::public("another-spa").issuer(provider.issuer()),
@@ -120,10 +115,7 @@ async fn client_form_post_refuses_foreign_pending_and_audiences() {
     let (url, pending) = other.authorize_url(None).await.unwrap();
     let body = format!(
         "id_token=x.y.z&state={}",
-        url.query_pairs()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .unwrap()
+        query_param(&url, "state").unwrap()
     );
     let result = client.verify_form_post(pending, &body).await;
     assert!(

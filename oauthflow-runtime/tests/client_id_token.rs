@@ -8,13 +8,15 @@ mod id_token_support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use common::{WEB, callback, confidential, peer};
-use id_token_support::{jwk, jwks, rsa1, rsa2, sign_rs256, unsigned};
+use common::{
+    WEB, callback, confidential, dev_confidential, dev_login, peer, query_param as param,
+};
+use id_token_support::{k1_jwks, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
-use oauthflow_runtime::{ClientSecret, Error, Settings, TokenSet, Url};
+use oauthflow_runtime::{Error, TokenSet};
 use serde_json::{Value, json};
 
 /// A `web` client asking for an ID token (no audiences: one login, one token set).
@@ -31,42 +33,18 @@ static WEB_PLAIN: ClientSpec = ClientSpec {
     ..WEB_OIDC
 };
 
-fn payload(jwt: &str) -> Value {
-    let part = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Against oidc-provider.
 
 #[tokio::test]
 async fn client_code_flow_openid_e2e() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &WEB_OIDC,
-        Settings::confidential(
-            clients::WEB.id,
-            ClientSecret::new(clients::WEB.secret.unwrap().into()),
-        )
-        .issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_confidential(&WEB_OIDC, &provider, clients::WEB);
     let (url, pending) = client.authorize_url(None).await.unwrap();
     let nonce = param(&url, "nonce").expect("openid: the request carries a nonce (R9)");
-    let callback = provider.login(&url).await.expect("login and consent");
+    let callback = dev_login(&provider, &url).await;
     let tokens = client
-        .exchange_code(pending, callback.as_str())
+        .exchange_code(pending, &callback)
         .await
         .expect("tokens with a valid ID token");
     let id_token = payload(tokens.id_token().expect("openid: the ID token is returned"));
@@ -135,10 +113,7 @@ fn token_reply(access_token: &str, refresh_token: &str, id_token: Option<String>
 /// A fault peer as issuer whose JWKS holds test key `k1`, and a `web` client of it.
 async fn setup(spec: &'static ClientSpec) -> (FaultPeer, Client) {
     let peer = peer().await;
-    peer.on(
-        "/jwks",
-        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
-    );
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
     let client = confidential(spec, &peer, "web-secret");
     (peer, client)
 }
@@ -173,7 +148,7 @@ async fn oidcc_client_test_invalid_sig_rs256_through_client() {
     let tokens = login_with(
         &peer,
         &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
         vec![],
     )
     .await
@@ -229,7 +204,7 @@ async fn oidcc_client_test_nonce_invalid_through_client() {
         let result = login_with(
             &peer,
             &client,
-            |_| sign_rs256(&id_claims(&peer, nonce), &rsa1(), Some("k1")),
+            |_| sign_k1(&id_claims(&peer, nonce)),
             vec![],
         )
         .await;
@@ -291,14 +266,14 @@ async fn refresh_with(edit: impl FnOnce(&mut Value)) -> (Result<TokenSet, Error>
     let original = id_claims(&peer, None);
     let mut refreshed = original.clone();
     edit(&mut refreshed);
-    let refreshed = sign_rs256(&refreshed, &rsa1(), Some("k1"));
+    let refreshed = sign_k1(&refreshed);
     let original = login_with(
         &peer,
         &client,
         |nonce| {
             let mut original = original;
             original["nonce"] = json!(nonce);
-            sign_rs256(&original, &rsa1(), Some("k1"))
+            sign_k1(&original)
         },
         vec![token_reply("at-2", "rt-2", Some(refreshed))],
     )
@@ -389,7 +364,7 @@ async fn refresh_token_invalid_signature_is_refused() {
     let original = login_with(
         &peer,
         &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
         vec![token_reply("at-2", "rt-2", Some(refreshed))],
     )
     .await

@@ -456,7 +456,7 @@ async fn malformed_device_authorization_responses_are_typed_errors() {
 async fn id_token_in_the_response_is_validated_or_dropped() {
     let mut c = claims();
     c.as_object_mut().unwrap().remove("nonce");
-    let good = sign_rs256(&c, &rsa1(), Some("k1"));
+    let good = sign_k1(&c);
     let forged = sign_rs256(&c, &rsa2(), Some("k1"));
     let with_id_token = |t: &str| {
         Reply::json(
@@ -465,16 +465,13 @@ async fn id_token_in_the_response_is_validated_or_dropped() {
         )
     };
     let peer = peer().await;
-    peer.on(
-        "/jwks",
-        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
-    );
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
     let jwks_cache = JwksCache::new(peer.url("/jwks"));
     let validation = IdTokenValidation::new(ISSUER, "device-client").now(now());
     let mut claims_for_device = claims();
     claims_for_device["aud"] = json!("device-client");
     claims_for_device.as_object_mut().unwrap().remove("nonce");
-    let good_for_device = sign_rs256(&claims_for_device, &rsa1(), Some("k1"));
+    let good_for_device = sign_k1(&claims_for_device);
     let http = http();
     let urls = urls(&peer);
     let grant = grant(&http, &urls);

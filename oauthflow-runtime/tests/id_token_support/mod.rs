@@ -107,6 +107,16 @@ pub fn sign_rs256(payload: &Value, key: &CoreRsaPrivateSigningKey, kid: Option<&
     )
 }
 
+/// The issuer's usual key set: test key 1 under `kid` `k1`.
+pub fn k1_jwks() -> Value {
+    jwks(vec![jwk(&rsa1(), Some("k1"))])
+}
+
+/// Signs `payload` as the issuer's usual key does: RS256 with test key 1 under `kid` `k1`.
+pub fn sign_k1(payload: &Value) -> String {
+    sign_rs256(payload, &rsa1(), Some("k1"))
+}
+
 /// `alg: none` with an empty signature.
 pub fn unsigned(payload: &Value) -> String {
     format!(
