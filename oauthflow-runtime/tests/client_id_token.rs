@@ -8,9 +8,7 @@ mod id_token_support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{
-    WEB, callback, confidential, dev_confidential, dev_login, peer, query_param as param,
-};
+use common::{WEB, confidential, dev_confidential, dev_login, peer, query_param, redeem};
 use id_token_support::{k1_jwks, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::jwt::payload;
@@ -41,7 +39,7 @@ async fn client_code_flow_openid_e2e() {
     let provider = DevProvider::start().await.expect("provider");
     let client = dev_confidential(&WEB_OIDC, &provider, clients::WEB);
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    let nonce = param(&url, "nonce").expect("openid: the request carries a nonce (R9)");
+    let nonce = query_param(&url, "nonce").expect("openid: the request carries a nonce (R9)");
     let callback = dev_login(&provider, &url).await;
     let tokens = client
         .exchange_code(pending, &callback)
@@ -127,16 +125,11 @@ async fn login_with(
     then: Vec<Reply>,
 ) -> Result<TokenSet, Error> {
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    let nonce = param(&url, "nonce").expect("a nonce");
+    let nonce = query_param(&url, "nonce").expect("a nonce");
     let mut replies = vec![token_reply("at-1", "rt-1", Some(id_token(&nonce)))];
     replies.extend(then);
     peer.script("/token", replies);
-    client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "code-1", &peer.base()),
-        )
-        .await
+    redeem(&client, &pending, "code-1", &peer).await
 }
 
 /// OIDF `oidcc-client-test` (positive control) and `oidcc-client-test-invalid-sig-rs256`: the
@@ -215,14 +208,9 @@ async fn oidcc_client_test_nonce_invalid_through_client() {
     }
     // An ID token is required when `openid` was asked for.
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    assert!(param(&url, "nonce").is_some());
+    assert!(query_param(&url, "nonce").is_some());
     peer.on("/token", token_reply("at-1", "rt-1", None));
-    let result = client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "code-1", &peer.base()),
-        )
-        .await;
+    let result = redeem(&client, &pending, "code-1", &peer).await;
     assert!(
         matches!(result, Err(Error::IdTokenInvalid { .. })),
         "{result:?}"
@@ -235,7 +223,7 @@ async fn oidcc_client_test_nonce_invalid_through_client() {
 async fn unrequested_id_token_is_dropped() {
     let (peer, client) = setup(&WEB_PLAIN).await;
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    assert_eq!(param(&url, "nonce"), None);
+    assert_eq!(query_param(&url, "nonce"), None);
     peer.on(
         "/token",
         token_reply(
@@ -244,13 +232,7 @@ async fn unrequested_id_token_is_dropped() {
             Some(sign_rs256(&id_claims(&peer, None), &rsa2(), Some("k9"))),
         ),
     );
-    let tokens = client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "code-1", &peer.base()),
-        )
-        .await
-        .unwrap();
+    let tokens = redeem(&client, &pending, "code-1", &peer).await.unwrap();
     assert_eq!(tokens.id_token(), None);
     assert!(peer.requests_to("/jwks").is_empty());
 }

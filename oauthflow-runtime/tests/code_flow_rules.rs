@@ -10,15 +10,9 @@ use base64::Engine as _;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_runtime::__private::Client;
-use oauthflow_runtime::{ClientSecret, Error, PendingAuthorization, Settings, Url};
+use oauthflow_runtime::{Error, PendingAuthorization};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-
-fn query(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
 
 async fn web(peer: &FaultPeer) -> Client {
     confidential(&WEB, peer, "web-secret")
@@ -38,24 +32,31 @@ async fn r8_r10_authorization_url_and_token_request() {
     let client = web(&peer).await;
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     assert!(url.as_str().starts_with(&peer.url("/auth?")));
-    assert_eq!(query(&url, "response_type").as_deref(), Some("code"));
-    assert_eq!(query(&url, "client_id").as_deref(), Some("the-client"));
+    assert_eq!(query_param(&url, "response_type").as_deref(), Some("code"));
     assert_eq!(
-        query(&url, "redirect_uri").as_deref(),
+        query_param(&url, "client_id").as_deref(),
+        Some("the-client")
+    );
+    assert_eq!(
+        query_param(&url, "redirect_uri").as_deref(),
         Some("http://127.0.0.1:8080/callback")
     );
     assert_eq!(
-        query(&url, "scope").as_deref(),
+        query_param(&url, "scope").as_deref(),
         Some("read:orders offline_access")
     );
-    assert_eq!(query(&url, "prompt").as_deref(), Some("consent"));
-    assert_eq!(query(&url, "resource").as_deref(), Some(ORDERS));
+    assert_eq!(query_param(&url, "prompt").as_deref(), Some("consent"));
+    assert_eq!(query_param(&url, "resource").as_deref(), Some(ORDERS));
     assert_eq!(
-        query(&url, "code_challenge_method").as_deref(),
+        query_param(&url, "code_challenge_method").as_deref(),
         Some("S256")
     );
-    assert_eq!(query(&url, "nonce"), None, "no nonce without `openid`");
-    assert_eq!(query(&url, "state").as_deref(), Some(pending.state()));
+    assert_eq!(
+        query_param(&url, "nonce"),
+        None,
+        "no nonce without `openid`"
+    );
+    assert_eq!(query_param(&url, "state").as_deref(), Some(pending.state()));
     assert_eq!(pending.issuer(), peer.base());
     assert_eq!(pending.audience(), Some(ORDERS));
 
@@ -83,7 +84,7 @@ async fn r8_r10_authorization_url_and_token_request() {
     assert_eq!(verifier.len(), 43);
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(verifier.as_bytes()));
-    assert_eq!(query(&url, "code_challenge").unwrap(), challenge);
+    assert_eq!(query_param(&url, "code_challenge").unwrap(), challenge);
     assert!(r.header("authorization").unwrap().starts_with("Basic "));
 }
 
@@ -93,15 +94,12 @@ async fn r10_redirect_uri_sent_verbatim() {
     let peer = peer().await;
     peer.on("/token", tokens_reply());
     let configured = "http://127.0.0.1:8080/callback/?tenant=a%20b";
-    let client = Client::new(
-        &WEB,
-        Settings::confidential("the-client", ClientSecret::new("s".into()))
-            .issuer(peer.base())
-            .redirect_uri(configured),
-    )
-    .unwrap();
+    let client = Client::new(&WEB, peer_settings(&peer, "s").redirect_uri(configured)).unwrap();
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
-    assert_eq!(query(&url, "redirect_uri").as_deref(), Some(configured));
+    assert_eq!(
+        query_param(&url, "redirect_uri").as_deref(),
+        Some(configured)
+    );
     let cb = format!(
         "{configured}&code=c&state={}&iss={}",
         pending.state(),
@@ -130,7 +128,7 @@ async fn r7_state_fresh_per_request() {
             .unwrap();
         assert!(decoded.len() >= 16);
         assert!(states.insert(pending.state().to_owned()));
-        assert!(challenges.insert(query(&url, "code_challenge").unwrap()));
+        assert!(challenges.insert(query_param(&url, "code_challenge").unwrap()));
     }
     assert_eq!(
         peer.requests_to("/.well-known/openid-configuration").len(),
@@ -327,9 +325,7 @@ async fn r19_exchange_timeout_one_request() {
     peer.on("/token", Reply::stall());
     let client = Client::new(
         &WEB,
-        Settings::confidential("the-client", ClientSecret::new("s".into()))
-            .issuer(peer.base())
-            .request_timeout(Duration::from_millis(300)),
+        peer_settings(&peer, "s").request_timeout(Duration::from_millis(300)),
     )
     .unwrap();
     let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
@@ -418,13 +414,7 @@ async fn r25_refresh_invalid_grant_is_typed() {
     );
     let client = web(&peer).await;
     let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
-    let tokens = client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "c", &peer.base()),
-        )
-        .await
-        .unwrap();
+    let tokens = redeem(&client, &pending, "c", &peer).await.unwrap();
     let err = client.refresh(&tokens).await.unwrap_err();
     assert_eq!(err.oauth_code(), Some("invalid_grant"));
     assert!(!err.is_transient());
@@ -448,7 +438,7 @@ async fn public_client_code_flow() {
     let client = public(&SPA, &peer);
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     assert_eq!(
-        query(&url, "redirect_uri").as_deref(),
+        query_param(&url, "redirect_uri").as_deref(),
         Some("http://127.0.0.1:5173/callback")
     );
     let cb = format!(

@@ -13,7 +13,8 @@ use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::{DevClient, DevProvider};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{
-    AudienceParam, ClientSecret, Confidential, Error, Flow, Kind, Public, Settings, Url,
+    AudienceParam, ClientSecret, Confidential, Error, Flow, Kind, PendingAuthorization, Public,
+    Settings, TokenSet, Url,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -227,6 +228,21 @@ pub fn callback(pending_state: &str, code: &str, iss: &str) -> String {
         .append_pair("iss", iss)
         .finish();
     format!("http://127.0.0.1:8080/callback?{query}")
+}
+
+/// Redeems `code` for `pending` through the callback the fault peer (as issuer) would send.
+pub async fn redeem(
+    client: &Client,
+    pending: &PendingAuthorization,
+    code: &str,
+    peer: &FaultPeer,
+) -> Result<TokenSet, Error> {
+    client
+        .exchange_code(
+            pending.clone(),
+            &callback(pending.state(), code, &peer.base()),
+        )
+        .await
 }
 
 /// A tracing writer that keeps everything written, for "no secret in the logs" checks.
