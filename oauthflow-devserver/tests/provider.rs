@@ -57,6 +57,20 @@ async fn token(
     (status, resp.json().await.unwrap())
 }
 
+/// `machine-client` with its secret, as `token` takes a client.
+const MACHINE: (&str, Option<&str>) = (clients::MACHINE.id, clients::MACHINE.secret);
+
+/// A client credentials request of `client` with `params` (resource, audience, scope).
+async fn client_credentials(
+    p: &DevProvider,
+    client: (&str, Option<&str>),
+    params: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut form = vec![("grant_type", "client_credentials")];
+    form.extend_from_slice(params);
+    token(p, client, &form).await
+}
+
 async fn device_poll(p: &DevProvider, device_code: &str) -> (u16, Value) {
     token(
         p,
@@ -177,14 +191,10 @@ async fn discovery_document() {
 #[tokio::test]
 async fn client_credentials_resource_gives_jwt_for_that_audience() {
     let p = DevProvider::start().await.unwrap();
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("resource", resources::ORDERS),
-            ("scope", "read:orders"),
-        ],
+        MACHINE,
+        &[("resource", resources::ORDERS), ("scope", "read:orders")],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -197,11 +207,10 @@ async fn client_credentials_resource_gives_jwt_for_that_audience() {
     assert_eq!(claims["client_id"], clients::MACHINE.id);
 
     // Two resources in one request are refused (one token per audience).
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
+        MACHINE,
         &[
-            ("grant_type", "client_credentials"),
             ("resource", resources::ORDERS),
             ("resource", resources::BILLING),
         ],
@@ -211,13 +220,10 @@ async fn client_credentials_resource_gives_jwt_for_that_audience() {
     assert_eq!(body["error"], "invalid_target");
 
     // An unknown resource too.
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("resource", "https://api.example.com/unknown"),
-        ],
+        MACHINE,
+        &[("resource", "https://api.example.com/unknown")],
     )
     .await;
     assert_eq!(status, 400);
@@ -227,14 +233,10 @@ async fn client_credentials_resource_gives_jwt_for_that_audience() {
 #[tokio::test]
 async fn client_credentials_audience_param_maps_to_resource() {
     let p = DevProvider::start().await.unwrap();
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("audience", resources::BILLING),
-            ("scope", "read:billing"),
-        ],
+        MACHINE,
+        &[("audience", resources::BILLING), ("scope", "read:billing")],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -243,12 +245,7 @@ async fn client_credentials_audience_param_maps_to_resource() {
     assert_eq!(claims["aud"], resources::BILLING);
 
     // Without resource or audience: an opaque token.
-    let (status, body) = token(
-        &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
+    let (status, body) = client_credentials(&p, MACHINE, &[]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["access_token"].as_str().unwrap().split('.').count(), 1);
 }
@@ -258,12 +255,7 @@ async fn grant_counter_counts_successes_per_client_and_resource() {
     let p = DevProvider::start().await.unwrap();
     assert_eq!(p.grant_count().await.unwrap(), 0);
     for resource in [resources::ORDERS, resources::ORDERS, resources::BILLING] {
-        let (status, _) = token(
-            &p,
-            (clients::MACHINE.id, clients::MACHINE.secret),
-            &[("grant_type", "client_credentials"), ("resource", resource)],
-        )
-        .await;
+        let (status, _) = client_credentials(&p, MACHINE, &[("resource", resource)]).await;
         assert_eq!(status, 200);
     }
     let (status, _) = token(
@@ -830,12 +822,7 @@ async fn options_extra_clients_and_short_ttl() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["expires_in"], 2);
     // The default clients are still there.
-    let (status, _) = token(
-        &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
+    let (status, _) = client_credentials(&p, MACHINE, &[]).await;
     assert_eq!(status, 200);
 }
 
@@ -992,12 +979,7 @@ fn provider_outlives_the_runtime_that_started_it() {
     drop(first);
 
     rt().block_on(async {
-        let (status, _) = token(
-            &p,
-            (clients::MACHINE.id, clients::MACHINE.secret),
-            &[("grant_type", "client_credentials")],
-        )
-        .await;
+        let (status, _) = client_credentials(&p, MACHINE, &[]).await;
         assert_eq!(status, 200);
         assert_eq!(p.grant_count().await.unwrap(), 1);
     });
