@@ -258,12 +258,8 @@ async fn grant_counter_counts_successes_per_client_and_resource() {
         let (status, _) = client_credentials(&p, MACHINE, &[("resource", resource)]).await;
         assert_eq!(status, 200);
     }
-    let (status, _) = token(
-        &p,
-        (clients::MACHINE.id, Some("wrong")),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
+    let wrong_secret = (clients::MACHINE.id, Some("wrong"));
+    let (status, _) = client_credentials(&p, wrong_secret, &[]).await;
     assert_eq!(status, 401);
 
     let stats = p.grant_stats().await.unwrap();

@@ -1,21 +1,17 @@
 //! The device flow against the real oidc-provider (`device-client`): start, approve through the
 //! provider's pages, poll (R28), and the ID token of the response validated (R22).
 
+mod id_token_support;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
+use id_token_support::http;
 use oauthflow_devserver::{DevProvider, clients, resources};
 use oauthflow_runtime::__private::device::{Clock, DeviceGrant};
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::{AudienceParam, Error};
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// Real time, but sleeps a tenth of the polling interval (oidc-provider sends no `interval`, so
 /// the client waits 5 s; polling faster does not make it answer `slow_down`).

@@ -8,6 +8,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use oauthflow_runtime::Error;
 use openidconnect::core::{
     CoreEdDsaPrivateSigningKey, CoreHmacKey, CoreJsonWebKey, CoreJwsSigningAlgorithm,
     CoreRsaPrivateSigningKey,
@@ -146,6 +147,22 @@ pub fn claims() -> Value {
         "nonce": NONCE,
         "email": "alice@example.test"
     })
+}
+
+/// Asserts that `result` is [`Error::IdTokenInvalid`] with a reason containing `needle`, and
+/// returns the reason.
+#[track_caller]
+pub fn rejected<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str) -> String {
+    match result {
+        Err(Error::IdTokenInvalid { reason }) => {
+            assert!(
+                reason.contains(needle),
+                "expected a reason containing {needle:?}, got {reason:?}"
+            );
+            reason
+        }
+        other => panic!("expected IdTokenInvalid ({needle}), got {other:?}"),
+    }
 }
 
 /// An HTTP client as oauthflow builds it: no redirects followed.
