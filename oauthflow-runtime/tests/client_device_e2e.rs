@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::dev_public;
+use common::{MACHINE, dev_public};
 use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, resources, users};
 use oauthflow_runtime::__private::ClientSpec;
@@ -17,17 +17,14 @@ static DEVICE: ClientSpec = ClientSpec {
     struct_name: "TvApp",
     kind: Kind::Device,
     flow: Flow::DeviceCode,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
     audiences: &[resources::ORDERS, resources::BILLING],
     audience_param: AudienceParam::Resource,
     scopes: &["openid", "read:orders"],
     redirect_uri: None,
     refresh_tokens: false,
     env_prefix: "TV_APP",
+    // No issuer or endpoints in the spec: discovery at the configured issuer.
+    ..MACHINE
 };
 
 static DEVICE_AUDIENCE_PARAM: ClientSpec = ClientSpec {

@@ -7,7 +7,7 @@ mod id_token_support;
 
 use std::collections::HashMap;
 
-use common::{dev_public, query_param};
+use common::{MACHINE, dev_public, query_param};
 use id_token_support::rejected;
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
@@ -17,17 +17,14 @@ static SPA_LOGIN: ClientSpec = ClientSpec {
     struct_name: "SpaLogin",
     kind: Kind::Spa,
     flow: Flow::ImplicitFormPost,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
     audiences: &[],
     audience_param: AudienceParam::Audience,
     scopes: &["openid", "email"],
     redirect_uri: Some("https://127.0.0.1/callback"),
     refresh_tokens: false,
     env_prefix: "SPA_LOGIN",
+    // No issuer or endpoints in the spec: discovery at the configured issuer.
+    ..MACHINE
 };
 
 fn form(body: &str) -> HashMap<String, String> {

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{dev_public, dev_public_settings, query_param, raw_http};
+use common::{MACHINE, dev_public, dev_public_settings, query_param, raw_http};
 use oauthflow_devserver::{DevProvider, clients, jwt, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings, Url};
@@ -17,17 +17,14 @@ static NATIVE: ClientSpec = ClientSpec {
     struct_name: "DesktopApp",
     kind: Kind::Native,
     flow: Flow::AuthorizationCodePkce,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
     audiences: &[],
     audience_param: AudienceParam::Resource,
     scopes: &["openid"],
     redirect_uri: Some("http://127.0.0.1/callback"),
     refresh_tokens: true,
     env_prefix: "DESKTOP_APP",
+    // No issuer or endpoints in the spec: discovery at the configured issuer.
+    ..MACHINE
 };
 
 fn param(url: &Url, name: &str) -> String {

@@ -13,6 +13,14 @@ use oauthflow_runtime::__private::device::{Clock, DeviceGrant};
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::{AudienceParam, Error};
 
+/// The provider's device authorization and token endpoints, as `DeviceGrant::new` takes them.
+fn endpoints(provider: &DevProvider) -> (String, String) {
+    (
+        provider.device_authorization_endpoint().to_string(),
+        provider.token_endpoint().to_string(),
+    )
+}
+
 /// Real time, but sleeps a tenth of the polling interval (oidc-provider sends no `interval`, so
 /// the client waits 5 s; polling faster does not make it answer `slow_down`).
 struct QuickClock;
@@ -31,8 +39,7 @@ async fn device_flow_against_oidc_provider() {
     let provider = DevProvider::start().await.expect("provider");
     let issuer = provider.issuer().to_owned();
     let http = http();
-    let device_endpoint = provider.device_authorization_endpoint().to_string();
-    let token_endpoint = provider.token_endpoint().to_string();
+    let (device_endpoint, token_endpoint) = endpoints(&provider);
     let grant = DeviceGrant::new(&http, clients::DEVICE.id, &device_endpoint, &token_endpoint)
         .scopes(&["openid", "read:orders"])
         .audience(AudienceParam::Resource, resources::ORDERS);
@@ -77,8 +84,7 @@ async fn device_flow_against_oidc_provider() {
 async fn denied_device_authorization_is_access_denied() {
     let provider = DevProvider::start().await.expect("provider");
     let http = http();
-    let device_endpoint = provider.device_authorization_endpoint().to_string();
-    let token_endpoint = provider.token_endpoint().to_string();
+    let (device_endpoint, token_endpoint) = endpoints(&provider);
     let grant = DeviceGrant::new(&http, clients::DEVICE.id, &device_endpoint, &token_endpoint)
         .scopes(&["openid"]);
     let authorization = grant.start().await.expect("device authorization");
@@ -102,8 +108,7 @@ async fn denied_device_authorization_is_access_denied() {
 async fn auth0_style_audience_on_the_device_request_only() {
     let provider = DevProvider::start().await.expect("provider");
     let http = http();
-    let device_endpoint = provider.device_authorization_endpoint().to_string();
-    let token_endpoint = provider.token_endpoint().to_string();
+    let (device_endpoint, token_endpoint) = endpoints(&provider);
     let grant = DeviceGrant::new(&http, clients::DEVICE.id, &device_endpoint, &token_endpoint)
         .scopes(&["read:billing"])
         .audience(AudienceParam::Audience, resources::BILLING);
