@@ -71,6 +71,22 @@ async fn client_credentials(
     token(p, client, &form).await
 }
 
+/// A `password` grant request of `client` for alice with `password`, then `params`.
+async fn alice_password_grant(
+    p: &DevProvider,
+    client: (&str, Option<&str>),
+    password: &str,
+    params: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut form = vec![
+        ("grant_type", "password"),
+        ("username", users::ALICE),
+        ("password", password),
+    ];
+    form.extend_from_slice(params);
+    token(p, client, &form).await
+}
+
 async fn device_poll(p: &DevProvider, device_code: &str) -> (u16, Value) {
     token(
         p,
@@ -377,15 +393,11 @@ async fn code_flow_login_redeem_and_refresh_for_confidential_client() {
 async fn revoked_refresh_token_is_dead() {
     let p = DevProvider::start().await.unwrap();
     let trusted = (clients::TRUSTED.id, clients::TRUSTED.secret);
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         trusted,
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
-            ("scope", "offline_access"),
-        ],
+        users::ALICE_PASSWORD,
+        &[("scope", "offline_access")],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -605,13 +617,11 @@ async fn browser_session_is_reused() {
 async fn password_grant() {
     let p = DevProvider::start().await.unwrap();
     let trusted = (clients::TRUSTED.id, clients::TRUSTED.secret);
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         trusted,
+        users::ALICE_PASSWORD,
         &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
             ("scope", "openid offline_access read:orders"),
             ("resource", resources::ORDERS),
         ],
@@ -632,43 +642,27 @@ async fn password_grant() {
     assert_eq!(claims_of(&body, "access_token")["aud"], resources::ORDERS);
 
     // audience= works too; without offline_access there is no refresh token.
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         trusted,
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
-            ("audience", resources::BILLING),
-        ],
+        users::ALICE_PASSWORD,
+        &[("audience", resources::BILLING)],
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(claims_of(&body, "access_token")["aud"], resources::BILLING);
     assert!(body["refresh_token"].is_null());
 
-    let (status, body) = token(
-        &p,
-        trusted,
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", "not-wonderland"),
-        ],
-    )
-    .await;
+    let (status, body) = alice_password_grant(&p, trusted, "not-wonderland", &[]).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
 
     // A client not registered for the grant.
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         (clients::WEB.id, clients::WEB.secret),
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
-        ],
+        users::ALICE_PASSWORD,
+        &[],
     )
     .await;
     assert_eq!(status, 400);

@@ -18,6 +18,16 @@ async fn web(peer: &FaultPeer) -> Client {
     confidential(&WEB, peer, "web-secret")
 }
 
+/// A fault peer whose token endpoint answers [`tokens_reply`], a `web` client of it, and a
+/// pending authorization for `ORDERS`.
+async fn web_pending() -> (FaultPeer, Client, PendingAuthorization) {
+    let peer = peer().await;
+    peer.on("/token", tokens_reply());
+    let client = web(&peer).await;
+    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    (peer, client, pending)
+}
+
 fn tokens_reply() -> Reply {
     Reply::json(
         200,
@@ -139,10 +149,7 @@ async fn r7_state_fresh_per_request() {
 /// FAPI2 `…-ensure-authorization-response-with-invalid-state-fails`, `…-invalid-missing-state-fails`.
 #[tokio::test]
 async fn r15_wrong_state_makes_no_token_request() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let wrong = format!("{}x", pending.state());
     let short = &pending.state()[..10];
     for cb in [
@@ -181,10 +188,7 @@ async fn r15_state_checked_before_discovery() {
 /// R14: duplicates and code+error are rejected without a token request.
 #[tokio::test]
 async fn r14_strict_callback_parsing_makes_no_token_request() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let s = pending.state().to_owned();
     let iss = peer.base();
     for cb in [
@@ -211,10 +215,7 @@ async fn r14_strict_callback_parsing_makes_no_token_request() {
 /// FAPI2 `…-invalid-authorization-response-iss`.
 #[tokio::test]
 async fn r16_invalid_authorization_response_iss() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     for iss in [
         format!("{}/", peer.base()),
         "https://evil.example".to_owned(),
@@ -243,10 +244,7 @@ async fn r16_invalid_authorization_response_iss() {
 /// FAPI2 `…-remove-authorization-response-iss`: the metadata announces `iss`, the callback lacks it.
 #[tokio::test]
 async fn r16_remove_authorization_response_iss() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let cb = format!("code=c&state={}", pending.state());
     assert!(matches!(
         client.exchange_code(pending, &cb).await,
@@ -456,10 +454,7 @@ async fn public_client_code_flow() {
 /// `PendingAuthorization` survives a session store round trip.
 #[tokio::test]
 async fn pending_round_trips_through_serde() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let stored = serde_json::to_string(&pending).unwrap();
     let restored: PendingAuthorization = serde_json::from_str(&stored).unwrap();
     let cb = callback(restored.state(), "c", &peer.base());

@@ -372,9 +372,9 @@ async fn retry_after_is_reported() {
 /// R38: the password goes only into the POST body, once, even when the server fails.
 #[tokio::test]
 async fn r38_password_only_in_body_never_retried() {
-    let peer = peer().await;
-    peer.script(
-        "/token",
+    let (peer, client) = scripted(
+        &TRUSTED,
+        "trusted-secret",
         vec![
             Reply::json(
                 200,
@@ -382,8 +382,8 @@ async fn r38_password_only_in_body_never_retried() {
             ),
             Reply::html(502, "bad gateway"),
         ],
-    );
-    let client = confidential(&TRUSTED, &peer, "trusted-secret");
+    )
+    .await;
     let password = SecretString::from("wonder land&=?".to_owned());
     let tokens = client
         .password_token("alice", &password, Some(ORDERS))
@@ -412,15 +412,15 @@ async fn r38_password_only_in_body_never_retried() {
 
 #[tokio::test]
 async fn r38_password_invalid_grant_is_typed() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
-        Reply::json(
+    let (peer, client) = scripted(
+        &TRUSTED,
+        "trusted-secret",
+        vec![Reply::json(
             400,
             json!({"error": "invalid_grant", "error_description": "invalid credentials provided"}),
-        ),
-    );
-    let client = confidential(&TRUSTED, &peer, "trusted-secret");
+        )],
+    )
+    .await;
     let err = client
         .password_token(
             "alice",

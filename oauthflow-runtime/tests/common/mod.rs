@@ -133,12 +133,21 @@ pub fn public(spec: &'static ClientSpec, peer: &FaultPeer) -> Client {
 }
 
 /// A fault peer whose token endpoint answers `replies` in turn (the last one repeats), and a
-/// [`MACHINE`] client of it with the secret `machine-secret`.
-pub async fn machine_with(replies: Vec<Reply>) -> (FaultPeer, Client) {
+/// confidential client of it.
+pub async fn scripted(
+    spec: &'static ClientSpec,
+    secret: &str,
+    replies: Vec<Reply>,
+) -> (FaultPeer, Client) {
     let peer = peer().await;
     peer.script("/token", replies);
-    let client = confidential(&MACHINE, &peer, "machine-secret");
+    let client = confidential(spec, &peer, secret);
     (peer, client)
+}
+
+/// [`scripted`] for a [`MACHINE`] client with the secret `machine-secret`.
+pub async fn machine_with(replies: Vec<Reply>) -> (FaultPeer, Client) {
+    scripted(&MACHINE, "machine-secret", replies).await
 }
 
 /// A client-credentials access token for `audience`, which must be issued.

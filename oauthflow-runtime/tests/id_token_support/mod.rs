@@ -20,28 +20,24 @@ pub const ISSUER: &str = "https://op.example.test";
 pub const CLIENT_ID: &str = "rp-client";
 pub const NONCE: &str = "n-0S6_WzA2Mj-test-nonce";
 
+fn rsa(pem: &str, kid: &str) -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.into())))
+        .unwrap_or_else(|e| panic!("test key {kid}: {e}"))
+}
+
+/// Test RSA key 1 (`kid` `k1`: the issuer's usual key).
 pub fn rsa1() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(
-        include_str!("rsa1.pem"),
-        Some(JsonWebKeyId::new("k1".into())),
-    )
-    .expect("test key 1")
+    rsa(include_str!("rsa1.pem"), "k1")
 }
 
+/// Test RSA key 2 (`kid` `k2`).
 pub fn rsa2() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(
-        include_str!("rsa2.pem"),
-        Some(JsonWebKeyId::new("k2".into())),
-    )
-    .expect("test key 2")
+    rsa(include_str!("rsa2.pem"), "k2")
 }
 
+/// Test RSA key 3 (`kid` `k3`).
 pub fn rsa3() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(
-        include_str!("rsa3.pem"),
-        Some(JsonWebKeyId::new("k3".into())),
-    )
-    .expect("test key 3")
+    rsa(include_str!("rsa3.pem"), "k3")
 }
 
 pub fn ed25519() -> CoreEdDsaPrivateSigningKey {
