@@ -129,7 +129,7 @@ async fn login_with(
     let mut replies = vec![token_reply("at-1", "rt-1", Some(id_token(&nonce)))];
     replies.extend(then);
     peer.script("/token", replies);
-    redeem(&client, &pending, "code-1", &peer).await
+    redeem(client, &pending, "code-1", peer).await
 }
 
 /// OIDF `oidcc-client-test` (positive control) and `oidcc-client-test-invalid-sig-rs256`: the
