@@ -18,9 +18,14 @@ fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// Sends `request` and parses the answer as JSON.
+async fn send_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// GETs `url` and parses the answer as JSON (discovery documents).
 async fn get_json(url: impl reqwest::IntoUrl) -> Value {
-    http().get(url).send().await.unwrap().json().await.unwrap()
+    send_json(http().get(url)).await
 }
 
 /// The claims of the JWT in `field` (`access_token`, `id_token`) of a token response.
@@ -358,15 +363,12 @@ async fn code_flow_login_redeem_and_refresh_for_confidential_client() {
     assert_eq!(id_token["nonce"], "nonce-123");
     assert_eq!(id_token["iss"], p.issuer());
     // Profile claims come from userinfo (oidc-provider's conformIdTokenClaims).
-    let userinfo: Value = http()
-        .get(format!("{}/me", p.issuer()))
-        .bearer_auth(body["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let userinfo: Value = send_json(
+        http()
+            .get(format!("{}/me", p.issuer()))
+            .bearer_auth(body["access_token"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(userinfo["sub"], users::ALICE);
     assert_eq!(userinfo["name"], users::ALICE_NAME);
     // offline_access without prompt=consent still gives a refresh token.
@@ -677,19 +679,12 @@ async fn password_grant() {
 #[tokio::test]
 async fn device_flow_approval() {
     let p = DevProvider::start().await.unwrap();
-    let resp: Value = http()
-        .post(p.device_authorization_endpoint())
-        .form(&[
-            ("client_id", clients::DEVICE.id),
-            ("scope", "openid offline_access read:orders"),
-            ("resource", resources::ORDERS),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resp: Value = send_json(http().post(p.device_authorization_endpoint()).form(&[
+        ("client_id", clients::DEVICE.id),
+        ("scope", "openid offline_access read:orders"),
+        ("resource", resources::ORDERS),
+    ]))
+    .await;
     let device_code = resp["device_code"].as_str().unwrap().to_string();
     let complete = resp["verification_uri_complete"]
         .as_str()
@@ -714,15 +709,12 @@ async fn device_flow_approval() {
 async fn device_flow_typed_code_and_denial() {
     let p = DevProvider::start().await.unwrap();
     let start = || async {
-        let v: Value = http()
-            .post(p.device_authorization_endpoint())
-            .form(&[("client_id", clients::DEVICE.id), ("scope", "openid")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = send_json(
+            http()
+                .post(p.device_authorization_endpoint())
+                .form(&[("client_id", clients::DEVICE.id), ("scope", "openid")]),
+        )
+        .await;
         v
     };
 
@@ -905,16 +897,13 @@ async fn pushed_authorization_requests_can_be_required() {
     );
 
     // Pushed first, it works (and audience= maps onto resource there too).
-    let pushed: Value = http()
-        .post(format!("{}/request", p.issuer()))
-        .basic_auth(clients::WEB.id, clients::WEB.secret)
-        .form(&plain)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pushed: Value = send_json(
+        http()
+            .post(format!("{}/request", p.issuer()))
+            .basic_auth(clients::WEB.id, clients::WEB.secret)
+            .form(&plain),
+    )
+    .await;
     let request_uri = pushed["request_uri"].as_str().expect("request_uri");
     let url = authorize_url(
         &p,

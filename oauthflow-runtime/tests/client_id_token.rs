@@ -9,12 +9,13 @@ mod id_token_support;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::{WEB, confidential, dev_confidential, dev_login, peer, query_param, redeem};
-use id_token_support::{k1_jwks, rejected, rsa2, sign_k1, sign_rs256, unsigned};
+use id_token_support::{k1_jwks, rejected, rsa1, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{Error, TokenSet};
+use openidconnect::core::CoreRsaPrivateSigningKey;
 use serde_json::{Value, json};
 
 /// A `web` client asking for an ID token (no audiences: one login, one token set).
@@ -132,39 +133,33 @@ async fn login_with(
     redeem(client, &pending, "code-1", peer).await
 }
 
+/// [`login_with`] an ID token for the login's nonce, signed with `key` under `kid`.
+async fn login_signed(
+    peer: &FaultPeer,
+    client: &Client,
+    key: &CoreRsaPrivateSigningKey,
+    kid: &str,
+) -> Result<TokenSet, Error> {
+    let id_token = |nonce: &str| sign_rs256(&id_claims(peer, Some(nonce)), key, Some(kid));
+    login_with(peer, client, id_token, vec![]).await
+}
+
 /// OIDF `oidcc-client-test` (positive control) and `oidcc-client-test-invalid-sig-rs256`: the
 /// same response signed with a key that is not the issuer's is refused, and no token is
 /// returned.
 #[tokio::test]
 async fn oidcc_client_test_invalid_sig_rs256_through_client() {
     let (peer, client) = setup(&WEB_OIDC).await;
-    let tokens = login_with(
-        &peer,
-        &client,
-        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
-        vec![],
-    )
-    .await
-    .expect("a correctly signed ID token passes");
+    let tokens = login_signed(&peer, &client, &rsa1(), "k1")
+        .await
+        .expect("a correctly signed ID token passes");
     assert!(tokens.id_token().is_some());
 
     // The wrong key under the right `kid`.
-    let result = login_with(
-        &peer,
-        &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa2(), Some("k1")),
-        vec![],
-    )
-    .await;
+    let result = login_signed(&peer, &client, &rsa2(), "k1").await;
     rejected(result, "signature");
     // The wrong key under its own, unknown `kid`: one JWKS refetch, then refused.
-    let result = login_with(
-        &peer,
-        &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa2(), Some("k2")),
-        vec![],
-    )
-    .await;
+    let result = login_signed(&peer, &client, &rsa2(), "k2").await;
     assert!(
         matches!(result, Err(Error::IdTokenInvalid { .. })),
         "{result:?}"

@@ -44,7 +44,7 @@ async fn r35_no_secret_in_debug_display_or_logs() {
             Reply::json(400, json!({"error": "invalid_client"})),
         ],
     );
-    let machine = Client::new(&MACHINE, peer_settings(&peer, CLIENT_SECRET)).unwrap();
+    let machine = confidential(&MACHINE, &peer, CLIENT_SECRET);
     let token = machine
         .client_credentials_token(Some(ORDERS))
         .await
@@ -133,7 +133,7 @@ async fn r35_no_secret_in_debug_display_or_logs() {
     })
     .await;
     peer.on("/token", Reply::close());
-    let machine = Client::new(&MACHINE, peer_settings(&peer, CLIENT_SECRET)).unwrap();
+    let machine = confidential(&MACHINE, &peer, CLIENT_SECRET);
     let err = machine
         .client_credentials_token(Some(ORDERS))
         .await
