@@ -15,6 +15,9 @@
 //! [`DevProvider::login`] and [`DevBrowser`] walk its login and consent pages with plain
 //! HTTP and return the redirect to the client without following it.
 //!
+//! [`jwt::payload`] reads the claims of the JWTs it issues (access tokens for a resource, ID
+//! tokens), so that tests can check `aud`, `sub` or `nonce` without a JOSE library.
+//!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use oauthflow_devserver::{DevProvider, clients};
@@ -47,6 +50,7 @@ mod cookies;
 mod error;
 pub mod fault;
 mod html;
+pub mod jwt;
 mod options;
 mod process;
 mod provider;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use oauthflow_devserver::{DevError, DevOptions, DevProvider, clients, resources, users};
+use oauthflow_devserver::{DevError, DevOptions, DevProvider, clients, jwt, resources, users};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -18,10 +18,19 @@ fn http() -> reqwest::Client {
         .unwrap()
 }
 
-fn jwt_payload(jwt: &str) -> Value {
-    let parts: Vec<&str> = jwt.split('.').collect();
-    assert_eq!(parts.len(), 3, "not a JWT: {jwt}");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+/// Sends `request` and parses the answer as JSON.
+async fn send_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// GETs `url` and parses the answer as JSON (discovery documents).
+async fn get_json(url: impl reqwest::IntoUrl) -> Value {
+    send_json(http().get(url)).await
+}
+
+/// The claims of the JWT in `field` (`access_token`, `id_token`) of a token response.
+fn claims_of(body: &Value, field: &str) -> Value {
+    jwt::payload(body[field].as_str().unwrap())
 }
 
 fn query(url: &Url, key: &str) -> Option<String> {
@@ -53,6 +62,36 @@ async fn token(
     (status, resp.json().await.unwrap())
 }
 
+/// `machine-client` with its secret, as `token` takes a client.
+const MACHINE: (&str, Option<&str>) = (clients::MACHINE.id, clients::MACHINE.secret);
+
+/// A client credentials request of `client` with `params` (resource, audience, scope).
+async fn client_credentials(
+    p: &DevProvider,
+    client: (&str, Option<&str>),
+    params: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut form = vec![("grant_type", "client_credentials")];
+    form.extend_from_slice(params);
+    token(p, client, &form).await
+}
+
+/// A `password` grant request of `client` for alice with `password`, then `params`.
+async fn alice_password_grant(
+    p: &DevProvider,
+    client: (&str, Option<&str>),
+    password: &str,
+    params: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut form = vec![
+        ("grant_type", "password"),
+        ("username", users::ALICE),
+        ("password", password),
+    ];
+    form.extend_from_slice(params);
+    token(p, client, &form).await
+}
+
 async fn device_poll(p: &DevProvider, device_code: &str) -> (u16, Value) {
     token(
         p,
@@ -71,19 +110,67 @@ fn authorize_url(p: &DevProvider, pairs: &[(&str, &str)]) -> Url {
     url
 }
 
+/// A code flow authorization request with an S256 `challenge`, then `extra` parameters.
+fn code_authorize_url(
+    p: &DevProvider,
+    (client_id, redirect, scope, state): (&str, &str, &str, &str),
+    challenge: &str,
+    extra: &[(&str, &str)],
+) -> Url {
+    let mut url = authorize_url(
+        p,
+        &[
+            ("client_id", client_id),
+            ("response_type", "code"),
+            ("scope", scope),
+            ("redirect_uri", redirect),
+            ("state", state),
+        ],
+    );
+    url.query_pairs_mut().extend_pairs(extra).extend_pairs([
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ]);
+    url
+}
+
+/// Redeems `code` (authorization code grant) with the PKCE `verifier`.
+async fn redeem(
+    p: &DevProvider,
+    client: (&str, Option<&str>),
+    code: &str,
+    redirect: &str,
+    verifier: &str,
+) -> (u16, Value) {
+    token(
+        p,
+        client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+/// Uses the refresh token `rt`.
+async fn refresh(p: &DevProvider, client: (&str, Option<&str>), rt: &str) -> (u16, Value) {
+    token(
+        p,
+        client,
+        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn discovery_document() {
     let p = DevProvider::start().await.unwrap();
     assert!(p.issuer().starts_with("http://127.0.0.1:"));
     assert!(!p.issuer().ends_with('/'));
-    let doc: Value = http()
-        .get(p.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = get_json(p.discovery_url()).await;
     assert_eq!(doc["issuer"], p.issuer());
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
@@ -114,48 +201,37 @@ async fn discovery_document() {
         assert!(grants.contains(&g), "{g} missing from {grants:?}");
     }
     // The RFC 8414 document is served too.
-    let as_doc: Value = http()
-        .get(format!(
-            "{}/.well-known/oauth-authorization-server",
-            p.issuer()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let as_doc = get_json(format!(
+        "{}/.well-known/oauth-authorization-server",
+        p.issuer()
+    ))
+    .await;
     assert_eq!(as_doc["issuer"], p.issuer());
 }
 
 #[tokio::test]
 async fn client_credentials_resource_gives_jwt_for_that_audience() {
     let p = DevProvider::start().await.unwrap();
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("resource", resources::ORDERS),
-            ("scope", "read:orders"),
-        ],
+        MACHINE,
+        &[("resource", resources::ORDERS), ("scope", "read:orders")],
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["scope"], "read:orders");
     assert!(body["refresh_token"].is_null());
-    let claims = jwt_payload(body["access_token"].as_str().unwrap());
+    let claims = claims_of(&body, "access_token");
     assert_eq!(claims["aud"], resources::ORDERS);
     assert_eq!(claims["iss"], p.issuer());
     assert_eq!(claims["client_id"], clients::MACHINE.id);
 
     // Two resources in one request are refused (one token per audience).
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
+        MACHINE,
         &[
-            ("grant_type", "client_credentials"),
             ("resource", resources::ORDERS),
             ("resource", resources::BILLING),
         ],
@@ -165,13 +241,10 @@ async fn client_credentials_resource_gives_jwt_for_that_audience() {
     assert_eq!(body["error"], "invalid_target");
 
     // An unknown resource too.
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("resource", "https://api.example.com/unknown"),
-        ],
+        MACHINE,
+        &[("resource", "https://api.example.com/unknown")],
     )
     .await;
     assert_eq!(status, 400);
@@ -181,28 +254,19 @@ async fn client_credentials_resource_gives_jwt_for_that_audience() {
 #[tokio::test]
 async fn client_credentials_audience_param_maps_to_resource() {
     let p = DevProvider::start().await.unwrap();
-    let (status, body) = token(
+    let (status, body) = client_credentials(
         &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("audience", resources::BILLING),
-            ("scope", "read:billing"),
-        ],
+        MACHINE,
+        &[("audience", resources::BILLING), ("scope", "read:billing")],
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["scope"], "read:billing");
-    let claims = jwt_payload(body["access_token"].as_str().unwrap());
+    let claims = claims_of(&body, "access_token");
     assert_eq!(claims["aud"], resources::BILLING);
 
     // Without resource or audience: an opaque token.
-    let (status, body) = token(
-        &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
+    let (status, body) = client_credentials(&p, MACHINE, &[]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["access_token"].as_str().unwrap().split('.').count(), 1);
 }
@@ -212,20 +276,11 @@ async fn grant_counter_counts_successes_per_client_and_resource() {
     let p = DevProvider::start().await.unwrap();
     assert_eq!(p.grant_count().await.unwrap(), 0);
     for resource in [resources::ORDERS, resources::ORDERS, resources::BILLING] {
-        let (status, _) = token(
-            &p,
-            (clients::MACHINE.id, clients::MACHINE.secret),
-            &[("grant_type", "client_credentials"), ("resource", resource)],
-        )
-        .await;
+        let (status, _) = client_credentials(&p, MACHINE, &[("resource", resource)]).await;
         assert_eq!(status, 200);
     }
-    let (status, _) = token(
-        &p,
-        (clients::MACHINE.id, Some("wrong")),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
+    let wrong_secret = (clients::MACHINE.id, Some("wrong"));
+    let (status, _) = client_credentials(&p, wrong_secret, &[]).await;
     assert_eq!(status, 401);
 
     let stats = p.grant_stats().await.unwrap();
@@ -283,18 +338,17 @@ async fn code_flow_login_redeem_and_refresh_for_confidential_client() {
     let p = DevProvider::start().await.unwrap();
     let (verifier, challenge) = pkce("web");
     let redirect = clients::WEB.redirect_uri.unwrap();
-    let url = authorize_url(
+    let web = (clients::WEB.id, clients::WEB.secret);
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::WEB.id),
-            ("response_type", "code"),
-            ("scope", "openid offline_access profile"),
-            ("redirect_uri", redirect),
-            ("state", "state-123"),
-            ("nonce", "nonce-123"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (
+            web.0,
+            redirect,
+            "openid offline_access profile",
+            "state-123",
+        ),
+        &challenge,
+        &[("nonce", "nonce-123")],
     );
     let callback = p.login(&url).await.unwrap();
     assert!(callback.as_str().starts_with(redirect), "{callback}");
@@ -302,32 +356,19 @@ async fn code_flow_login_redeem_and_refresh_for_confidential_client() {
     assert_eq!(query(&callback, "iss").as_deref(), Some(p.issuer()));
     let code = query(&callback, "code").expect("code");
 
-    let (status, body) = token(
-        &p,
-        (clients::WEB.id, clients::WEB.secret),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&p, web, &code, redirect, &verifier).await;
     assert_eq!(status, 200, "{body}");
-    let id_token = jwt_payload(body["id_token"].as_str().unwrap());
+    let id_token = claims_of(&body, "id_token");
     assert_eq!(id_token["sub"], users::ALICE);
     assert_eq!(id_token["nonce"], "nonce-123");
     assert_eq!(id_token["iss"], p.issuer());
     // Profile claims come from userinfo (oidc-provider's conformIdTokenClaims).
-    let userinfo: Value = http()
-        .get(format!("{}/me", p.issuer()))
-        .bearer_auth(body["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let userinfo: Value = send_json(
+        http()
+            .get(format!("{}/me", p.issuer()))
+            .bearer_auth(body["access_token"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(userinfo["sub"], users::ALICE);
     assert_eq!(userinfo["name"], users::ALICE_NAME);
     // offline_access without prompt=consent still gives a refresh token.
@@ -337,35 +378,15 @@ async fn code_flow_login_redeem_and_refresh_for_confidential_client() {
         .to_string();
 
     // Confidential clients keep their refresh token.
-    let (status, body) = token(
-        &p,
-        (clients::WEB.id, clients::WEB.secret),
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await;
+    let (status, body) = refresh(&p, web, &rt).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["refresh_token"], rt.as_str());
 
     // The code is single-use, and replaying it revokes what it gave (RFC 6749 §4.1.2).
-    let (status, body) = token(
-        &p,
-        (clients::WEB.id, clients::WEB.secret),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&p, web, &code, redirect, &verifier).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
-    let (status, body) = token(
-        &p,
-        (clients::WEB.id, clients::WEB.secret),
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await;
+    let (status, body) = refresh(&p, web, &rt).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
 }
@@ -374,15 +395,11 @@ async fn code_flow_login_redeem_and_refresh_for_confidential_client() {
 async fn revoked_refresh_token_is_dead() {
     let p = DevProvider::start().await.unwrap();
     let trusted = (clients::TRUSTED.id, clients::TRUSTED.secret);
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         trusted,
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
-            ("scope", "offline_access"),
-        ],
+        users::ALICE_PASSWORD,
+        &[("scope", "offline_access")],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -395,12 +412,7 @@ async fn revoked_refresh_token_is_dead() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let (status, body) = token(
-        &p,
-        trusted,
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await;
+    let (status, body) = refresh(&p, trusted, &rt).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
 }
@@ -410,31 +422,16 @@ async fn code_flow_without_offline_access_gives_no_refresh_token() {
     let p = DevProvider::start().await.unwrap();
     let (verifier, challenge) = pkce("web-no-offline");
     let redirect = clients::WEB.redirect_uri.unwrap();
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::WEB.id),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("redirect_uri", redirect),
-            ("state", "s"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::WEB.id, redirect, "openid", "s"),
+        &challenge,
+        &[],
     );
     let callback = p.login(&url).await.unwrap();
     let code = query(&callback, "code").unwrap();
-    let (status, body) = token(
-        &p,
-        (clients::WEB.id, clients::WEB.secret),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let web = (clients::WEB.id, clients::WEB.secret);
+    let (status, body) = redeem(&p, web, &code, redirect, &verifier).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["refresh_token"].is_null(), "{body}");
 }
@@ -464,34 +461,18 @@ async fn public_client_pkce_resource_jwt_and_rotation() {
     assert_eq!(query(&callback, "iss").as_deref(), Some(p.issuer()));
 
     let (verifier, challenge) = pkce("spa");
-    let url = authorize_url(
+    let spa = (clients::SPA.id, None);
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::SPA.id),
-            ("response_type", "code"),
-            ("scope", "openid offline_access read:orders"),
-            ("redirect_uri", redirect),
-            ("state", "s1"),
-            ("resource", resources::ORDERS),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (spa.0, redirect, "openid offline_access read:orders", "s1"),
+        &challenge,
+        &[("resource", resources::ORDERS)],
     );
     let callback = p.login(&url).await.unwrap();
     let code = query(&callback, "code").expect("code");
 
     // A tampered verifier fails...
-    let (status, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &pkce("other").0),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&p, spa, &code, redirect, &pkce("other").0).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
 
@@ -503,54 +484,26 @@ async fn public_client_pkce_resource_jwt_and_rotation() {
     };
     let callback = p.login(&url).await.unwrap();
     let code = query(&callback, "code").expect("code");
-    let (status, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&p, spa, &code, redirect, &verifier).await;
     assert_eq!(status, 200, "{body}");
     // The resource requested at /auth gives a JWT for it, even with openid.
-    let at = jwt_payload(body["access_token"].as_str().unwrap());
+    let at = claims_of(&body, "access_token");
     assert_eq!(at["aud"], resources::ORDERS);
     assert_eq!(at["scope"], "read:orders");
     let rt1 = body["refresh_token"].as_str().unwrap().to_string();
 
     // Public clients get a rotated refresh token; the access token keeps its audience.
-    let (status, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt1)],
-    )
-    .await;
+    let (status, body) = refresh(&p, spa, &rt1).await;
     assert_eq!(status, 200, "{body}");
     let rt2 = body["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(rt1, rt2);
-    assert_eq!(
-        jwt_payload(body["access_token"].as_str().unwrap())["aud"],
-        resources::ORDERS
-    );
+    assert_eq!(claims_of(&body, "access_token")["aud"], resources::ORDERS);
 
     // Reusing the old one fails and revokes the whole grant.
-    let (status, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt1)],
-    )
-    .await;
+    let (status, body) = refresh(&p, spa, &rt1).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
-    let (status, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt2)],
-    )
-    .await;
+    let (status, body) = refresh(&p, spa, &rt2).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"], "invalid_grant");
 }
@@ -560,18 +513,11 @@ async fn audience_param_at_authorization_endpoint() {
     let p = DevProvider::start().await.unwrap();
     let redirect = clients::SPA.redirect_uri.unwrap();
     let (verifier, challenge) = pkce("spa-audience");
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::SPA.id),
-            ("response_type", "code"),
-            ("scope", "openid read:billing"),
-            ("redirect_uri", redirect),
-            ("state", "s"),
-            ("audience", resources::BILLING),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::SPA.id, redirect, "openid read:billing", "s"),
+        &challenge,
+        &[("audience", resources::BILLING)],
     );
     let callback = p.login(&url).await.unwrap();
     let code = query(&callback, "code").expect("code");
@@ -588,7 +534,7 @@ async fn audience_param_at_authorization_endpoint() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let at = jwt_payload(body["access_token"].as_str().unwrap());
+    let at = claims_of(&body, "access_token");
     assert_eq!(at["aud"], resources::BILLING);
     assert_eq!(at["scope"], "read:billing");
 }
@@ -602,33 +548,18 @@ async fn native_client_any_loopback_port_is_returned_not_requested() {
     drop(listener);
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let (verifier, challenge) = pkce("native");
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::NATIVE.id),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("redirect_uri", &redirect),
-            ("state", "n1"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::NATIVE.id, &redirect, "openid", "n1"),
+        &challenge,
+        &[],
     );
     let callback = p.login(&url).await.unwrap();
     assert_eq!(callback.port(), Some(port));
     assert_eq!(callback.path(), "/callback");
     let code = query(&callback, "code").expect("code");
-    let (status, body) = token(
-        &p,
-        (clients::NATIVE.id, None),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", &redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let native = (clients::NATIVE.id, None);
+    let (status, body) = redeem(&p, native, &code, &redirect, &verifier).await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -637,17 +568,11 @@ async fn deny_and_provider_error_pages() {
     let p = DevProvider::start().await.unwrap();
     let (_, challenge) = pkce("deny");
     let redirect = clients::WEB.redirect_uri.unwrap();
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::WEB.id),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("redirect_uri", redirect),
-            ("state", "d"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::WEB.id, redirect, "openid", "d"),
+        &challenge,
+        &[],
     );
     let callback = p.browser().deny(&url).await.unwrap();
     assert_eq!(query(&callback, "error").as_deref(), Some("access_denied"));
@@ -655,17 +580,11 @@ async fn deny_and_provider_error_pages() {
     assert_eq!(query(&callback, "iss").as_deref(), Some(p.issuer()));
 
     // A redirect_uri with an extra slash is not registered: the provider shows its error page.
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::WEB.id),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("redirect_uri", &format!("{redirect}/")),
-            ("state", "d"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::WEB.id, &format!("{redirect}/"), "openid", "d"),
+        &challenge,
+        &[],
     );
     match p.login(&url).await {
         Err(DevError::Provider { error, .. }) => assert_eq!(error, "invalid_redirect_uri"),
@@ -679,17 +598,11 @@ async fn browser_session_is_reused() {
     let browser = p.browser();
     let (_, challenge) = pkce("sso");
     let redirect = clients::WEB.redirect_uri.unwrap();
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::WEB.id),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("redirect_uri", redirect),
-            ("state", "a"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::WEB.id, redirect, "openid", "a"),
+        &challenge,
+        &[],
     );
     assert!(query(&browser.login(&url).await.unwrap(), "code").is_some());
     // Same session: prompt=none succeeds without any page.
@@ -706,84 +619,52 @@ async fn browser_session_is_reused() {
 async fn password_grant() {
     let p = DevProvider::start().await.unwrap();
     let trusted = (clients::TRUSTED.id, clients::TRUSTED.secret);
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         trusted,
+        users::ALICE_PASSWORD,
         &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
             ("scope", "openid offline_access read:orders"),
             ("resource", resources::ORDERS),
         ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let at = jwt_payload(body["access_token"].as_str().unwrap());
+    let at = claims_of(&body, "access_token");
     assert_eq!(at["aud"], resources::ORDERS);
     assert_eq!(at["sub"], users::ALICE);
-    assert_eq!(
-        jwt_payload(body["id_token"].as_str().unwrap())["sub"],
-        users::ALICE
-    );
+    assert_eq!(claims_of(&body, "id_token")["sub"], users::ALICE);
     let rt = body["refresh_token"]
         .as_str()
         .expect("refresh token")
         .to_string();
 
-    let (status, body) = token(
-        &p,
-        trusted,
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await;
+    let (status, body) = refresh(&p, trusted, &rt).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        jwt_payload(body["access_token"].as_str().unwrap())["aud"],
-        resources::ORDERS
-    );
+    assert_eq!(claims_of(&body, "access_token")["aud"], resources::ORDERS);
 
     // audience= works too; without offline_access there is no refresh token.
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         trusted,
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
-            ("audience", resources::BILLING),
-        ],
+        users::ALICE_PASSWORD,
+        &[("audience", resources::BILLING)],
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        jwt_payload(body["access_token"].as_str().unwrap())["aud"],
-        resources::BILLING
-    );
+    assert_eq!(claims_of(&body, "access_token")["aud"], resources::BILLING);
     assert!(body["refresh_token"].is_null());
 
-    let (status, body) = token(
-        &p,
-        trusted,
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", "not-wonderland"),
-        ],
-    )
-    .await;
+    let (status, body) = alice_password_grant(&p, trusted, "not-wonderland", &[]).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
 
     // A client not registered for the grant.
-    let (status, body) = token(
+    let (status, body) = alice_password_grant(
         &p,
         (clients::WEB.id, clients::WEB.secret),
-        &[
-            ("grant_type", "password"),
-            ("username", users::ALICE),
-            ("password", users::ALICE_PASSWORD),
-        ],
+        users::ALICE_PASSWORD,
+        &[],
     )
     .await;
     assert_eq!(status, 400);
@@ -798,19 +679,12 @@ async fn password_grant() {
 #[tokio::test]
 async fn device_flow_approval() {
     let p = DevProvider::start().await.unwrap();
-    let resp: Value = http()
-        .post(p.device_authorization_endpoint())
-        .form(&[
-            ("client_id", clients::DEVICE.id),
-            ("scope", "openid offline_access read:orders"),
-            ("resource", resources::ORDERS),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resp: Value = send_json(http().post(p.device_authorization_endpoint()).form(&[
+        ("client_id", clients::DEVICE.id),
+        ("scope", "openid offline_access read:orders"),
+        ("resource", resources::ORDERS),
+    ]))
+    .await;
     let device_code = resp["device_code"].as_str().unwrap().to_string();
     let complete = resp["verification_uri_complete"]
         .as_str()
@@ -826,30 +700,21 @@ async fn device_flow_approval() {
 
     let (status, body) = device_poll(&p, &device_code).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        jwt_payload(body["access_token"].as_str().unwrap())["aud"],
-        resources::ORDERS
-    );
+    assert_eq!(claims_of(&body, "access_token")["aud"], resources::ORDERS);
     assert!(body["refresh_token"].is_string(), "{body}");
-    assert_eq!(
-        jwt_payload(body["id_token"].as_str().unwrap())["sub"],
-        users::ALICE
-    );
+    assert_eq!(claims_of(&body, "id_token")["sub"], users::ALICE);
 }
 
 #[tokio::test]
 async fn device_flow_typed_code_and_denial() {
     let p = DevProvider::start().await.unwrap();
     let start = || async {
-        let v: Value = http()
-            .post(p.device_authorization_endpoint())
-            .form(&[("client_id", clients::DEVICE.id), ("scope", "openid")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = send_json(
+            http()
+                .post(p.device_authorization_endpoint())
+                .form(&[("client_id", clients::DEVICE.id), ("scope", "openid")]),
+        )
+        .await;
         v
     };
 
@@ -896,7 +761,7 @@ async fn form_post_login_returns_id_token_body() {
         .collect();
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     assert_eq!(get("state").as_deref(), Some("fp-state"));
-    let claims = jwt_payload(&get("id_token").expect("id_token"));
+    let claims = jwt::payload(&get("id_token").expect("id_token"));
     assert_eq!(claims["nonce"], "fp-nonce");
     assert_eq!(claims["aud"], clients::SPA_LOGIN.id);
     assert_eq!(claims["sub"], users::ALICE);
@@ -939,12 +804,7 @@ async fn options_extra_clients_and_short_ttl() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["expires_in"], 2);
     // The default clients are still there.
-    let (status, _) = token(
-        &p,
-        (clients::MACHINE.id, clients::MACHINE.secret),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
+    let (status, _) = client_credentials(&p, MACHINE, &[]).await;
     assert_eq!(status, 200);
 }
 
@@ -955,37 +815,17 @@ async fn no_rotation_option() {
         .unwrap();
     let (verifier, challenge) = pkce("norotate");
     let redirect = clients::SPA.redirect_uri.unwrap();
-    let url = authorize_url(
+    let url = code_authorize_url(
         &p,
-        &[
-            ("client_id", clients::SPA.id),
-            ("response_type", "code"),
-            ("scope", "openid offline_access"),
-            ("redirect_uri", redirect),
-            ("state", "s"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
+        (clients::SPA.id, redirect, "openid offline_access", "s"),
+        &challenge,
+        &[],
     );
     let code = query(&p.login(&url).await.unwrap(), "code").unwrap();
-    let (_, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let spa = (clients::SPA.id, None);
+    let (_, body) = redeem(&p, spa, &code, redirect, &verifier).await;
     let rt = body["refresh_token"].as_str().unwrap().to_string();
-    let (status, body) = token(
-        &p,
-        (clients::SPA.id, None),
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await;
+    let (status, body) = refresh(&p, spa, &rt).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["refresh_token"], rt.as_str());
 }
@@ -1033,14 +873,7 @@ async fn pushed_authorization_requests_can_be_required() {
     ))
     .await
     .unwrap();
-    let doc: Value = http()
-        .get(p.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = get_json(p.discovery_url()).await;
     assert_eq!(doc["require_pushed_authorization_requests"], true);
 
     let (verifier, challenge) = pkce("par");
@@ -1064,16 +897,13 @@ async fn pushed_authorization_requests_can_be_required() {
     );
 
     // Pushed first, it works (and audience= maps onto resource there too).
-    let pushed: Value = http()
-        .post(format!("{}/request", p.issuer()))
-        .basic_auth(clients::WEB.id, clients::WEB.secret)
-        .form(&plain)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pushed: Value = send_json(
+        http()
+            .post(format!("{}/request", p.issuer()))
+            .basic_auth(clients::WEB.id, clients::WEB.secret)
+            .form(&plain),
+    )
+    .await;
     let request_uri = pushed["request_uri"].as_str().expect("request_uri");
     let url = authorize_url(
         &p,
@@ -1081,22 +911,10 @@ async fn pushed_authorization_requests_can_be_required() {
     );
     let callback = p.login(&url).await.unwrap();
     let code = query(&callback, "code").expect("code");
-    let (status, body) = token(
-        &p,
-        (clients::WEB.id, clients::WEB.secret),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let web = (clients::WEB.id, clients::WEB.secret);
+    let (status, body) = redeem(&p, web, &code, redirect, &verifier).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        jwt_payload(body["access_token"].as_str().unwrap())["aud"],
-        resources::ORDERS
-    );
+    assert_eq!(claims_of(&body, "access_token")["aud"], resources::ORDERS);
 }
 
 #[tokio::test]
@@ -1107,14 +925,7 @@ async fn dpop_nonce_option_starts() {
     })
     .await
     .unwrap();
-    let doc: Value = http()
-        .get(p.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = get_json(p.discovery_url()).await;
     assert!(doc["dpop_signing_alg_values_supported"].is_array());
 }
 
@@ -1147,12 +958,7 @@ fn provider_outlives_the_runtime_that_started_it() {
     drop(first);
 
     rt().block_on(async {
-        let (status, _) = token(
-            &p,
-            (clients::MACHINE.id, clients::MACHINE.secret),
-            &[("grant_type", "client_credentials")],
-        )
-        .await;
+        let (status, _) = client_credentials(&p, MACHINE, &[]).await;
         assert_eq!(status, 200);
         assert_eq!(p.grant_count().await.unwrap(), 1);
     });

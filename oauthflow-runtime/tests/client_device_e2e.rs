@@ -3,29 +3,28 @@
 //! pages → `poll_device` (R28); the audience reaches the access token with either parameter
 //! (R11), and the ID token is validated (R22).
 
+mod common;
+
 use std::time::Duration;
 
-use base64::Engine as _;
+use common::{MACHINE, dev_public};
+use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, resources, users};
-use oauthflow_runtime::__private::{Client, ClientSpec};
-use oauthflow_runtime::{AudienceParam, Flow, Kind, Settings};
-use serde_json::Value;
+use oauthflow_runtime::__private::ClientSpec;
+use oauthflow_runtime::{AudienceParam, Flow, Kind};
 
 static DEVICE: ClientSpec = ClientSpec {
     struct_name: "TvApp",
     kind: Kind::Device,
     flow: Flow::DeviceCode,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
     audiences: &[resources::ORDERS, resources::BILLING],
     audience_param: AudienceParam::Resource,
     scopes: &["openid", "read:orders"],
     redirect_uri: None,
     refresh_tokens: false,
     env_prefix: "TV_APP",
+    // No issuer or endpoints in the spec: discovery at the configured issuer.
+    ..MACHINE
 };
 
 static DEVICE_AUDIENCE_PARAM: ClientSpec = ClientSpec {
@@ -34,23 +33,9 @@ static DEVICE_AUDIENCE_PARAM: ClientSpec = ClientSpec {
     ..DEVICE
 };
 
-fn payload(jwt: &str) -> Value {
-    let part = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
 async fn run(spec: &'static ClientSpec, audience: &'static str) {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        spec,
-        Settings::public(clients::DEVICE.id).issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_public(spec, &provider, clients::DEVICE);
     let authorization = client.device_authorization(Some(audience)).await.unwrap();
     assert!(!authorization.user_code().is_empty());
     assert_eq!(authorization.audience(), Some(audience));

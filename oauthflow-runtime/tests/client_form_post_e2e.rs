@@ -2,8 +2,13 @@
 //! the real oidc-provider (`spa-login-client`): `authorize_url` → the provider's auto-submitting
 //! form → `verify_form_post` (R22, R34).
 
+mod common;
+mod id_token_support;
+
 use std::collections::HashMap;
 
+use common::{MACHINE, dev_public, query_param};
+use id_token_support::rejected;
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings};
@@ -12,17 +17,14 @@ static SPA_LOGIN: ClientSpec = ClientSpec {
     struct_name: "SpaLogin",
     kind: Kind::Spa,
     flow: Flow::ImplicitFormPost,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
     audiences: &[],
     audience_param: AudienceParam::Audience,
     scopes: &["openid", "email"],
     redirect_uri: Some("https://127.0.0.1/callback"),
     refresh_tokens: false,
     env_prefix: "SPA_LOGIN",
+    // No issuer or endpoints in the spec: discovery at the configured issuer.
+    ..MACHINE
 };
 
 fn form(body: &str) -> HashMap<String, String> {
@@ -40,11 +42,7 @@ fn encode(params: &HashMap<String, String>) -> String {
 #[tokio::test]
 async fn client_form_post_e2e() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &SPA_LOGIN,
-        Settings::public(clients::SPA_LOGIN.id).issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_public(&SPA_LOGIN, &provider, clients::SPA_LOGIN);
 
     let (url, pending) = client.authorize_url(None).await.unwrap();
     let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
@@ -96,10 +94,10 @@ async fn client_form_post_e2e() {
     assert!(matches!(result, Err(Error::StateMismatch)), "{result:?}");
     let mut swapped = form(&body);
     swapped.insert("state".into(), other.state().to_owned());
-    match client.verify_form_post(other, &encode(&swapped)).await {
-        Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("nonce"), "{reason}"),
-        other => panic!("expected a nonce failure, got {other:?}"),
-    }
+    rejected(
+        client.verify_form_post(other, &encode(&swapped)).await,
+        "nonce",
+    );
 }
 
 /// A pending authorization of another client is refused (R17), and the implicit flow takes no
@@ -107,11 +105,7 @@ async fn client_form_post_e2e() {
 #[tokio::test]
 async fn client_form_post_refuses_foreign_pending_and_audiences() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &SPA_LOGIN,
-        Settings::public(clients::SPA_LOGIN.id).issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_public(&SPA_LOGIN, &provider, clients::SPA_LOGIN);
     let other = Client::new(
         &SPA_LOGIN,
         Settings::public("another-spa").issuer(provider.issuer()),
@@ -120,10 +114,7 @@ async fn client_form_post_refuses_foreign_pending_and_audiences() {
     let (url, pending) = other.authorize_url(None).await.unwrap();
     let body = format!(
         "id_token=x.y.z&state={}",
-        url.query_pairs()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .unwrap()
+        query_param(&url, "state").unwrap()
     );
     let result = client.verify_form_post(pending, &body).await;
     assert!(

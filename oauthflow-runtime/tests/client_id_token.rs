@@ -8,13 +8,14 @@ mod id_token_support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use common::{WEB, callback, confidential, peer};
-use id_token_support::{jwk, jwks, rsa1, rsa2, sign_rs256, unsigned};
+use common::{WEB, confidential, dev_confidential, dev_login, peer, query_param, redeem};
+use id_token_support::{k1_jwks, rejected, rsa1, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
-use oauthflow_runtime::{ClientSecret, Error, Settings, TokenSet, Url};
+use oauthflow_runtime::{Error, TokenSet};
+use openidconnect::core::CoreRsaPrivateSigningKey;
 use serde_json::{Value, json};
 
 /// A `web` client asking for an ID token (no audiences: one login, one token set).
@@ -31,42 +32,18 @@ static WEB_PLAIN: ClientSpec = ClientSpec {
     ..WEB_OIDC
 };
 
-fn payload(jwt: &str) -> Value {
-    let part = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Against oidc-provider.
 
 #[tokio::test]
 async fn client_code_flow_openid_e2e() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &WEB_OIDC,
-        Settings::confidential(
-            clients::WEB.id,
-            ClientSecret::new(clients::WEB.secret.unwrap().into()),
-        )
-        .issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_confidential(&WEB_OIDC, &provider, clients::WEB);
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    let nonce = param(&url, "nonce").expect("openid: the request carries a nonce (R9)");
-    let callback = provider.login(&url).await.expect("login and consent");
+    let nonce = query_param(&url, "nonce").expect("openid: the request carries a nonce (R9)");
+    let callback = dev_login(&provider, &url).await;
     let tokens = client
-        .exchange_code(pending, callback.as_str())
+        .exchange_code(pending, &callback)
         .await
         .expect("tokens with a valid ID token");
     let id_token = payload(tokens.id_token().expect("openid: the ID token is returned"));
@@ -135,10 +112,7 @@ fn token_reply(access_token: &str, refresh_token: &str, id_token: Option<String>
 /// A fault peer as issuer whose JWKS holds test key `k1`, and a `web` client of it.
 async fn setup(spec: &'static ClientSpec) -> (FaultPeer, Client) {
     let peer = peer().await;
-    peer.on(
-        "/jwks",
-        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
-    );
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
     let client = confidential(spec, &peer, "web-secret");
     (peer, client)
 }
@@ -152,16 +126,22 @@ async fn login_with(
     then: Vec<Reply>,
 ) -> Result<TokenSet, Error> {
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    let nonce = param(&url, "nonce").expect("a nonce");
+    let nonce = query_param(&url, "nonce").expect("a nonce");
     let mut replies = vec![token_reply("at-1", "rt-1", Some(id_token(&nonce)))];
     replies.extend(then);
     peer.script("/token", replies);
-    client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "code-1", &peer.base()),
-        )
-        .await
+    redeem(client, &pending, "code-1", peer).await
+}
+
+/// [`login_with`] an ID token for the login's nonce, signed with `key` under `kid`.
+async fn login_signed(
+    peer: &FaultPeer,
+    client: &Client,
+    key: &CoreRsaPrivateSigningKey,
+    kid: &str,
+) -> Result<TokenSet, Error> {
+    let id_token = |nonce: &str| sign_rs256(&id_claims(peer, Some(nonce)), key, Some(kid));
+    login_with(peer, client, id_token, vec![]).await
 }
 
 /// OIDF `oidcc-client-test` (positive control) and `oidcc-client-test-invalid-sig-rs256`: the
@@ -170,36 +150,16 @@ async fn login_with(
 #[tokio::test]
 async fn oidcc_client_test_invalid_sig_rs256_through_client() {
     let (peer, client) = setup(&WEB_OIDC).await;
-    let tokens = login_with(
-        &peer,
-        &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
-        vec![],
-    )
-    .await
-    .expect("a correctly signed ID token passes");
+    let tokens = login_signed(&peer, &client, &rsa1(), "k1")
+        .await
+        .expect("a correctly signed ID token passes");
     assert!(tokens.id_token().is_some());
 
     // The wrong key under the right `kid`.
-    let result = login_with(
-        &peer,
-        &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa2(), Some("k1")),
-        vec![],
-    )
-    .await;
-    match result {
-        Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("signature"), "{reason}"),
-        other => panic!("expected IdTokenInvalid, got {other:?}"),
-    }
+    let result = login_signed(&peer, &client, &rsa2(), "k1").await;
+    rejected(result, "signature");
     // The wrong key under its own, unknown `kid`: one JWKS refetch, then refused.
-    let result = login_with(
-        &peer,
-        &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa2(), Some("k2")),
-        vec![],
-    )
-    .await;
+    let result = login_signed(&peer, &client, &rsa2(), "k2").await;
     assert!(
         matches!(result, Err(Error::IdTokenInvalid { .. })),
         "{result:?}"
@@ -229,25 +189,17 @@ async fn oidcc_client_test_nonce_invalid_through_client() {
         let result = login_with(
             &peer,
             &client,
-            |_| sign_rs256(&id_claims(&peer, nonce), &rsa1(), Some("k1")),
+            |_| sign_k1(&id_claims(&peer, nonce)),
             vec![],
         )
         .await;
-        match result {
-            Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("nonce"), "{reason}"),
-            other => panic!("expected a nonce failure, got {other:?}"),
-        }
+        rejected(result, "nonce");
     }
     // An ID token is required when `openid` was asked for.
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    assert!(param(&url, "nonce").is_some());
+    assert!(query_param(&url, "nonce").is_some());
     peer.on("/token", token_reply("at-1", "rt-1", None));
-    let result = client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "code-1", &peer.base()),
-        )
-        .await;
+    let result = redeem(&client, &pending, "code-1", &peer).await;
     assert!(
         matches!(result, Err(Error::IdTokenInvalid { .. })),
         "{result:?}"
@@ -260,7 +212,7 @@ async fn oidcc_client_test_nonce_invalid_through_client() {
 async fn unrequested_id_token_is_dropped() {
     let (peer, client) = setup(&WEB_PLAIN).await;
     let (url, pending) = client.authorize_url(None).await.unwrap();
-    assert_eq!(param(&url, "nonce"), None);
+    assert_eq!(query_param(&url, "nonce"), None);
     peer.on(
         "/token",
         token_reply(
@@ -269,13 +221,7 @@ async fn unrequested_id_token_is_dropped() {
             Some(sign_rs256(&id_claims(&peer, None), &rsa2(), Some("k9"))),
         ),
     );
-    let tokens = client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "code-1", &peer.base()),
-        )
-        .await
-        .unwrap();
+    let tokens = redeem(&client, &pending, "code-1", &peer).await.unwrap();
     assert_eq!(tokens.id_token(), None);
     assert!(peer.requests_to("/jwks").is_empty());
 }
@@ -291,14 +237,14 @@ async fn refresh_with(edit: impl FnOnce(&mut Value)) -> (Result<TokenSet, Error>
     let original = id_claims(&peer, None);
     let mut refreshed = original.clone();
     edit(&mut refreshed);
-    let refreshed = sign_rs256(&refreshed, &rsa1(), Some("k1"));
+    let refreshed = sign_k1(&refreshed);
     let original = login_with(
         &peer,
         &client,
         |nonce| {
             let mut original = original;
             original["nonce"] = json!(nonce);
-            sign_rs256(&original, &rsa1(), Some("k1"))
+            sign_k1(&original)
         },
         vec![token_reply("at-2", "rt-2", Some(refreshed))],
     )
@@ -314,13 +260,7 @@ async fn refresh_with(edit: impl FnOnce(&mut Value)) -> (Result<TokenSet, Error>
 }
 
 fn assert_refused(result: Result<TokenSet, Error>, claim: &str) {
-    match result {
-        Err(Error::IdTokenInvalid { reason }) => {
-            assert!(reason.contains(&format!("`{claim}`")), "{reason}")
-        }
-        Err(other) => panic!("expected IdTokenInvalid about `{claim}`, got {other:?}"),
-        Ok(tokens) => panic!("expected IdTokenInvalid about `{claim}`, got {tokens:?}"),
-    }
+    rejected(result, &format!("`{claim}`"));
 }
 
 /// OIDF `oidcc-client-test-refresh-token`: same `iss`, `sub`, `aud` → accepted, new tokens.
@@ -389,7 +329,7 @@ async fn refresh_token_invalid_signature_is_refused() {
     let original = login_with(
         &peer,
         &client,
-        |nonce| sign_rs256(&id_claims(&peer, Some(nonce)), &rsa1(), Some("k1")),
+        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
         vec![token_reply("at-2", "rt-2", Some(refreshed))],
     )
     .await

@@ -3,59 +3,38 @@
 //! DNS-rebinding `Host` (both refused while the listener keeps waiting), then signs in on the
 //! provider and follows the redirect to the loopback listener — and the code is redeemed.
 
+mod common;
+
 use std::time::Duration;
 
-use base64::Engine as _;
-use oauthflow_devserver::{DevProvider, clients, users};
+use common::{MACHINE, dev_public, dev_public_settings, query_param, raw_http};
+use oauthflow_devserver::{DevProvider, clients, jwt, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings, Url};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 static NATIVE: ClientSpec = ClientSpec {
     struct_name: "DesktopApp",
     kind: Kind::Native,
     flow: Flow::AuthorizationCodePkce,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
     audiences: &[],
     audience_param: AudienceParam::Resource,
     scopes: &["openid"],
     redirect_uri: Some("http://127.0.0.1/callback"),
     refresh_tokens: true,
     env_prefix: "DESKTOP_APP",
+    // No issuer or endpoints in the spec: discovery at the configured issuer.
+    ..MACHINE
 };
 
-async fn raw_status(port: u16, request: &str) -> u16 {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
 fn param(url: &Url, name: &str) -> String {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| panic!("no `{name}` in {url}"))
+    query_param(url, name).unwrap_or_else(|| panic!("no `{name}` in {url}"))
 }
 
 #[tokio::test]
 async fn client_loopback_e2e() {
     let provider = DevProvider::start().await.expect("provider");
-    let client = Client::new(
-        &NATIVE,
-        Settings::public(clients::NATIVE.id).issuer(provider.issuer()),
-    )
-    .unwrap();
+    let client = dev_public(&NATIVE, &provider, clients::NATIVE);
 
     let browser = provider.browser();
     let mut user_agent = None;
@@ -70,14 +49,14 @@ async fn client_loopback_e2e() {
                 let host = format!("127.0.0.1:{port}");
                 let state = param(&url, "state");
                 // (a) a forged callback with the wrong state, (b) DNS rebinding: both 404.
-                let forged = raw_status(
+                let (forged, _) = raw_http(
                     port,
                     &format!(
                         "GET /callback?code=evil&state=wrong HTTP/1.1\r\nHost: {host}\r\n\r\n"
                     ),
                 )
                 .await;
-                let rebound = raw_status(
+                let (rebound, _) = raw_http(
                     port,
                     &format!(
                         "GET /callback?code=evil&state={state} HTTP/1.1\r\nHost: evil.test\r\n\r\n"
@@ -106,12 +85,7 @@ async fn client_loopback_e2e() {
     assert!(!tokens.access_token().secret().is_empty());
     assert!(tokens.refresh_token().is_some());
     let id_token = tokens.id_token().expect("openid: a validated ID token");
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(id_token.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let claims = jwt::payload(id_token);
     assert_eq!(claims["sub"], users::ALICE);
     assert_eq!(claims["aud"], clients::NATIVE.id);
     assert_eq!(claims["nonce"], param(&url, "nonce"));
@@ -125,8 +99,7 @@ async fn client_loopback_times_out() {
     let provider = DevProvider::start().await.expect("provider");
     let client = Client::new(
         &NATIVE,
-        Settings::public(clients::NATIVE.id)
-            .issuer(provider.issuer())
+        dev_public_settings(&provider, clients::NATIVE)
             .loopback_timeout(Duration::from_millis(300)),
     )
     .unwrap();

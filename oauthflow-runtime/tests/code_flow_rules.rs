@@ -10,18 +10,22 @@ use base64::Engine as _;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_runtime::__private::Client;
-use oauthflow_runtime::{ClientSecret, Error, PendingAuthorization, Settings, Url};
+use oauthflow_runtime::{Error, PendingAuthorization};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-fn query(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 async fn web(peer: &FaultPeer) -> Client {
     confidential(&WEB, peer, "web-secret")
+}
+
+/// A fault peer whose token endpoint answers [`tokens_reply`], a `web` client of it, and a
+/// pending authorization for `ORDERS`.
+async fn web_pending() -> (FaultPeer, Client, PendingAuthorization) {
+    let peer = peer().await;
+    peer.on("/token", tokens_reply());
+    let client = web(&peer).await;
+    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    (peer, client, pending)
 }
 
 fn tokens_reply() -> Reply {
@@ -38,24 +42,31 @@ async fn r8_r10_authorization_url_and_token_request() {
     let client = web(&peer).await;
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     assert!(url.as_str().starts_with(&peer.url("/auth?")));
-    assert_eq!(query(&url, "response_type").as_deref(), Some("code"));
-    assert_eq!(query(&url, "client_id").as_deref(), Some("the-client"));
+    assert_eq!(query_param(&url, "response_type").as_deref(), Some("code"));
     assert_eq!(
-        query(&url, "redirect_uri").as_deref(),
+        query_param(&url, "client_id").as_deref(),
+        Some("the-client")
+    );
+    assert_eq!(
+        query_param(&url, "redirect_uri").as_deref(),
         Some("http://127.0.0.1:8080/callback")
     );
     assert_eq!(
-        query(&url, "scope").as_deref(),
+        query_param(&url, "scope").as_deref(),
         Some("read:orders offline_access")
     );
-    assert_eq!(query(&url, "prompt").as_deref(), Some("consent"));
-    assert_eq!(query(&url, "resource").as_deref(), Some(ORDERS));
+    assert_eq!(query_param(&url, "prompt").as_deref(), Some("consent"));
+    assert_eq!(query_param(&url, "resource").as_deref(), Some(ORDERS));
     assert_eq!(
-        query(&url, "code_challenge_method").as_deref(),
+        query_param(&url, "code_challenge_method").as_deref(),
         Some("S256")
     );
-    assert_eq!(query(&url, "nonce"), None, "no nonce without `openid`");
-    assert_eq!(query(&url, "state").as_deref(), Some(pending.state()));
+    assert_eq!(
+        query_param(&url, "nonce"),
+        None,
+        "no nonce without `openid`"
+    );
+    assert_eq!(query_param(&url, "state").as_deref(), Some(pending.state()));
     assert_eq!(pending.issuer(), peer.base());
     assert_eq!(pending.audience(), Some(ORDERS));
 
@@ -83,7 +94,7 @@ async fn r8_r10_authorization_url_and_token_request() {
     assert_eq!(verifier.len(), 43);
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(verifier.as_bytes()));
-    assert_eq!(query(&url, "code_challenge").unwrap(), challenge);
+    assert_eq!(query_param(&url, "code_challenge").unwrap(), challenge);
     assert!(r.header("authorization").unwrap().starts_with("Basic "));
 }
 
@@ -93,15 +104,12 @@ async fn r10_redirect_uri_sent_verbatim() {
     let peer = peer().await;
     peer.on("/token", tokens_reply());
     let configured = "http://127.0.0.1:8080/callback/?tenant=a%20b";
-    let client = Client::new(
-        &WEB,
-        Settings::confidential("the-client", ClientSecret::new("s".into()))
-            .issuer(peer.base())
-            .redirect_uri(configured),
-    )
-    .unwrap();
+    let client = Client::new(&WEB, peer_settings(&peer, "s").redirect_uri(configured)).unwrap();
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
-    assert_eq!(query(&url, "redirect_uri").as_deref(), Some(configured));
+    assert_eq!(
+        query_param(&url, "redirect_uri").as_deref(),
+        Some(configured)
+    );
     let cb = format!(
         "{configured}&code=c&state={}&iss={}",
         pending.state(),
@@ -130,7 +138,7 @@ async fn r7_state_fresh_per_request() {
             .unwrap();
         assert!(decoded.len() >= 16);
         assert!(states.insert(pending.state().to_owned()));
-        assert!(challenges.insert(query(&url, "code_challenge").unwrap()));
+        assert!(challenges.insert(query_param(&url, "code_challenge").unwrap()));
     }
     assert_eq!(
         peer.requests_to("/.well-known/openid-configuration").len(),
@@ -141,10 +149,7 @@ async fn r7_state_fresh_per_request() {
 /// FAPI2 `…-ensure-authorization-response-with-invalid-state-fails`, `…-invalid-missing-state-fails`.
 #[tokio::test]
 async fn r15_wrong_state_makes_no_token_request() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let wrong = format!("{}x", pending.state());
     let short = &pending.state()[..10];
     for cb in [
@@ -183,10 +188,7 @@ async fn r15_state_checked_before_discovery() {
 /// R14: duplicates and code+error are rejected without a token request.
 #[tokio::test]
 async fn r14_strict_callback_parsing_makes_no_token_request() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let s = pending.state().to_owned();
     let iss = peer.base();
     for cb in [
@@ -213,10 +215,7 @@ async fn r14_strict_callback_parsing_makes_no_token_request() {
 /// FAPI2 `…-invalid-authorization-response-iss`.
 #[tokio::test]
 async fn r16_invalid_authorization_response_iss() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     for iss in [
         format!("{}/", peer.base()),
         "https://evil.example".to_owned(),
@@ -245,10 +244,7 @@ async fn r16_invalid_authorization_response_iss() {
 /// FAPI2 `…-remove-authorization-response-iss`: the metadata announces `iss`, the callback lacks it.
 #[tokio::test]
 async fn r16_remove_authorization_response_iss() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let cb = format!("code=c&state={}", pending.state());
     assert!(matches!(
         client.exchange_code(pending, &cb).await,
@@ -327,9 +323,7 @@ async fn r19_exchange_timeout_one_request() {
     peer.on("/token", Reply::stall());
     let client = Client::new(
         &WEB,
-        Settings::confidential("the-client", ClientSecret::new("s".into()))
-            .issuer(peer.base())
-            .request_timeout(Duration::from_millis(300)),
+        peer_settings(&peer, "s").request_timeout(Duration::from_millis(300)),
     )
     .unwrap();
     let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
@@ -418,13 +412,7 @@ async fn r25_refresh_invalid_grant_is_typed() {
     );
     let client = web(&peer).await;
     let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
-    let tokens = client
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), "c", &peer.base()),
-        )
-        .await
-        .unwrap();
+    let tokens = redeem(&client, &pending, "c", &peer).await.unwrap();
     let err = client.refresh(&tokens).await.unwrap_err();
     assert_eq!(err.oauth_code(), Some("invalid_grant"));
     assert!(!err.is_transient());
@@ -448,7 +436,7 @@ async fn public_client_code_flow() {
     let client = public(&SPA, &peer);
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     assert_eq!(
-        query(&url, "redirect_uri").as_deref(),
+        query_param(&url, "redirect_uri").as_deref(),
         Some("http://127.0.0.1:5173/callback")
     );
     let cb = format!(
@@ -466,10 +454,7 @@ async fn public_client_code_flow() {
 /// `PendingAuthorization` survives a session store round trip.
 #[tokio::test]
 async fn pending_round_trips_through_serde() {
-    let peer = peer().await;
-    peer.on("/token", tokens_reply());
-    let client = web(&peer).await;
-    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let (peer, client, pending) = web_pending().await;
     let stored = serde_json::to_string(&pending).unwrap();
     let restored: PendingAuthorization = serde_json::from_str(&stored).unwrap();
     let cb = callback(restored.state(), "c", &peer.base());

@@ -90,17 +90,14 @@ async fn no_secret_reaches_tracing() {
     assert_eq!(tokens.access_token().secret(), ACCESS_TOKEN);
 
     // ID token validation: unknown key (refetch), a bad nonce.
-    peer.on(
-        "/jwks",
-        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
-    );
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
     let cache = JwksCache::new(peer.url("/jwks"));
     let v = IdTokenValidation::new(ISSUER, CLIENT_ID).now(now());
     let unknown = sign_rs256(&claims(), &rsa2(), Some("k2"));
     let _ = verify(&unknown, &v, Some(NONCE), &cache, &http).await;
     let mut other = claims();
     other["nonce"] = json!("some-other-nonce");
-    let wrong_nonce = sign_rs256(&other, &rsa1(), Some("k1"));
+    let wrong_nonce = sign_k1(&other);
     let _ = verify(&wrong_nonce, &v, Some(NONCE), &cache, &http).await;
 
     // Form post with a forged state.

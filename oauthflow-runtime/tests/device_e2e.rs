@@ -1,20 +1,24 @@
 //! The device flow against the real oidc-provider (`device-client`): start, approve through the
 //! provider's pages, poll (R28), and the ID token of the response validated (R22).
 
+mod id_token_support;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
+use id_token_support::http;
 use oauthflow_devserver::{DevProvider, clients, resources};
 use oauthflow_runtime::__private::device::{Clock, DeviceGrant};
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::{AudienceParam, Error};
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+/// The provider's device authorization and token endpoints, as `DeviceGrant::new` takes them.
+fn endpoints(provider: &DevProvider) -> (String, String) {
+    (
+        provider.device_authorization_endpoint().to_string(),
+        provider.token_endpoint().to_string(),
+    )
 }
 
 /// Real time, but sleeps a tenth of the polling interval (oidc-provider sends no `interval`, so
@@ -35,8 +39,7 @@ async fn device_flow_against_oidc_provider() {
     let provider = DevProvider::start().await.expect("provider");
     let issuer = provider.issuer().to_owned();
     let http = http();
-    let device_endpoint = provider.device_authorization_endpoint().to_string();
-    let token_endpoint = provider.token_endpoint().to_string();
+    let (device_endpoint, token_endpoint) = endpoints(&provider);
     let grant = DeviceGrant::new(&http, clients::DEVICE.id, &device_endpoint, &token_endpoint)
         .scopes(&["openid", "read:orders"])
         .audience(AudienceParam::Resource, resources::ORDERS);
@@ -81,8 +84,7 @@ async fn device_flow_against_oidc_provider() {
 async fn denied_device_authorization_is_access_denied() {
     let provider = DevProvider::start().await.expect("provider");
     let http = http();
-    let device_endpoint = provider.device_authorization_endpoint().to_string();
-    let token_endpoint = provider.token_endpoint().to_string();
+    let (device_endpoint, token_endpoint) = endpoints(&provider);
     let grant = DeviceGrant::new(&http, clients::DEVICE.id, &device_endpoint, &token_endpoint)
         .scopes(&["openid"]);
     let authorization = grant.start().await.expect("device authorization");
@@ -106,8 +108,7 @@ async fn denied_device_authorization_is_access_denied() {
 async fn auth0_style_audience_on_the_device_request_only() {
     let provider = DevProvider::start().await.expect("provider");
     let http = http();
-    let device_endpoint = provider.device_authorization_endpoint().to_string();
-    let token_endpoint = provider.token_endpoint().to_string();
+    let (device_endpoint, token_endpoint) = endpoints(&provider);
     let grant = DeviceGrant::new(&http, clients::DEVICE.id, &device_endpoint, &token_endpoint)
         .scopes(&["read:billing"])
         .audience(AudienceParam::Audience, resources::BILLING);

@@ -11,7 +11,7 @@ use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_runtime::__private::device::{Clock, DeviceGrant, TokioClock};
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::{AudienceParam, DeviceAuthorization, Error};
+use oauthflow_runtime::{AudienceParam, DeviceAuthorization, Error, TokenSet};
 use serde_json::{Value, json};
 
 /// A clock whose sleeps return at once and move `now` forward; it records every sleep.
@@ -105,6 +105,18 @@ async fn started(grant: &DeviceGrant<'_>, clock: &FakeClock) -> DeviceAuthorizat
         .expect("device authorization")
 }
 
+/// Starts a device authorization at `peer` (the [`grant`] of `device-client`) and polls it to
+/// the end on a [`FakeClock`]; returns the outcome and the clock's sleeps (in seconds).
+async fn start_and_poll(peer: &FaultPeer) -> (Result<TokenSet, Error>, Vec<u64>) {
+    let http = http();
+    let urls = urls(peer);
+    let grant = grant(&http, &urls);
+    let clock = FakeClock::new();
+    let auth = started(&grant, &clock).await;
+    let result = grant.poll_with_clock(&auth, None, &clock).await;
+    (result, clock.sleeps())
+}
+
 #[tokio::test]
 async fn device_authorization_request_and_response() {
     let peer = peer().await;
@@ -149,16 +161,9 @@ async fn rfc8628_polling_honours_slow_down_for_all_later_polls() {
     // pending, slow_down, pending, token → waits of 5 (before the first poll), 5, 10, 10.
     let peer = peer().await;
     peer.script("/token", vec![pending(), slow_down(), pending(), tokens()]);
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    let tokens = grant
-        .poll_with_clock(&auth, None, &clock)
-        .await
-        .expect("tokens");
-    assert_eq!(clock.sleeps(), [5, 5, 10, 10]);
+    let (result, sleeps) = start_and_poll(&peer).await;
+    let tokens = result.expect("tokens");
+    assert_eq!(sleeps, [5, 5, 10, 10]);
     let polls = peer.requests_to("/token");
     assert_eq!(polls.len(), 4);
     for poll in &polls {
@@ -223,13 +228,9 @@ async fn server_interval_is_used() {
     let peer = peer().await;
     peer.on("/device", device_response(json!({"interval": 7})));
     peer.script("/token", vec![pending(), tokens()]);
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    grant.poll_with_clock(&auth, None, &clock).await.unwrap();
-    assert_eq!(clock.sleeps(), [7, 7]);
+    let (result, sleeps) = start_and_poll(&peer).await;
+    result.unwrap();
+    assert_eq!(sleeps, [7, 7]);
 }
 
 #[tokio::test]
@@ -243,12 +244,7 @@ async fn expired_token_is_terminal() {
             tokens(),
         ],
     );
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    let result = grant.poll_with_clock(&auth, None, &clock).await;
+    let (result, _) = start_and_poll(&peer).await;
     assert!(
         matches!(result, Err(Error::DeviceCodeExpired)),
         "{result:?}"
@@ -269,12 +265,7 @@ async fn access_denied_is_terminal() {
             tokens(),
         ],
     );
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    match grant.poll_with_clock(&auth, None, &clock).await {
+    match start_and_poll(&peer).await.0 {
         Err(Error::OAuth {
             endpoint: "token",
             code,
@@ -293,19 +284,14 @@ async fn polling_stops_at_expires_in() {
     let peer = peer().await;
     peer.on("/device", device_response(json!({"expires_in": 12})));
     peer.on("/token", pending());
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    let result = grant.poll_with_clock(&auth, None, &clock).await;
+    let (result, sleeps) = start_and_poll(&peer).await;
     assert!(
         matches!(result, Err(Error::DeviceCodeExpired)),
         "{result:?}"
     );
     // Polls at 5 s and 10 s; a third at 15 s would be after the 12 s expiry.
     assert_eq!(peer.requests_to("/token").len(), 2);
-    assert_eq!(clock.sleeps(), [5, 5]);
+    assert_eq!(sleeps, [5, 5]);
 }
 
 #[tokio::test]
@@ -321,17 +307,10 @@ async fn transport_failures_and_5xx_back_off_exponentially() {
             tokens(),
         ],
     );
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    grant
-        .poll_with_clock(&auth, None, &clock)
-        .await
-        .expect("tokens after back-off");
+    let (result, sleeps) = start_and_poll(&peer).await;
+    result.expect("tokens after back-off");
     // 5 → (closed) 10 → (503) 20 → (429, Retry-After 50) 50 → (pending) 50.
-    assert_eq!(clock.sleeps(), [5, 10, 20, 50, 50]);
+    assert_eq!(sleeps, [5, 10, 20, 50, 50]);
 }
 
 #[tokio::test]
@@ -373,12 +352,7 @@ async fn malformed_token_responses_are_typed_errors() {
     ] {
         let peer = peer().await;
         peer.on("/token", reply);
-        let http = http();
-        let urls = urls(&peer);
-        let grant = grant(&http, &urls);
-        let clock = FakeClock::new();
-        let auth = started(&grant, &clock).await;
-        match grant.poll_with_clock(&auth, None, &clock).await {
+        match start_and_poll(&peer).await.0 {
             Err(Error::InvalidResponse {
                 endpoint: "token",
                 reason,
@@ -391,12 +365,7 @@ async fn malformed_token_responses_are_typed_errors() {
     // A token endpoint that redirects is refused, not followed.
     let peer = peer().await;
     peer.on("/token", Reply::redirect(307, "http://127.0.0.1:9/steal"));
-    let http = http();
-    let urls = urls(&peer);
-    let grant = grant(&http, &urls);
-    let clock = FakeClock::new();
-    let auth = started(&grant, &clock).await;
-    let result = grant.poll_with_clock(&auth, None, &clock).await;
+    let (result, _) = start_and_poll(&peer).await;
     assert!(
         matches!(result, Err(Error::RedirectRefused { status: 307, .. })),
         "{result:?}"
@@ -456,7 +425,7 @@ async fn malformed_device_authorization_responses_are_typed_errors() {
 async fn id_token_in_the_response_is_validated_or_dropped() {
     let mut c = claims();
     c.as_object_mut().unwrap().remove("nonce");
-    let good = sign_rs256(&c, &rsa1(), Some("k1"));
+    let good = sign_k1(&c);
     let forged = sign_rs256(&c, &rsa2(), Some("k1"));
     let with_id_token = |t: &str| {
         Reply::json(
@@ -465,16 +434,13 @@ async fn id_token_in_the_response_is_validated_or_dropped() {
         )
     };
     let peer = peer().await;
-    peer.on(
-        "/jwks",
-        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
-    );
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
     let jwks_cache = JwksCache::new(peer.url("/jwks"));
     let validation = IdTokenValidation::new(ISSUER, "device-client").now(now());
     let mut claims_for_device = claims();
     claims_for_device["aud"] = json!("device-client");
     claims_for_device.as_object_mut().unwrap().remove("nonce");
-    let good_for_device = sign_rs256(&claims_for_device, &rsa1(), Some("k1"));
+    let good_for_device = sign_k1(&claims_for_device);
     let http = http();
     let urls = urls(&peer);
     let grant = grant(&http, &urls);

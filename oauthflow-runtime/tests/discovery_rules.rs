@@ -15,10 +15,7 @@ async fn r1_discovery_issuer_mismatch() {
         peer_with(|m| m["issuer"] = json!(format!("{}/", m["issuer"].as_str().unwrap()))).await;
     peer.on("/token", bearer("at", 3600));
     let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(err, Error::Config(ConfigError::IssuerMismatch { .. })),
         "{err:?}"
@@ -38,10 +35,7 @@ async fn r2_metadata_http_endpoint_refused() {
     ] {
         let peer = peer_with(|m| m["token_endpoint"] = json!(endpoint)).await;
         let client = confidential(&MACHINE, &peer, "machine-secret");
-        let err = client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap_err();
+        let err = cc_error(&client, ORDERS).await;
         assert!(
             matches!(err, Error::Config(ConfigError::InvalidUrl { .. })),
             "{endpoint}: {err:?}"
@@ -167,14 +161,7 @@ async fn explicit_endpoints_skip_discovery() {
         ..MACHINE
     }));
     let client = confidential(spec, &peer, "machine-secret");
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "explicit"
-    );
+    assert_eq!(cc_token(&client, ORDERS).await, "explicit");
     assert_eq!(peer.requests().len(), 1);
     assert_eq!(peer.requests()[0].path, "/oauth/token");
 }
@@ -197,14 +184,7 @@ async fn discovery_falls_back_to_rfc8414_well_known() {
         Settings::confidential("c", ClientSecret::new("s".into())).issuer(issuer.clone()),
     )
     .unwrap();
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "tenant-token"
-    );
+    assert_eq!(cc_token(&client, ORDERS).await, "tenant-token");
     let paths: Vec<_> = peer.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
         paths,
@@ -230,10 +210,7 @@ async fn discovery_failures_are_typed_and_retried_later() {
     );
     peer.on("/token", bearer("at", 3600));
     let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -245,10 +222,7 @@ async fn discovery_failures_are_typed_and_retried_later() {
         ),
         "{err:?}"
     );
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(err, Error::Config(ConfigError::Discovery { .. })),
         "{err:?}"

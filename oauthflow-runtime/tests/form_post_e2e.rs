@@ -1,19 +1,15 @@
 //! Implicit with form post against the real oidc-provider (`spa-login-client`): the provider's
 //! auto-submitting form is captured and its body handed to `form_post::verify` (R22, R34).
 
+mod id_token_support;
+
 use std::collections::HashMap;
 
+use id_token_support::{http, rejected};
 use oauthflow_devserver::{DevProvider, clients, users};
 use oauthflow_runtime::__private::form_post;
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::Error;
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn form_post_login_against_oidc_provider() {
@@ -70,10 +66,7 @@ async fn form_post_login_against_oidc_provider() {
         other_pending.state()
     );
     let replay = form_post::verify(&swapped, other_pending, &validation, &jwks, &http).await;
-    match replay {
-        Err(Error::IdTokenInvalid { reason }) => assert!(reason.contains("nonce"), "{reason}"),
-        other => panic!("expected a nonce failure, got {other:?}"),
-    }
+    rejected(replay, "nonce");
     // Another client does not accept the token (its `aud` is spa-login-client).
     let (_, pending_for_other) = form_post::authorize_url(
         provider.authorization_endpoint().as_str(),

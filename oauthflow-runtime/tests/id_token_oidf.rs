@@ -29,7 +29,7 @@ impl Op {
 
     /// The usual issuer: one RSA key `k1`.
     async fn standard() -> Op {
-        Op::serving(jwks(vec![jwk(&rsa1(), Some("k1"))])).await
+        Op::serving(k1_jwks()).await
     }
 
     async fn verify(&self, token: &str) -> Result<oauthflow_runtime::IdTokenClaims, Error> {
@@ -45,6 +45,11 @@ impl Op {
         verify(token, &validation, nonce, &self.jwks, &http()).await
     }
 
+    /// Signs `claims` with the issuer's key `k1`; the token must be rejected for `needle`.
+    async fn rejects(&self, claims: &Value, needle: &str) -> String {
+        rejected(self.verify(&sign_k1(claims)).await, needle)
+    }
+
     fn jwks_fetches(&self) -> usize {
         self.peer.requests_to("/jwks").len()
     }
@@ -52,20 +57,6 @@ impl Op {
 
 fn validation() -> IdTokenValidation<'static> {
     IdTokenValidation::new(ISSUER, CLIENT_ID).now(now())
-}
-
-#[track_caller]
-fn rejected(result: Result<oauthflow_runtime::IdTokenClaims, Error>, needle: &str) -> String {
-    match result {
-        Err(Error::IdTokenInvalid { reason }) => {
-            assert!(
-                reason.contains(needle),
-                "expected a reason containing {needle:?}, got {reason:?}"
-            );
-            reason
-        }
-        other => panic!("expected IdTokenInvalid ({needle}), got {other:?}"),
-    }
 }
 
 fn with(claim: &str, value: Value) -> Value {
@@ -83,10 +74,7 @@ fn without(claim: &str) -> Value {
 #[tokio::test]
 async fn oidcc_client_test() {
     let op = Op::standard().await;
-    let verified = op
-        .verify(&sign_rs256(&claims(), &rsa1(), Some("k1")))
-        .await
-        .expect("valid token");
+    let verified = op.verify(&sign_k1(&claims())).await.expect("valid token");
     assert_eq!(verified.subject(), "248289761001");
     assert_eq!(verified.issuer(), ISSUER);
     assert_eq!(verified.audiences(), [CLIENT_ID.to_owned()]);
@@ -101,7 +89,7 @@ async fn oidcc_client_test() {
     );
     assert_eq!(op.jwks_fetches(), 1);
     // The keys are cached: a second login makes no request.
-    op.verify(&sign_rs256(&claims(), &rsa1(), Some("k1")))
+    op.verify(&sign_k1(&claims()))
         .await
         .expect("second valid token");
     assert_eq!(op.jwks_fetches(), 1);
@@ -110,7 +98,7 @@ async fn oidcc_client_test() {
 #[tokio::test]
 async fn oidcc_client_test_idtoken_sig_rs256() {
     let op = Op::standard().await;
-    op.verify(&sign_rs256(&claims(), &rsa1(), Some("k1")))
+    op.verify(&sign_k1(&claims()))
         .await
         .expect("RS256 accepted");
 }
@@ -130,53 +118,38 @@ async fn eddsa_signed_token_is_accepted() {
 #[tokio::test]
 async fn oidcc_client_test_invalid_iss() {
     let op = Op::standard().await;
-    let token = sign_rs256(
-        &with("iss", json!("https://evil.example.test")),
-        &rsa1(),
-        Some("k1"),
-    );
-    rejected(op.verify(&token).await, "`iss`");
+    op.rejects(&with("iss", json!("https://evil.example.test")), "`iss`")
+        .await;
     // One character off (a trailing slash) is another issuer.
-    let token = sign_rs256(
-        &with("iss", json!(format!("{ISSUER}/"))),
-        &rsa1(),
-        Some("k1"),
-    );
-    rejected(op.verify(&token).await, "`iss`");
+    op.rejects(&with("iss", json!(format!("{ISSUER}/"))), "`iss`")
+        .await;
 }
 
 #[tokio::test]
 async fn oidcc_client_test_invalid_aud() {
     let op = Op::standard().await;
-    let token = sign_rs256(
-        &with("aud", json!("some-other-client")),
-        &rsa1(),
-        Some("k1"),
-    );
-    rejected(op.verify(&token).await, "`aud`");
+    op.rejects(&with("aud", json!("some-other-client")), "`aud`")
+        .await;
 }
 
 #[tokio::test]
 async fn oidcc_client_test_missing_aud() {
     let op = Op::standard().await;
-    let token = sign_rs256(&without("aud"), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`aud` claim is missing");
+    op.rejects(&without("aud"), "`aud` claim is missing").await;
 }
 
 #[tokio::test]
 async fn oidcc_client_test_missing_sub() {
     let op = Op::standard().await;
-    let token = sign_rs256(&without("sub"), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`sub` claim is missing");
-    let token = sign_rs256(&with("sub", json!("")), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`sub` claim is empty");
+    op.rejects(&without("sub"), "`sub` claim is missing").await;
+    op.rejects(&with("sub", json!("")), "`sub` claim is empty")
+        .await;
 }
 
 #[tokio::test]
 async fn oidcc_client_test_missing_iat() {
     let op = Op::standard().await;
-    let token = sign_rs256(&without("iat"), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`iat` claim is missing");
+    op.rejects(&without("iat"), "`iat` claim is missing").await;
 }
 
 #[tokio::test]
@@ -198,7 +171,7 @@ async fn fapi2_client_test_invalid_null_alg() {
 async fn fapi2_client_test_invalid_alternate_alg() {
     let op = Op::standard().await;
     // Registered for PS256 only; the token is RS256.
-    let token = sign_rs256(&claims(), &rsa1(), Some("k1"));
+    let token = sign_k1(&claims());
     rejected(
         op.verify_with(&token, validation().signing_algs(&["PS256"]), Some(NONCE))
             .await,
@@ -213,9 +186,9 @@ async fn oidcc_client_test_invalid_sig_rs256() {
     let token = sign_rs256(&claims(), &rsa2(), Some("k1"));
     rejected(op.verify(&token).await, "signature does not verify");
     // A valid token whose payload was altered after signing.
-    let valid = sign_rs256(&claims(), &rsa1(), Some("k1"));
+    let valid = sign_k1(&claims());
     let mut parts: Vec<String> = valid.split('.').map(str::to_owned).collect();
-    let forged = sign_rs256(&with("sub", json!("mallory")), &rsa1(), Some("k1"));
+    let forged = sign_k1(&with("sub", json!("mallory")));
     parts[1] = forged.split('.').nth(1).unwrap().to_owned();
     rejected(
         op.verify(&parts.join(".")).await,
@@ -270,7 +243,7 @@ async fn hs256_is_accepted_with_the_client_secret() {
 #[tokio::test]
 async fn oidcc_client_test_nonce_invalid() {
     let op = Op::standard().await;
-    let token = sign_rs256(&with("nonce", json!("another-login")), &rsa1(), Some("k1"));
+    let token = sign_k1(&with("nonce", json!("another-login")));
     let reason = rejected(op.verify(&token).await, "nonce mismatch");
     assert!(!reason.contains(NONCE) && !reason.contains("another-login"));
 }
@@ -278,14 +251,13 @@ async fn oidcc_client_test_nonce_invalid() {
 #[tokio::test]
 async fn fapi2_client_test_invalid_missing_nonce() {
     let op = Op::standard().await;
-    let token = sign_rs256(&without("nonce"), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "missing nonce");
+    op.rejects(&without("nonce"), "missing nonce").await;
 }
 
 #[tokio::test]
 async fn no_nonce_expected_when_none_was_sent() {
     let op = Op::standard().await;
-    let token = sign_rs256(&without("nonce"), &rsa1(), Some("k1"));
+    let token = sign_k1(&without("nonce"));
     op.verify_with(&token, validation(), None)
         .await
         .expect("no nonce sent, none required");
@@ -313,10 +285,10 @@ async fn oidcc_client_test_kid_absent_multiple_jwks() {
 #[tokio::test]
 async fn fapi2_client_test_invalid_expired_exp() {
     let op = Op::standard().await;
-    let token = sign_rs256(&with("exp", json!(secs(now()) - 120)), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "expired");
+    op.rejects(&with("exp", json!(secs(now()) - 120)), "expired")
+        .await;
     // Within the leeway (30 s by default) it still counts.
-    let token = sign_rs256(&with("exp", json!(secs(now()) - 10)), &rsa1(), Some("k1"));
+    let token = sign_k1(&with("exp", json!(secs(now()) - 10)));
     op.verify(&token).await.expect("within the leeway");
     rejected(
         op.verify_with(&token, validation().leeway(Duration::ZERO), Some(NONCE))
@@ -328,32 +300,33 @@ async fn fapi2_client_test_invalid_expired_exp() {
 #[tokio::test]
 async fn fapi2_client_test_invalid_missing_exp() {
     let op = Op::standard().await;
-    let token = sign_rs256(&without("exp"), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`exp` claim is missing");
+    op.rejects(&without("exp"), "`exp` claim is missing").await;
 }
 
 #[tokio::test]
 async fn iat_in_the_future_is_rejected() {
     let op = Op::standard().await;
-    let token = sign_rs256(&with("iat", json!(secs(now()) + 300)), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`iat` is in the future");
+    op.rejects(
+        &with("iat", json!(secs(now()) + 300)),
+        "`iat` is in the future",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn fapi2_client_test_invalid_secondary_aud() {
     let op = Op::standard().await;
-    let token = sign_rs256(
+    op.rejects(
         &with("aud", json!([CLIENT_ID, "https://untrusted.example.test"])),
-        &rsa1(),
-        Some("k1"),
-    );
-    rejected(op.verify(&token).await, "`aud`");
+        "`aud`",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn fapi2_client_test_valid_aud_as_array() {
     let op = Op::standard().await;
-    let token = sign_rs256(&with("aud", json!([CLIENT_ID])), &rsa1(), Some("k1"));
+    let token = sign_k1(&with("aud", json!([CLIENT_ID])));
     let claims = op.verify(&token).await.expect("aud as an array");
     assert_eq!(claims.audiences(), [CLIENT_ID.to_owned()]);
 }
@@ -361,9 +334,9 @@ async fn fapi2_client_test_valid_aud_as_array() {
 #[tokio::test]
 async fn azp_must_be_this_client() {
     let op = Op::standard().await;
-    let token = sign_rs256(&with("azp", json!("another-client")), &rsa1(), Some("k1"));
-    rejected(op.verify(&token).await, "`azp`");
-    let token = sign_rs256(&with("azp", json!(CLIENT_ID)), &rsa1(), Some("k1"));
+    op.rejects(&with("azp", json!("another-client")), "`azp`")
+        .await;
+    let token = sign_k1(&with("azp", json!(CLIENT_ID)));
     op.verify(&token).await.expect("azp = client_id");
 }
 
@@ -377,8 +350,7 @@ async fn claim_type_confusion_fails_closed() {
         ("nonce", json!([NONCE]), "`nonce` claim is not a string"),
         ("azp", json!(7), "`azp` claim is not a string"),
     ] {
-        let token = sign_rs256(&with(claim, value), &rsa1(), Some("k1"));
-        rejected(op.verify(&token).await, needle);
+        op.rejects(&with(claim, value), needle).await;
     }
     // A claim given twice is ambiguous.
     let payload = format!(
@@ -402,21 +374,15 @@ async fn oidcc_client_test_signing_key_rotation() {
     peer.script(
         "/jwks",
         vec![
-            Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
+            Reply::json(200, k1_jwks()),
             Reply::json(200, jwks(vec![jwk(&rsa2(), Some("k2"))])),
         ],
     );
     let cache = JwksCache::new(peer.url("/jwks"));
     let v = validation();
-    verify(
-        &sign_rs256(&claims(), &rsa1(), Some("k1")),
-        &v,
-        Some(NONCE),
-        &cache,
-        &http(),
-    )
-    .await
-    .expect("first login with k1");
+    verify(&sign_k1(&claims()), &v, Some(NONCE), &cache, &http())
+        .await
+        .expect("first login with k1");
     assert_eq!(peer.requests_to("/jwks").len(), 1);
     verify(
         &sign_rs256(&claims(), &rsa2(), Some("k2")),
@@ -478,10 +444,10 @@ async fn refetch_rate_limit_expires() {
 #[tokio::test]
 async fn prefilled_cache_makes_no_request() {
     let op = Op::standard().await;
-    let keys = serde_json::from_value(jwks(vec![jwk(&rsa1(), Some("k1"))])).unwrap();
+    let keys = serde_json::from_value(k1_jwks()).unwrap();
     let cache = JwksCache::with_keys(op.peer.url("/jwks"), keys);
     verify(
-        &sign_rs256(&claims(), &rsa1(), Some("k1")),
+        &sign_k1(&claims()),
         &validation(),
         Some(NONCE),
         &cache,
@@ -495,14 +461,11 @@ async fn prefilled_cache_makes_no_request() {
 #[tokio::test]
 async fn jwks_redirect_is_refused_and_not_followed() {
     let elsewhere = FaultPeer::start().await.unwrap();
-    elsewhere.on(
-        "/jwks",
-        Reply::json(200, jwks(vec![jwk(&rsa1(), Some("k1"))])),
-    );
+    elsewhere.on("/jwks", Reply::json(200, k1_jwks()));
     let op = Op::standard().await;
     op.peer
         .on("/jwks", Reply::redirect(302, &elsewhere.url("/jwks")));
-    let token = sign_rs256(&claims(), &rsa1(), Some("k1"));
+    let token = sign_k1(&claims());
     match op.verify(&token).await {
         Err(Error::RedirectRefused {
             endpoint: "jwks",
@@ -524,7 +487,7 @@ async fn jwks_redirect_is_refused_and_not_followed() {
 #[tokio::test]
 async fn jwks_faults_are_typed() {
     let op = Op::standard().await;
-    let token = sign_rs256(&claims(), &rsa1(), Some("k1"));
+    let token = sign_k1(&claims());
     op.peer
         .on("/jwks", Reply::raw_json(200, "{\"keys\": [ oops"));
     match op.verify(&token).await {
@@ -576,12 +539,8 @@ async fn jwks_faults_are_typed() {
 async fn errors_never_show_the_token_or_nonce() {
     let op = Op::standard().await;
     let cases = [
-        sign_rs256(&with("nonce", json!("other")), &rsa1(), Some("k1")),
-        sign_rs256(
-            &with("iss", json!("https://evil.example.test")),
-            &rsa1(),
-            Some("k1"),
-        ),
+        sign_k1(&with("nonce", json!("other"))),
+        sign_k1(&with("iss", json!("https://evil.example.test"))),
         sign_rs256(&claims(), &rsa2(), Some("k1")),
         unsigned(&claims()),
         "garbage".to_owned(),

@@ -3,26 +3,16 @@
 //! forged callbacks are refused while it waits, the real one is delivered with a plain GET, and
 //! the code it carries is redeemed (by hand here: the code exchange is `Client`'s job).
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
+use common::raw_http;
 use oauth2::PkceCodeChallenge;
 use oauthflow_devserver::{DevProvider, clients};
 use oauthflow_runtime::__private::loopback::Listener;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-async fn raw_status(port: u16, request: &str) -> u16 {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
 
 #[tokio::test]
 async fn loopback_login_against_oidc_provider() {
@@ -49,22 +39,18 @@ async fn loopback_login_against_oidc_provider() {
     let waiting = tokio::spawn(listener.wait_for_callback(&state, Duration::from_secs(30)));
     // (a) a forged callback with the wrong state, (b) a DNS-rebinding Host: both 404.
     let host = format!("127.0.0.1:{port}");
-    assert_eq!(
-        raw_status(
-            port,
-            &format!("GET /callback?code=evil&state=wrong HTTP/1.1\r\nHost: {host}\r\n\r\n")
-        )
-        .await,
-        404
-    );
-    assert_eq!(
-        raw_status(
-            port,
-            &format!("GET /callback?code=evil&state={state} HTTP/1.1\r\nHost: evil.test\r\n\r\n")
-        )
-        .await,
-        404
-    );
+    let (forged, _) = raw_http(
+        port,
+        &format!("GET /callback?code=evil&state=wrong HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+    )
+    .await;
+    assert_eq!(forged, 404);
+    let (rebound, _) = raw_http(
+        port,
+        &format!("GET /callback?code=evil&state={state} HTTP/1.1\r\nHost: evil.test\r\n\r\n"),
+    )
+    .await;
+    assert_eq!(rebound, 404);
     // (c) the real login on the provider, then the browser's GET to the loopback redirect.
     let location = provider.login(&authorize).await.expect("login");
     assert!(location.as_str().starts_with(&redirect_uri), "{location}");

@@ -1,8 +1,11 @@
 //! The native loopback redirect listener over real sockets (R32, R20, R10).
 
+mod common;
+
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
+use common::raw_http;
 use oauthflow_runtime::__private::loopback::Listener;
 use oauthflow_runtime::{ConfigError, Error};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -10,24 +13,15 @@ use tokio::net::TcpStream;
 
 const STATE: &str = "af0ifjsldkj-state-0123456789abcdef";
 
-/// Sends a raw request and returns the status code and the whole response.
-async fn raw(port: u16, request: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, response)
-}
-
 fn get(path_and_query: &str, host: &str) -> String {
     format!("GET {path_and_query} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n\r\n")
+}
+
+/// The status of a `GET path_and_query` to the listener on `port`, with the right `Host`.
+async fn get_status(port: u16, path_and_query: &str) -> u16 {
+    raw_http(port, &get(path_and_query, &format!("127.0.0.1:{port}")))
+        .await
+        .0
 }
 
 #[tokio::test]
@@ -118,7 +112,7 @@ async fn forged_and_foreign_requests_get_404_and_the_listener_keeps_waiting() {
         format!("/other?code=evil&state={STATE}"),
         format!("/?code=evil&state={STATE}"),
     ] {
-        let (status, _) = raw(port, &get(&target, &host)).await;
+        let (status, _) = raw_http(port, &get(&target, &host)).await;
         assert_eq!(status, 404, "{target}");
     }
     // (b) DNS rebinding: a foreign Host
@@ -127,7 +121,7 @@ async fn forged_and_foreign_requests_get_404_and_the_listener_keeps_waiting() {
         format!("evil.test:{port}"),
         format!("localhost:{port}"),
     ] {
-        let (status, _) = raw(
+        let (status, _) = raw_http(
             port,
             &get(&format!("/callback?code=evil&state={STATE}"), &other_host),
         )
@@ -135,7 +129,7 @@ async fn forged_and_foreign_requests_get_404_and_the_listener_keeps_waiting() {
         assert_eq!(status, 404, "{other_host}");
     }
     // Another method, no Host, garbage, an oversized head.
-    let (status, _) = raw(
+    let (status, _) = raw_http(
         port,
         &format!(
             "POST /callback?state={STATE} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n"
@@ -143,13 +137,13 @@ async fn forged_and_foreign_requests_get_404_and_the_listener_keeps_waiting() {
     )
     .await;
     assert_eq!(status, 404);
-    let (status, _) = raw(
+    let (status, _) = raw_http(
         port,
         &format!("GET /callback?state={STATE} HTTP/1.1\r\n\r\n"),
     )
     .await;
     assert_eq!(status, 404);
-    let (status, _) = raw(port, "\u{1}\u{2} nonsense\r\n\r\n").await;
+    let (status, _) = raw_http(port, "\u{1}\u{2} nonsense\r\n\r\n").await;
     assert_eq!(status, 404);
     let huge = format!(
         "GET /callback?state={STATE} HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\n\r\n",
@@ -166,7 +160,7 @@ async fn forged_and_foreign_requests_get_404_and_the_listener_keeps_waiting() {
     );
 
     // (c) the real callback still works.
-    let (status, response) = raw(
+    let (status, response) = raw_http(
         port,
         &get(&format!("/callback?code=real&state={STATE}"), &host),
     )
@@ -186,14 +180,7 @@ async fn a_stalled_connection_does_not_block_the_callback() {
     let _stalled = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let mut half = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     half.write_all(b"GET /callback?state=").await.unwrap();
-    let (status, _) = raw(
-        port,
-        &get(
-            &format!("/callback?code=c&state={STATE}"),
-            &format!("127.0.0.1:{port}"),
-        ),
-    )
-    .await;
+    let status = get_status(port, &format!("/callback?code=c&state={STATE}")).await;
     assert_eq!(status, 200);
     assert!(waiting.await.unwrap().is_ok());
 }
@@ -203,12 +190,9 @@ async fn error_callbacks_with_the_right_state_are_handed_back() {
     let listener = Listener::bind("http://127.0.0.1/callback").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait_for_callback(STATE, Duration::from_secs(10)));
-    let (status, _) = raw(
+    let status = get_status(
         port,
-        &get(
-            &format!("/callback?error=access_denied&state={STATE}"),
-            &format!("127.0.0.1:{port}"),
-        ),
+        &format!("/callback?error=access_denied&state={STATE}"),
     )
     .await;
     assert_eq!(status, 200);
@@ -250,14 +234,7 @@ async fn an_unbounded_timeout_does_not_panic() {
     let listener = Listener::bind("http://127.0.0.1/callback").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait_for_callback(STATE, Duration::MAX));
-    let (status, _) = raw(
-        port,
-        &get(
-            &format!("/callback?code=c&state={STATE}"),
-            &format!("127.0.0.1:{port}"),
-        ),
-    )
-    .await;
+    let status = get_status(port, &format!("/callback?code=c&state={STATE}")).await;
     assert_eq!(status, 200);
     assert!(waiting.await.unwrap().is_ok());
 }

@@ -3,58 +3,27 @@
 
 mod common;
 
-use base64::Engine as _;
-use common::{BILLING, MACHINE, MACHINE_AUDIENCE_PARAM, ORDERS, SPA, TRUSTED, WEB};
-use oauthflow_devserver::{DevProvider, clients, users};
+use common::{
+    BILLING, MACHINE, MACHINE_AUDIENCE_PARAM, ORDERS, SPA, TRUSTED, WEB, dev_confidential,
+    dev_confidential_settings, dev_login, dev_public,
+};
+use oauthflow_devserver::{DevProvider, clients, jwt, users};
 use oauthflow_runtime::__private::{Client, ClientSpec};
 use oauthflow_runtime::{ClientSecret, Error, SecretString, Settings, TokenSet, Url};
 use serde_json::Value;
 
-fn confidential(
-    spec: &'static ClientSpec,
-    provider: &DevProvider,
-    client: oauthflow_devserver::DevClient,
-) -> Client {
-    Client::new(
-        spec,
-        Settings::confidential(client.id, ClientSecret::new(client.secret.unwrap().into()))
-            .issuer(provider.issuer()),
-    )
-    .unwrap()
-}
-
 fn spa(provider: &DevProvider) -> Client {
-    Client::new(
-        &SPA,
-        Settings::public(clients::SPA.id).issuer(provider.issuer()),
-    )
-    .unwrap()
+    dev_public(&SPA, provider, clients::SPA)
 }
 
-/// The payload of a JWT access token (the test reads it; the runtime never does).
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
+/// The `aud` of a JWT access token (the test reads it; the runtime never does).
 fn aud(jwt: &str) -> Value {
-    claims(jwt)["aud"].clone()
-}
-
-async fn login(provider: &DevProvider, url: &Url) -> String {
-    provider
-        .login(url)
-        .await
-        .expect("login and consent")
-        .to_string()
+    jwt::payload(jwt)["aud"].clone()
 }
 
 async fn web_tokens(provider: &DevProvider, client: &Client, audience: &'static str) -> TokenSet {
     let (url, pending) = client.authorize_url(Some(audience)).await.unwrap();
-    let callback = login(provider, &url).await;
+    let callback = dev_login(provider, &url).await;
     client.exchange_code(pending, &callback).await.unwrap()
 }
 
@@ -63,7 +32,7 @@ async fn web_tokens(provider: &DevProvider, client: &Client, audience: &'static 
 #[tokio::test]
 async fn e2e_client_credentials_two_audiences_resource_param() {
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&MACHINE, &provider, clients::MACHINE);
+    let client = dev_confidential(&MACHINE, &provider, clients::MACHINE);
     let orders = client.client_credentials_token(Some(ORDERS)).await.unwrap();
     let billing = client
         .client_credentials_token(Some(BILLING))
@@ -72,7 +41,10 @@ async fn e2e_client_credentials_two_audiences_resource_param() {
     assert_ne!(orders.secret(), billing.secret());
     assert_eq!(aud(orders.secret()), ORDERS);
     assert_eq!(aud(billing.secret()), BILLING);
-    assert_eq!(claims(orders.secret())["client_id"], clients::MACHINE.id);
+    assert_eq!(
+        jwt::payload(orders.secret())["client_id"],
+        clients::MACHINE.id
+    );
     let count = provider.grant_count().await.unwrap();
     assert_eq!(count, 2);
     let again = client.client_credentials_token(Some(ORDERS)).await.unwrap();
@@ -87,7 +59,7 @@ async fn e2e_client_credentials_two_audiences_resource_param() {
 #[tokio::test]
 async fn e2e_client_credentials_audience_param() {
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&MACHINE_AUDIENCE_PARAM, &provider, clients::MACHINE);
+    let client = dev_confidential(&MACHINE_AUDIENCE_PARAM, &provider, clients::MACHINE);
     let orders = client.client_credentials_token(Some(ORDERS)).await.unwrap();
     let billing = client
         .client_credentials_token(Some(BILLING))
@@ -101,7 +73,7 @@ async fn e2e_client_credentials_audience_param() {
 #[tokio::test]
 async fn e2e_client_credentials_single_flight() {
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&MACHINE, &provider, clients::MACHINE);
+    let client = dev_confidential(&MACHINE, &provider, clients::MACHINE);
     let mut tasks = Vec::new();
     for i in 0..100 {
         let client = client.clone();
@@ -120,23 +92,18 @@ async fn e2e_client_credentials_single_flight() {
 #[tokio::test]
 async fn e2e_r6_client_authentication_methods() {
     let provider = DevProvider::start().await.unwrap();
-    let special = confidential(&MACHINE, &provider, clients::MACHINE_SPECIAL);
+    let special = dev_confidential(&MACHINE, &provider, clients::MACHINE_SPECIAL);
     let token = special
         .client_credentials_token(Some(ORDERS))
         .await
         .unwrap();
     assert_eq!(
-        claims(token.secret())["client_id"],
+        jwt::payload(token.secret())["client_id"],
         clients::MACHINE_SPECIAL.id
     );
     let post = Client::new(
         &MACHINE,
-        Settings::confidential(
-            clients::MACHINE_POST.id,
-            ClientSecret::new(clients::MACHINE_POST.secret.unwrap().into()),
-        )
-        .issuer(provider.issuer())
-        .client_secret_post(),
+        dev_confidential_settings(&provider, clients::MACHINE_POST).client_secret_post(),
     )
     .unwrap();
     post.client_credentials_token(Some(BILLING)).await.unwrap();
@@ -160,9 +127,9 @@ async fn e2e_r6_client_authentication_methods() {
 #[tokio::test]
 async fn e2e_web_code_flow_and_replayed_callback() {
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&WEB, &provider, clients::WEB);
+    let client = dev_confidential(&WEB, &provider, clients::WEB);
     let (url, pending) = client.authorize_url(Some(BILLING)).await.unwrap();
-    let callback = login(&provider, &url).await;
+    let callback = dev_login(&provider, &url).await;
     assert!(
         callback.contains("iss="),
         "oidc-provider sends iss (RFC 9207)"
@@ -190,7 +157,7 @@ async fn e2e_web_code_flow_and_replayed_callback() {
     let err = client.exchange_code(pending, &callback).await.unwrap_err();
     assert_eq!(err.oauth_code(), Some("invalid_grant"), "{err:?}");
     assert_eq!(provider.grant_count().await.unwrap(), before);
-    let other = confidential(&WEB, &provider, clients::WEB);
+    let other = dev_confidential(&WEB, &provider, clients::WEB);
     let err = other.refresh(&refreshed).await.unwrap_err();
     assert_eq!(err.oauth_code(), Some("invalid_grant"), "{err:?}");
 }
@@ -257,14 +224,17 @@ async fn e2e_concurrent_refresh_single_request() {
 #[tokio::test]
 async fn e2e_password_grant() {
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&TRUSTED, &provider, clients::TRUSTED);
+    let client = dev_confidential(&TRUSTED, &provider, clients::TRUSTED);
     let password = SecretString::from(users::ALICE_PASSWORD.to_owned());
     let tokens = client
         .password_token(users::ALICE, &password, Some(ORDERS))
         .await
         .unwrap();
     assert_eq!(aud(tokens.access_token().secret()), ORDERS);
-    assert_eq!(claims(tokens.access_token().secret())["sub"], users::ALICE);
+    assert_eq!(
+        jwt::payload(tokens.access_token().secret())["sub"],
+        users::ALICE
+    );
     let wrong = SecretString::from("looking-glass".to_owned());
     let err = client
         .password_token(users::ALICE, &wrong, Some(ORDERS))
@@ -280,8 +250,8 @@ async fn e2e_password_grant() {
 async fn e2e_r17_mix_up_two_providers() {
     let a = DevProvider::start().await.unwrap();
     let b = DevProvider::start().await.unwrap();
-    let client_a = confidential(&WEB, &a, clients::WEB);
-    let client_b = confidential(&WEB, &b, clients::WEB);
+    let client_a = dev_confidential(&WEB, &a, clients::WEB);
+    let client_b = dev_confidential(&WEB, &b, clients::WEB);
     let (_, pending_a) = client_a.authorize_url(Some(ORDERS)).await.unwrap();
     let (url_b, _pending_b) = client_b.authorize_url(Some(ORDERS)).await.unwrap();
     let callback_b: Url = b.login(&url_b).await.unwrap();
@@ -316,7 +286,7 @@ async fn e2e_r17_mix_up_two_providers() {
 #[tokio::test]
 async fn e2e_r16_callback_without_iss() {
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&WEB, &provider, clients::WEB);
+    let client = dev_confidential(&WEB, &provider, clients::WEB);
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     let callback: Url = provider.login(&url).await.unwrap();
     let mut stripped = callback.clone();
@@ -346,12 +316,8 @@ async fn e2e_r10_redirect_uri_verbatim() {
     let provider = DevProvider::start().await.unwrap();
     let client = Client::new(
         &WEB,
-        Settings::confidential(
-            clients::WEB.id,
-            ClientSecret::new(clients::WEB.secret.unwrap().into()),
-        )
-        .issuer(provider.issuer())
-        .redirect_uri("http://127.0.0.1:8080/callback/"),
+        dev_confidential_settings(&provider, clients::WEB)
+            .redirect_uri("http://127.0.0.1:8080/callback/"),
     )
     .unwrap();
     let (url, _) = client.authorize_url(Some(ORDERS)).await.unwrap();
@@ -370,13 +336,13 @@ async fn e2e_web_code_flow_with_openid() {
         ..WEB
     };
     let provider = DevProvider::start().await.unwrap();
-    let client = confidential(&WEB_OPENID, &provider, clients::WEB);
+    let client = dev_confidential(&WEB_OPENID, &provider, clients::WEB);
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     assert!(url.query_pairs().any(|(k, _)| k == "nonce"));
-    let callback = login(&provider, &url).await;
+    let callback = dev_login(&provider, &url).await;
     let tokens = client.exchange_code(pending, &callback).await.unwrap();
     let id_token = tokens.id_token().expect("an ID token");
-    assert_eq!(claims(id_token)["aud"], clients::WEB.id);
+    assert_eq!(jwt::payload(id_token)["aud"], clients::WEB.id);
     assert_eq!(aud(tokens.access_token().secret()), ORDERS);
 }
 
@@ -391,7 +357,7 @@ async fn e2e_client_credentials_renewed_near_expiry() {
     )
     .await
     .unwrap();
-    let client = confidential(&MACHINE, &provider, clients::MACHINE);
+    let client = dev_confidential(&MACHINE, &provider, clients::MACHINE);
     let first = client.client_credentials_token(Some(ORDERS)).await.unwrap();
     let cached = client.client_credentials_token(Some(ORDERS)).await.unwrap();
     assert_eq!(first.secret(), cached.secret());
@@ -417,7 +383,7 @@ async fn e2e_r8_tampered_pkce_verifier_is_rejected() {
     let provider = DevProvider::start().await.unwrap();
     let client = spa(&provider);
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
-    let callback = login(&provider, &url).await;
+    let callback = dev_login(&provider, &url).await;
     let mut stored: Value = serde_json::to_value(&pending).unwrap();
     stored["pkce_verifier"] = Value::String("A".repeat(43));
     let tampered: oauthflow_runtime::PendingAuthorization = serde_json::from_value(stored).unwrap();
@@ -436,12 +402,7 @@ async fn e2e_user_supplied_http_client_without_redirects() {
         .unwrap();
     let client = Client::new(
         &MACHINE,
-        Settings::confidential(
-            clients::MACHINE.id,
-            ClientSecret::new(clients::MACHINE.secret.unwrap().into()),
-        )
-        .issuer(provider.issuer())
-        .http_client(http),
+        dev_confidential_settings(&provider, clients::MACHINE).http_client(http),
     )
     .unwrap();
     let token = client.client_credentials_token(Some(ORDERS)).await.unwrap();
@@ -449,12 +410,7 @@ async fn e2e_user_supplied_http_client_without_redirects() {
     // The same server with a default-policy client: refused before any request is sent.
     let following = Client::new(
         &MACHINE,
-        Settings::confidential(
-            clients::MACHINE.id,
-            ClientSecret::new(clients::MACHINE.secret.unwrap().into()),
-        )
-        .issuer(provider.issuer())
-        .http_client(reqwest::Client::new()),
+        dev_confidential_settings(&provider, clients::MACHINE).http_client(reqwest::Client::new()),
     )
     .unwrap();
     assert!(matches!(

@@ -44,12 +44,7 @@ async fn r35_no_secret_in_debug_display_or_logs() {
             Reply::json(400, json!({"error": "invalid_client"})),
         ],
     );
-    let machine = Client::new(
-        &MACHINE,
-        Settings::confidential("machine", ClientSecret::new(CLIENT_SECRET.into()))
-            .issuer(peer.base()),
-    )
-    .unwrap();
+    let machine = confidential(&MACHINE, &peer, CLIENT_SECRET);
     let token = machine
         .client_credentials_token(Some(ORDERS))
         .await
@@ -91,13 +86,7 @@ async fn r35_no_secret_in_debug_display_or_logs() {
         .await
         .unwrap_err();
     shown.push(format!("{bad_iss} {bad_iss:?}"));
-    let tokens = web
-        .exchange_code(
-            pending.clone(),
-            &callback(pending.state(), CODE, &peer.base()),
-        )
-        .await
-        .unwrap();
+    let tokens = redeem(&web, &pending, CODE, &peer).await.unwrap();
     secrets.push(
         peer.requests_to("/token")[0]
             .param("code_verifier")
@@ -122,9 +111,7 @@ async fn r35_no_secret_in_debug_display_or_logs() {
     );
     let trusted = Client::new(
         &TRUSTED,
-        Settings::confidential("trusted", ClientSecret::new(CLIENT_SECRET.into()))
-            .issuer(peer.base())
-            .request_timeout(Duration::from_millis(200)),
+        peer_settings(&peer, CLIENT_SECRET).request_timeout(Duration::from_millis(200)),
     )
     .unwrap();
     let password = SecretString::from(PASSWORD.to_owned());
@@ -146,12 +133,7 @@ async fn r35_no_secret_in_debug_display_or_logs() {
     })
     .await;
     peer.on("/token", Reply::close());
-    let machine = Client::new(
-        &MACHINE,
-        Settings::confidential("machine", ClientSecret::new(CLIENT_SECRET.into()))
-            .issuer(peer.base()),
-    )
-    .unwrap();
+    let machine = confidential(&MACHINE, &peer, CLIENT_SECRET);
     let err = machine
         .client_credentials_token(Some(ORDERS))
         .await

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_runtime::__private::Client;
-use oauthflow_runtime::{ClientSecret, Error, SecretString, Settings};
+use oauthflow_runtime::{Error, SecretString};
 use serde_json::json;
 
 async fn steal_peer() -> FaultPeer {
@@ -26,10 +26,7 @@ async fn r3_token_endpoint_redirect_not_followed() {
     for status in [301, 302, 303, 307, 308] {
         peer.on("/token", Reply::redirect(status, &steal.url("/steal")));
         let client = confidential(&MACHINE, &peer, "machine-secret");
-        let err = client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap_err();
+        let err = cc_error(&client, ORDERS).await;
         assert!(
             matches!(err, Error::RedirectRefused { endpoint: "token", status: s } if s == status),
             "{status}: {err:?}"
@@ -51,10 +48,7 @@ async fn r3_discovery_redirect_not_followed() {
         Reply::redirect(302, &steal.url("/.well-known/openid-configuration")),
     );
     let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -78,15 +72,10 @@ async fn r3_user_supplied_default_client_is_refused_and_redirect_target_gets_not
     peer.on("/token", Reply::redirect(307, &steal.url("/steal")));
     let client = Client::new(
         &MACHINE,
-        Settings::confidential("the-client", ClientSecret::new("machine-secret".into()))
-            .issuer(peer.base())
-            .http_client(reqwest::Client::new()),
+        peer_settings(&peer, "machine-secret").http_client(reqwest::Client::new()),
     )
     .unwrap();
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(err.to_string().contains("Policy::none()"), "{err}");
     assert_eq!(
@@ -111,9 +100,7 @@ async fn r3_user_supplied_policy_none_client_is_used_and_redirect_refused() {
         .unwrap();
     let client = Client::new(
         &MACHINE,
-        Settings::confidential("the-client", ClientSecret::new("machine-secret".into()))
-            .issuer(peer.base())
-            .http_client(user),
+        peer_settings(&peer, "machine-secret").http_client(user),
     )
     .unwrap();
     peer.script(
@@ -123,18 +110,8 @@ async fn r3_user_supplied_policy_none_client_is_used_and_redirect_refused() {
             Reply::redirect(307, &steal.url("/steal")),
         ],
     );
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "first"
-    );
-    let err = client
-        .client_credentials_token(Some(BILLING))
-        .await
-        .unwrap_err();
+    assert_eq!(cc_token(&client, ORDERS).await, "first");
+    let err = cc_error(&client, BILLING).await;
     assert!(
         matches!(err, Error::RedirectRefused { status: 307, .. }),
         "{err:?}"
@@ -178,30 +155,18 @@ async fn r6_exactly_one_client_authentication_method() {
 /// the cache; 100 concurrent callers make one request per audience; discovery happens once.
 #[tokio::test]
 async fn r27_client_credentials_cache_per_audience_single_flight() {
-    let peer = peer().await;
-    peer.script(
-        "/token",
-        vec![
-            bearer("token-1", 3600).delay(Duration::from_millis(100)),
-            bearer("token-2", 3600).delay(Duration::from_millis(100)),
-            bearer("unexpected", 3600),
-        ],
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
+    let (peer, client) = machine_with(vec![
+        bearer("token-1", 3600).delay(Duration::from_millis(100)),
+        bearer("token-2", 3600).delay(Duration::from_millis(100)),
+        bearer("unexpected", 3600),
+    ])
+    .await;
     let mut tasks = Vec::new();
     for i in 0..100 {
         let client = client.clone();
         let audience = if i % 2 == 0 { ORDERS } else { BILLING };
         tasks.push(tokio::spawn(async move {
-            (
-                audience,
-                client
-                    .client_credentials_token(Some(audience))
-                    .await
-                    .unwrap()
-                    .secret()
-                    .clone(),
-            )
+            (audience, cc_token(&client, audience).await)
         }));
     }
     let mut by_audience = std::collections::HashMap::new();
@@ -256,19 +221,12 @@ async fn r11_audience_param_sends_audience() {
 
 #[tokio::test]
 async fn r11_invalid_target_is_typed() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
-        Reply::json(
-            400,
-            json!({"error": "invalid_target", "error_description": "resource not allowed"}),
-        ),
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let (_peer, client) = machine_with(vec![Reply::json(
+        400,
+        json!({"error": "invalid_target", "error_description": "resource not allowed"}),
+    )])
+    .await;
+    let err = cc_error(&client, ORDERS).await;
     assert_eq!(err.oauth_code(), Some("invalid_target"));
     assert!(!err.is_transient());
 }
@@ -276,64 +234,32 @@ async fn r11_invalid_target_is_typed() {
 /// OIDF `…-token-type-case-insensitivity`.
 #[tokio::test]
 async fn r21_token_type_case_insensitivity() {
-    let peer = peer().await;
-    peer.script(
-        "/token",
-        vec![
-            Reply::json(
-                200,
-                json!({"access_token": "at", "token_type": "BeArEr", "expires_in": 60}),
-            ),
-            Reply::json(
-                200,
-                json!({"access_token": "at", "token_type": "mac", "expires_in": 60}),
-            ),
-        ],
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "at"
-    );
-    let err = client
-        .client_credentials_token(Some(BILLING))
-        .await
-        .unwrap_err();
+    let (_peer, client) = machine_with(vec![
+        Reply::json(
+            200,
+            json!({"access_token": "at", "token_type": "BeArEr", "expires_in": 60}),
+        ),
+        Reply::json(
+            200,
+            json!({"access_token": "at", "token_type": "mac", "expires_in": 60}),
+        ),
+    ])
+    .await;
+    assert_eq!(cc_token(&client, ORDERS).await, "at");
+    let err = cc_error(&client, BILLING).await;
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
 }
 
 /// OIDF `…-token-endpoint-response-without-expires_in`: accepted, cached for a bounded time.
 #[tokio::test]
 async fn r21_token_endpoint_response_without_expires_in() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
-        Reply::json(
-            200,
-            json!({"access_token": "no-expiry", "token_type": "bearer"}),
-        ),
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "no-expiry"
-    );
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "no-expiry"
-    );
+    let (peer, client) = machine_with(vec![Reply::json(
+        200,
+        json!({"access_token": "no-expiry", "token_type": "bearer"}),
+    )])
+    .await;
+    assert_eq!(cc_token(&client, ORDERS).await, "no-expiry");
+    assert_eq!(cc_token(&client, ORDERS).await, "no-expiry");
     assert_eq!(
         peer.requests_to("/token").len(),
         1,
@@ -343,19 +269,12 @@ async fn r21_token_endpoint_response_without_expires_in() {
 
 #[tokio::test]
 async fn r21_expires_in_as_string() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
-        Reply::json(
-            200,
-            json!({"access_token": "at", "token_type": "bearer", "expires_in": "3600"}),
-        ),
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let (_peer, client) = machine_with(vec![Reply::json(
+        200,
+        json!({"access_token": "at", "token_type": "bearer", "expires_in": "3600"}),
+    )])
+    .await;
+    let err = cc_error(&client, ORDERS).await;
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("expires_in"), "{err}");
 }
@@ -369,29 +288,19 @@ async fn r21_ten_megabyte_body() {
     );
     peer.on("/token", Reply::raw_json(200, huge));
     let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("larger than"), "{err}");
 }
 
 #[tokio::test]
 async fn r21_html_error_page() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
-        Reply::html(
-            500,
-            "<html><body><h1>502 Bad Gateway</h1><script>x()</script></body></html>",
-        ),
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let (peer, client) = machine_with(vec![Reply::html(
+        500,
+        "<html><body><h1>502 Bad Gateway</h1><script>x()</script></body></html>",
+    )])
+    .await;
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -407,30 +316,20 @@ async fn r21_html_error_page() {
     assert!(!err.to_string().contains('<'));
     // An HTML page with 200 is an invalid response, not a token.
     peer.on("/token", Reply::html(200, "<html>please log in</html>"));
-    let err = client
-        .client_credentials_token(Some(BILLING))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, BILLING).await;
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn r21_malformed_json_and_dropped_connection() {
-    let peer = peer().await;
-    peer.script(
-        "/token",
-        vec![Reply::raw_json(200, "{\"access_token\": "), Reply::close()],
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let (_peer, client) = machine_with(vec![
+        Reply::raw_json(200, "{\"access_token\": "),
+        Reply::close(),
+    ])
+    .await;
+    let err = cc_error(&client, ORDERS).await;
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -447,16 +346,11 @@ async fn r21_malformed_json_and_dropped_connection() {
 /// A `Retry-After` longer than the retry budget ends the retries at once and is reported.
 #[tokio::test]
 async fn retry_after_is_reported() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
+    let (peer, client) = machine_with(vec![
         Reply::json(503, json!({})).header("Retry-After", "60"),
-    );
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    ])
+    .await;
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -478,9 +372,9 @@ async fn retry_after_is_reported() {
 /// R38: the password goes only into the POST body, once, even when the server fails.
 #[tokio::test]
 async fn r38_password_only_in_body_never_retried() {
-    let peer = peer().await;
-    peer.script(
-        "/token",
+    let (peer, client) = scripted(
+        &TRUSTED,
+        "trusted-secret",
         vec![
             Reply::json(
                 200,
@@ -488,8 +382,8 @@ async fn r38_password_only_in_body_never_retried() {
             ),
             Reply::html(502, "bad gateway"),
         ],
-    );
-    let client = confidential(&TRUSTED, &peer, "trusted-secret");
+    )
+    .await;
     let password = SecretString::from("wonder land&=?".to_owned());
     let tokens = client
         .password_token("alice", &password, Some(ORDERS))
@@ -518,15 +412,15 @@ async fn r38_password_only_in_body_never_retried() {
 
 #[tokio::test]
 async fn r38_password_invalid_grant_is_typed() {
-    let peer = peer().await;
-    peer.on(
-        "/token",
-        Reply::json(
+    let (peer, client) = scripted(
+        &TRUSTED,
+        "trusted-secret",
+        vec![Reply::json(
             400,
             json!({"error": "invalid_grant", "error_description": "invalid credentials provided"}),
-        ),
-    );
-    let client = confidential(&TRUSTED, &peer, "trusted-secret");
+        )],
+    )
+    .await;
     let err = client
         .password_token(
             "alice",
@@ -571,17 +465,8 @@ async fn shared_clones_share_the_cache() {
 /// refresh margin, while callers keep getting the still-valid token without waiting.
 #[tokio::test]
 async fn r27_cached_token_renewed_near_expiry() {
-    let peer = peer().await;
-    peer.script("/token", vec![bearer("short", 2), bearer("renewed", 3600)]);
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let get = || async {
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret()
-            .clone()
-    };
+    let (peer, client) = machine_with(vec![bearer("short", 2), bearer("renewed", 3600)]).await;
+    let get = || cc_token(&client, ORDERS);
     assert_eq!(get().await, "short");
     assert_eq!(get().await, "short");
     assert_eq!(peer.requests_to("/token").len(), 1, "served from the cache");
@@ -604,17 +489,8 @@ async fn r27_cached_token_renewed_near_expiry() {
 /// A renewal that fails transiently keeps serving the still-valid token (and is retried).
 #[tokio::test]
 async fn r27_transient_renewal_failure_serves_valid_token() {
-    let peer = peer().await;
-    peer.script("/token", vec![bearer("first", 4), Reply::html(503, "down")]);
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    let get = || async {
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret()
-            .clone()
-    };
+    let (peer, client) = machine_with(vec![bearer("first", 4), Reply::html(503, "down")]).await;
+    let get = || cc_token(&client, ORDERS);
     assert_eq!(get().await, "first");
     tokio::time::sleep(Duration::from_millis(2200)).await;
     for _ in 0..10 {
@@ -638,10 +514,7 @@ async fn invalid_client_is_terminal() {
         ),
     );
     let client = confidential(&MACHINE, &peer, "wrong-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert_eq!(err.oauth_code(), Some("invalid_client"));
     assert!(!err.is_transient());
     assert!(err.to_string().contains("invalid_client"), "{err}");
@@ -653,15 +526,10 @@ async fn discovery_stall_times_out() {
     peer.on("/.well-known/openid-configuration", Reply::stall());
     let client = Client::new(
         &MACHINE,
-        Settings::confidential("c", ClientSecret::new("s".into()))
-            .issuer(peer.base())
-            .request_timeout(Duration::from_millis(200)),
+        peer_settings(&peer, "s").request_timeout(Duration::from_millis(200)),
     )
     .unwrap();
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -676,15 +544,9 @@ async fn discovery_stall_times_out() {
 
 #[tokio::test]
 async fn huge_metadata_document_is_refused() {
-    let peer = FaultPeer::start().await.unwrap();
-    let mut doc = common::metadata(&peer);
-    doc["padding"] = json!("x".repeat(2 << 20));
-    peer.on("/.well-known/openid-configuration", Reply::json(200, doc));
+    let peer = peer_with(|m| m["padding"] = json!("x".repeat(2 << 20))).await;
     let client = confidential(&MACHINE, &peer, "machine-secret");
-    let err = client
-        .client_credentials_token(Some(ORDERS))
-        .await
-        .unwrap_err();
+    let err = cc_error(&client, ORDERS).await;
     assert!(
         matches!(
             err,
@@ -708,19 +570,10 @@ async fn slow_answer_within_timeout() {
     );
     let client = Client::new(
         &MACHINE,
-        Settings::confidential("c", ClientSecret::new("s".into()))
-            .issuer(peer.base())
-            .request_timeout(Duration::from_secs(2)),
+        peer_settings(&peer, "s").request_timeout(Duration::from_secs(2)),
     )
     .unwrap();
-    assert_eq!(
-        client
-            .client_credentials_token(Some(ORDERS))
-            .await
-            .unwrap()
-            .secret(),
-        "slow"
-    );
+    assert_eq!(cc_token(&client, ORDERS).await, "slow");
 }
 
 /// R6: `Settings::client_secret_post` puts the credentials in the body only.
@@ -730,9 +583,7 @@ async fn r6_client_secret_post_setting() {
     peer.on("/token", bearer("at", 3600));
     let client = Client::new(
         &MACHINE,
-        Settings::confidential("the-client", ClientSecret::new("post-secret".into()))
-            .issuer(peer.base())
-            .client_secret_post(),
+        peer_settings(&peer, "post-secret").client_secret_post(),
     )
     .unwrap();
     client.client_credentials_token(Some(ORDERS)).await.unwrap();
@@ -748,9 +599,7 @@ async fn r6_client_secret_post_setting() {
             .await;
     let client = Client::new(
         &MACHINE,
-        Settings::confidential("the-client", ClientSecret::new("post-secret".into()))
-            .issuer(basic_only.base())
-            .client_secret_post(),
+        peer_settings(&basic_only, "post-secret").client_secret_post(),
     )
     .unwrap();
     assert!(matches!(

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::{CacheConfig, Fetched, SystemClock, TokenManager};
+use oauthflow_runtime::__private::{CacheConfig, CachedToken, Fetched, SystemClock, TokenManager};
 use oauthflow_runtime::{AccessToken, Error, OAuthErrorCode};
 use serde_json::json;
 
@@ -74,6 +74,27 @@ fn manager(config: CacheConfig) -> Arc<TokenManager<&'static str>> {
     Arc::new(TokenManager::new(config, Arc::new(SystemClock)))
 }
 
+/// `callers` concurrent `get`s of `"api"` from `m`, each fetching from `peer`; their results.
+async fn concurrent_gets(
+    m: &Arc<TokenManager<&'static str>>,
+    peer: &FaultPeer,
+    sent: Arc<Mutex<Vec<Instant>>>,
+    callers: usize,
+) -> Vec<Result<CachedToken<AccessToken>, Error>> {
+    let fetch = Arc::new(fetcher(peer, sent));
+    let tasks: Vec<_> = (0..callers)
+        .map(|_| {
+            let (m, fetch) = (m.clone(), fetch.clone());
+            tokio::spawn(async move { m.get(&"api", move || fetch()).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
 fn ok_json() -> Reply {
     Reply::json(
         200,
@@ -120,19 +141,8 @@ async fn concurrent_cold_callers_cause_one_http_request() {
     peer.on("/token", ok_json().delay(Duration::from_millis(200)));
     let sent = Arc::new(Mutex::new(Vec::new()));
     let m = manager(CacheConfig::default());
-    let fetch = fetcher(&peer, sent);
-    let fetch = Arc::new(fetch);
-    let tasks: Vec<_> = (0..200)
-        .map(|_| {
-            let (m, fetch) = (m.clone(), fetch.clone());
-            tokio::spawn(async move { m.get(&"api", move || fetch()).await })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(
-            task.await.unwrap().unwrap().access_token().secret(),
-            "from-peer"
-        );
+    for result in concurrent_gets(&m, &peer, sent, 200).await {
+        assert_eq!(result.unwrap().access_token().secret(), "from-peer");
     }
     assert_eq!(peer.requests_to("/token").len(), 1);
 }
@@ -145,15 +155,9 @@ async fn invalid_client_surfaces_at_once_to_every_caller() {
         Reply::json(401, json!({"error": "invalid_client"})).delay(Duration::from_millis(100)),
     );
     let m = manager(CacheConfig::default());
-    let fetch = Arc::new(fetcher(&peer, Arc::new(Mutex::new(Vec::new()))));
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (m, fetch) = (m.clone(), fetch.clone());
-            tokio::spawn(async move { m.get(&"api", move || fetch()).await })
-        })
-        .collect();
-    for task in tasks {
-        let err = task.await.unwrap().unwrap_err();
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    for result in concurrent_gets(&m, &peer, sent, 20).await {
+        let err = result.unwrap_err();
         assert_eq!(err.oauth_code(), Some("invalid_client"));
     }
     assert_eq!(peer.requests_to("/token").len(), 1);
@@ -166,19 +170,10 @@ async fn a_stalled_token_endpoint_times_callers_out_cleanly() {
     let mut config = CacheConfig::default();
     config.get_timeout = Duration::from_millis(500);
     let m = manager(config);
-    let fetch = Arc::new(fetcher(&peer, Arc::new(Mutex::new(Vec::new()))));
+    let sent = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let (m, fetch) = (m.clone(), fetch.clone());
-            tokio::spawn(async move { m.get(&"api", move || fetch()).await })
-        })
-        .collect();
-    for task in tasks {
-        assert!(matches!(
-            task.await.unwrap(),
-            Err(Error::Timeout { endpoint: "token" })
-        ));
+    for result in concurrent_gets(&m, &peer, sent, 50).await {
+        assert!(matches!(result, Err(Error::Timeout { endpoint: "token" })));
     }
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_millis(500) && elapsed < Duration::from_secs(5));

@@ -1,14 +1,24 @@
 //! Helpers shared by the integration tests: hand-written specs (the macro is not needed here),
-//! metadata for a fault peer, and a capturing tracing writer.
+//! metadata and clients for a fault peer, clients of the real provider (`DevProvider`), query
+//! and raw-HTTP helpers, and a capturing tracing writer.
+//!
+//! Each test file that says `mod common;` compiles its own copy and uses only some helpers, so
+//! `dead_code` would fire for the rest in every test crate.
 #![allow(dead_code)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_devserver::{DevClient, DevProvider};
 use oauthflow_runtime::__private::{Client, ClientSpec};
-use oauthflow_runtime::{AudienceParam, ClientSecret, Flow, Kind, Settings};
+use oauthflow_runtime::{
+    AudienceParam, ClientSecret, Confidential, Error, Flow, Kind, PendingAuthorization, Public,
+    Settings, TokenSet, Url,
+};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 pub const ORDERS: &str = "https://api.example.com/orders";
 pub const BILLING: &str = "https://api.example.com/billing";
@@ -94,10 +104,12 @@ pub async fn peer_with(edit: impl FnOnce(&mut Value)) -> FaultPeer {
     peer
 }
 
+/// Starts a fault peer serving [`metadata`] as it is.
 pub async fn peer() -> FaultPeer {
     peer_with(|_| {}).await
 }
 
+/// A successful token response: a bearer `access_token` valid for `expires_in` seconds.
 pub fn bearer(access_token: &str, expires_in: u64) -> Reply {
     Reply::json(
         200,
@@ -105,16 +117,116 @@ pub fn bearer(access_token: &str, expires_in: u64) -> Reply {
     )
 }
 
-pub fn confidential(spec: &'static ClientSpec, peer: &FaultPeer, secret: &str) -> Client {
-    Client::new(
-        spec,
-        Settings::confidential("the-client", ClientSecret::new(secret.into())).issuer(peer.base()),
-    )
-    .expect("valid settings")
+/// Confidential settings for the fault peer as issuer: client `the-client` with `secret`.
+pub fn peer_settings(peer: &FaultPeer, secret: &str) -> Settings<Confidential> {
+    Settings::confidential("the-client", ClientSecret::new(secret.into())).issuer(peer.base())
 }
 
+/// A confidential client (`the-client`) of the fault peer.
+pub fn confidential(spec: &'static ClientSpec, peer: &FaultPeer, secret: &str) -> Client {
+    Client::new(spec, peer_settings(peer, secret)).expect("valid settings")
+}
+
+/// A public client (`the-spa`) of the fault peer.
 pub fn public(spec: &'static ClientSpec, peer: &FaultPeer) -> Client {
     Client::new(spec, Settings::public("the-spa").issuer(peer.base())).expect("valid settings")
+}
+
+/// A fault peer whose token endpoint answers `replies` in turn (the last one repeats), and a
+/// confidential client of it.
+pub async fn scripted(
+    spec: &'static ClientSpec,
+    secret: &str,
+    replies: Vec<Reply>,
+) -> (FaultPeer, Client) {
+    let peer = peer().await;
+    peer.script("/token", replies);
+    let client = confidential(spec, &peer, secret);
+    (peer, client)
+}
+
+/// [`scripted`] for a [`MACHINE`] client with the secret `machine-secret`.
+pub async fn machine_with(replies: Vec<Reply>) -> (FaultPeer, Client) {
+    scripted(&MACHINE, "machine-secret", replies).await
+}
+
+/// A client-credentials access token for `audience`, which must be issued.
+pub async fn cc_token(client: &Client, audience: &'static str) -> String {
+    client
+        .client_credentials_token(Some(audience))
+        .await
+        .expect("a client-credentials token")
+        .secret()
+        .clone()
+}
+
+/// The error of a client-credentials request for `audience`, which must fail.
+pub async fn cc_error(client: &Client, audience: &'static str) -> Error {
+    client
+        .client_credentials_token(Some(audience))
+        .await
+        .expect_err("a client-credentials error")
+}
+
+/// Confidential settings for a default client of the real provider.
+pub fn dev_confidential_settings(
+    provider: &DevProvider,
+    client: DevClient,
+) -> Settings<Confidential> {
+    let secret = client.secret.expect("a confidential client");
+    Settings::confidential(client.id, ClientSecret::new(secret.into())).issuer(provider.issuer())
+}
+
+/// A confidential client of the real provider, as the default client `client`.
+pub fn dev_confidential(
+    spec: &'static ClientSpec,
+    provider: &DevProvider,
+    client: DevClient,
+) -> Client {
+    Client::new(spec, dev_confidential_settings(provider, client)).expect("valid settings")
+}
+
+/// Public settings for a default client of the real provider.
+pub fn dev_public_settings(provider: &DevProvider, client: DevClient) -> Settings<Public> {
+    Settings::public(client.id).issuer(provider.issuer())
+}
+
+/// A public client of the real provider, as the default client `client`.
+pub fn dev_public(spec: &'static ClientSpec, provider: &DevProvider, client: DevClient) -> Client {
+    Client::new(spec, dev_public_settings(provider, client)).expect("valid settings")
+}
+
+/// Signs in (and consents) on the real provider's pages; returns the callback URL.
+pub async fn dev_login(provider: &DevProvider, authorize_url: &Url) -> String {
+    provider
+        .login(authorize_url)
+        .await
+        .expect("login and consent")
+        .to_string()
+}
+
+/// The (first) value of query parameter `name`.
+pub fn query_param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Sends `request` as is to 127.0.0.1:`port`; returns the status code (0 if there is none) and
+/// the whole response.
+pub async fn raw_http(port: u16, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, response)
 }
 
 /// A callback URL for `pending` as the fault peer (issuer) would send it.
@@ -125,6 +237,21 @@ pub fn callback(pending_state: &str, code: &str, iss: &str) -> String {
         .append_pair("iss", iss)
         .finish();
     format!("http://127.0.0.1:8080/callback?{query}")
+}
+
+/// Redeems `code` for `pending` through the callback the fault peer (as issuer) would send.
+pub async fn redeem(
+    client: &Client,
+    pending: &PendingAuthorization,
+    code: &str,
+    peer: &FaultPeer,
+) -> Result<TokenSet, Error> {
+    client
+        .exchange_code(
+            pending.clone(),
+            &callback(pending.state(), code, &peer.base()),
+        )
+        .await
 }
 
 /// A tracing writer that keeps everything written, for "no secret in the logs" checks.

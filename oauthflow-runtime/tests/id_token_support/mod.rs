@@ -8,6 +8,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use oauthflow_runtime::Error;
 use openidconnect::core::{
     CoreEdDsaPrivateSigningKey, CoreHmacKey, CoreJsonWebKey, CoreJwsSigningAlgorithm,
     CoreRsaPrivateSigningKey,
@@ -19,28 +20,24 @@ pub const ISSUER: &str = "https://op.example.test";
 pub const CLIENT_ID: &str = "rp-client";
 pub const NONCE: &str = "n-0S6_WzA2Mj-test-nonce";
 
+fn rsa(pem: &str, kid: &str) -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.into())))
+        .unwrap_or_else(|e| panic!("test key {kid}: {e}"))
+}
+
+/// Test RSA key 1 (`kid` `k1`: the issuer's usual key).
 pub fn rsa1() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(
-        include_str!("rsa1.pem"),
-        Some(JsonWebKeyId::new("k1".into())),
-    )
-    .expect("test key 1")
+    rsa(include_str!("rsa1.pem"), "k1")
 }
 
+/// Test RSA key 2 (`kid` `k2`).
 pub fn rsa2() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(
-        include_str!("rsa2.pem"),
-        Some(JsonWebKeyId::new("k2".into())),
-    )
-    .expect("test key 2")
+    rsa(include_str!("rsa2.pem"), "k2")
 }
 
+/// Test RSA key 3 (`kid` `k3`).
 pub fn rsa3() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(
-        include_str!("rsa3.pem"),
-        Some(JsonWebKeyId::new("k3".into())),
-    )
-    .expect("test key 3")
+    rsa(include_str!("rsa3.pem"), "k3")
 }
 
 pub fn ed25519() -> CoreEdDsaPrivateSigningKey {
@@ -107,6 +104,16 @@ pub fn sign_rs256(payload: &Value, key: &CoreRsaPrivateSigningKey, kid: Option<&
     )
 }
 
+/// The issuer's usual key set: test key 1 under `kid` `k1`.
+pub fn k1_jwks() -> Value {
+    jwks(vec![jwk(&rsa1(), Some("k1"))])
+}
+
+/// Signs `payload` as the issuer's usual key does: RS256 with test key 1 under `kid` `k1`.
+pub fn sign_k1(payload: &Value) -> String {
+    sign_rs256(payload, &rsa1(), Some("k1"))
+}
+
 /// `alg: none` with an empty signature.
 pub fn unsigned(payload: &Value) -> String {
     format!(
@@ -136,6 +143,22 @@ pub fn claims() -> Value {
         "nonce": NONCE,
         "email": "alice@example.test"
     })
+}
+
+/// Asserts that `result` is [`Error::IdTokenInvalid`] with a reason containing `needle`, and
+/// returns the reason.
+#[track_caller]
+pub fn rejected<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str) -> String {
+    match result {
+        Err(Error::IdTokenInvalid { reason }) => {
+            assert!(
+                reason.contains(needle),
+                "expected a reason containing {needle:?}, got {reason:?}"
+            );
+            reason
+        }
+        other => panic!("expected IdTokenInvalid ({needle}), got {other:?}"),
+    }
 }
 
 /// An HTTP client as oauthflow builds it: no redirects followed.
