@@ -59,7 +59,8 @@ where
             return Err(error);
         }
         let delay = delay_before_retry(policy, attempt, &error);
-        if started.elapsed() + delay > policy.max_elapsed {
+        // Saturating: `delay` carries the server's `Retry-After`, up to `u64::MAX` seconds.
+        if started.elapsed().saturating_add(delay) > policy.max_elapsed {
             tracing::debug!(
                 cache = name,
                 attempt,
@@ -193,5 +194,24 @@ mod tests {
             retry_after: None,
         };
         assert!(delay_before_retry(&policy, 1, &e) <= Duration::from_millis(200));
+    }
+
+    /// `Retry-After: 18446744073709551615` (u64::MAX seconds) from a token endpoint used to
+    /// overflow `elapsed + delay` and panic the fetch task; now the retry budget simply ends.
+    #[tokio::test]
+    async fn huge_retry_after_ends_the_retries_without_overflow() {
+        let fetch = || async {
+            Err::<Fetched<&'static str>, _>(Error::HttpStatus {
+                endpoint: "token",
+                status: 503,
+                retry_after: Some(u64::MAX),
+            })
+        };
+        let clock = super::super::clock::SystemClock;
+        let err = fetch_with_retry(&fetch, &RetryPolicy::default(), &clock, "test")
+            .await
+            .err()
+            .expect("an error");
+        assert!(matches!(err, Error::HttpStatus { status: 503, .. }), "{err:?}");
     }
 }
