@@ -49,11 +49,55 @@ impl Rng {
 /// Awkward string fragments: separators, bad escapes, non-UTF-8 escapes, multi-byte UTF-8,
 /// controls, URL pieces.
 const FRAGMENTS: &[&str] = &[
-    "=", "&", "&&", "==", "%", "%F", "%FF", "%C3", "%C3%28", "%E2%82", "%00", "%zz", "%2", "+",
-    "#", "#frag", "?", "??", ";", "code", "state", "iss", "error", "error_description",
-    "id_token", "nonce", "é", "ß", "💥", "日本", "\u{0}", "\u{7f}", "\r\n", "\t", " ", "\u{feff}",
-    "\u{202e}", "http://", "https://127.0.0.1", "//", "<script>", "\"", "'", "\\", "access_denied",
-    "a", "0", "-1", "18446744073709551616",
+    "=",
+    "&",
+    "&&",
+    "==",
+    "%",
+    "%F",
+    "%FF",
+    "%C3",
+    "%C3%28",
+    "%E2%82",
+    "%00",
+    "%zz",
+    "%2",
+    "+",
+    "#",
+    "#frag",
+    "?",
+    "??",
+    ";",
+    "code",
+    "state",
+    "iss",
+    "error",
+    "error_description",
+    "id_token",
+    "nonce",
+    "é",
+    "ß",
+    "💥",
+    "日本",
+    "\u{0}",
+    "\u{7f}",
+    "\r\n",
+    "\t",
+    " ",
+    "\u{feff}",
+    "\u{202e}",
+    "http://",
+    "https://127.0.0.1",
+    "//",
+    "<script>",
+    "\"",
+    "'",
+    "\\",
+    "access_denied",
+    "a",
+    "0",
+    "-1",
+    "18446744073709551616",
 ];
 
 fn random_text(rng: &mut Rng, max_parts: usize) -> String {
@@ -469,10 +513,7 @@ fn random_token_body(rng: &mut Rng) -> (Vec<u8>, Option<bool>) {
                 valid &= v == "null" || v.starts_with('"');
                 members.push(format!("\"{name}\":{v}"));
             }
-            _ => members.push(format!(
-                "\"{name}\":{}",
-                Value::String(random_text(rng, 3))
-            )),
+            _ => members.push(format!("\"{name}\":{}", Value::String(random_text(rng, 3)))),
         }
     }
     if rng.chance(8) {
@@ -548,7 +589,11 @@ async fn client_credentials_survives_malformed_token_responses() {
 #[tokio::test]
 async fn client_credentials_survives_absurd_retry_after() {
     let peer = peer().await;
-    for huge in ["18446744073709551615", "9223372036854775808", "99999999999999"] {
+    for huge in [
+        "18446744073709551615",
+        "9223372036854775808",
+        "99999999999999",
+    ] {
         peer.script(
             "/token",
             vec![
@@ -565,9 +610,7 @@ async fn client_credentials_survives_absurd_retry_after() {
             .await
         })
         .await;
-        let err = result
-            .expect("no hang")
-            .expect_err("a 503 is not a token");
+        let err = result.expect("no hang").expect_err("a 503 is not a token");
         assert!(
             matches!(err, Error::HttpStatus { status: 503, .. }),
             "{err:?}"
@@ -967,8 +1010,11 @@ async fn device_authorization_survives_absurd_values() {
         let input = String::from_utf8_lossy(&body).into_owned();
         let c = client.clone();
         let before = SystemTime::now();
-        let result = no_panic(&input, async move { c.device_authorization(Some(ORDERS)).await })
-            .await;
+        let result = no_panic(
+            &input,
+            async move { c.device_authorization(Some(ORDERS)).await },
+        )
+        .await;
         if let Ok(authorization) = result {
             let expires_at = authorization.expires_at();
             assert!(expires_at > before, "{input}");

@@ -217,7 +217,10 @@ mod tests {
             .await
             .err()
             .expect("an error");
-        assert!(matches!(err, Error::HttpStatus { status: 503, .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::HttpStatus { status: 503, .. }),
+            "{err:?}"
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }
