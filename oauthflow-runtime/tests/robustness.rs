@@ -172,6 +172,13 @@ fn random_json(rng: &mut Rng, depth: usize) -> String {
             format!("{{{}}}", items.join(","))
         }
         2 => Value::String(random_text(rng, 4)).to_string(),
+        3 if rng.chance(20) => {
+            // Deep nesting: past serde_json's recursion limit (128), up to 100k levels.
+            let depth = 100 + rng.below(100_000);
+            let open = if rng.chance(2) { "[" } else { "{\"a\":" };
+            let close = if open == "[" { "]" } else { "}" };
+            format!("{}1{}", open.repeat(depth), close.repeat(depth))
+        }
         _ => (*rng.pick(RAW)).to_owned(),
     }
 }
@@ -462,8 +469,9 @@ fn random_token_body(rng: &mut Rng) -> (Vec<u8>, Option<bool>) {
     match rng.below(6) {
         0 => valid = false, // absent
         1 => {
-            valid = false;
-            members.push(format!("\"access_token\":{}", random_json(rng, 1)));
+            let v = random_json(rng, 1);
+            valid &= v.starts_with('"') && v != "\"\"";
+            members.push(format!("\"access_token\":{v}"));
         }
         _ => members.push(format!(
             "\"access_token\":{}",
@@ -522,7 +530,7 @@ fn random_token_body(rng: &mut Rng) -> (Vec<u8>, Option<bool>) {
     for _ in 0..rng.below(3) {
         members.push(format!(
             "{}:{}",
-            Value::String(random_text(rng, 2)),
+            Value::String(format!("x-{}", random_text(rng, 2))), // never a known name
             random_json(rng, 0)
         ));
     }
@@ -560,7 +568,8 @@ fn check_tokens(tokens: &TokenSet, before: SystemTime) {
 async fn client_credentials_survives_malformed_token_responses() {
     let peer = peer().await;
     let mut rng = Rng::new(0x5EED_0001);
-    for _ in 0..400 {
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..1000 {
         let (body, valid) = random_token_body(&mut rng);
         let status = *rng.pick(&[200, 200, 200, 201, 400, 401]);
         peer.on("/token", Reply::raw_json(status, body.clone()));
@@ -575,6 +584,11 @@ async fn client_credentials_survives_malformed_token_responses() {
         } else {
             Some(false)
         };
+        if result.is_ok() {
+            accepted += 1;
+        } else {
+            refused += 1;
+        }
         match (&result, expect) {
             (Ok(token), _) if token.secret().is_empty() => panic!("empty token from {input:?}"),
             (Ok(_), Some(true) | None) | (Err(_), Some(false) | None) => {}
@@ -582,6 +596,11 @@ async fn client_credentials_survives_malformed_token_responses() {
             (Err(e), Some(true)) => panic!("refused a valid token response {input:?}: {e:?}"),
         }
     }
+    // The generator covers both sides of the oracle.
+    assert!(
+        accepted > 50 && refused > 300,
+        "{accepted} accepted, {refused} refused"
+    );
 }
 
 /// A 503 with `Retry-After: 1`, then one with `Retry-After: u64::MAX`: the retry budget ends
