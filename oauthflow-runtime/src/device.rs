@@ -285,6 +285,9 @@ impl<'a> DeviceGrant<'a> {
                         .await;
                 }
                 Poll::Pending => {}
+                // No overflow: the loop ends above as soon as `now + interval` passes
+                // `expires_at`, so `interval` stays below `expires_at - now` (a `SystemTime`
+                // span), far from `Duration::MAX`, before `+ 5 s` or `* 2`.
                 Poll::SlowDown => interval += SLOW_DOWN_STEP,
                 Poll::Backoff { retry_after } => {
                     interval = (interval * 2)

@@ -243,7 +243,8 @@ async fn fetch(issuer: &str, http: &Http) -> Result<Metadata, Error> {
     Err(Error::Config(ConfigError::Discovery {
         reason: format!(
             "no metadata at `{}` nor `{}` (HTTP {last_status}); check the issuer, or write the endpoints in the attribute",
-            urls[0], urls[1]
+            urls[0],
+            urls[1] // `well_known_urls` always returns two
         ),
     }))
 }

@@ -257,13 +257,17 @@ fn parse_form(body: &str) -> Result<HashMap<String, String>, Error> {
         ));
     }
     let mut params = HashMap::new();
+    // Names seen, empty values included: `state=&state=x` is a duplicate too.
+    let mut seen = std::collections::HashSet::new();
     for (name, value) in url::form_urlencoded::parse(body.as_bytes()) {
-        if value.is_empty() {
+        let fresh = seen.insert(name.clone());
+        if fresh && value.is_empty() {
             continue;
         }
-        if params
-            .insert(name.to_string(), value.into_owned())
-            .is_some()
+        if !fresh
+            || params
+                .insert(name.to_string(), value.into_owned())
+                .is_some()
         {
             return Err(callback(&format!(
                 "the parameter `{}` appears more than once",
@@ -380,6 +384,13 @@ mod tests {
 
     #[test]
     fn parse_form_is_strict() {
+        for body in [
+            "state=&state=s",
+            "state=s&state=",
+            "id_token=&id_token=a.b.c",
+        ] {
+            assert!(parse_form(body).is_err(), "{body}");
+        }
         let ok = parse_form("id_token=a.b.c&state=s&empty=&x=1\r\n").unwrap();
         assert_eq!(ok["state"], "s");
         assert!(!ok.contains_key("empty"));

@@ -290,13 +290,13 @@ impl JwksCache {
             && now.saturating_duration_since(last) < self.min_refetch_interval
         {
             tracing::debug!(
-                jwks_uri = %self.uri,
+                jwks_uri = %redacted_uri(&self.uri),
                 "unknown signing key, but the JWKS was refetched recently; not refetching"
             );
             return Ok(None);
         }
         state.last_forced_refetch = Some(now);
-        tracing::debug!(jwks_uri = %self.uri, "unknown signing key: refetching the JWKS once");
+        tracing::debug!(jwks_uri = %redacted_uri(&self.uri), "unknown signing key: refetching the JWKS once");
         let keys = Arc::new(self.fetch(http).await?);
         state.keys = Some(keys.clone());
         state.generation += 1;
@@ -331,7 +331,7 @@ impl JwksCache {
 impl fmt::Debug for JwksCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwksCache")
-            .field("uri", &self.uri)
+            .field("uri", &redacted_uri(&self.uri))
             .field("request_timeout", &self.request_timeout)
             .field("min_refetch_interval", &self.min_refetch_interval)
             .finish_non_exhaustive()
@@ -477,6 +477,27 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     let a = Sha256::digest(a.as_bytes());
     let b = Sha256::digest(b.as_bytes());
     a.ct_eq(&b).into()
+}
+
+/// `uri` for logs and `Debug` (R35): without query, fragment and user info, which may carry a
+/// key or credentials (`JwksCache::new` takes any string).
+fn redacted_uri(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut url) => {
+            let redacted = url.query().is_some() || url.fragment().is_some();
+            url.set_query(None);
+            url.set_fragment(None);
+            let had_user = !url.username().is_empty() || url.password().is_some();
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            let mut out = url.to_string();
+            if redacted || had_user {
+                out.push_str(" (query, fragment or user info redacted)");
+            }
+            out
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
 }
 
 fn invalid(reason: &str) -> Error {
@@ -812,6 +833,18 @@ pub(crate) async fn read_capped(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jwks_cache_debug_hides_query_and_user_info() {
+        let cache =
+            JwksCache::new("https://user:pw-s3cret@as.example.com/jwks?api_key=k3y-s3cret#f");
+        let debug = format!("{cache:?}");
+        assert!(debug.contains("https://as.example.com/jwks"), "{debug}");
+        for secret in ["s3cret", "api_key", "user:"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        assert!(!format!("{:?}", JwksCache::new("not a url ?k=s3cret")).contains("s3cret"));
+    }
 
     fn b64(value: &Value) -> String {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())

@@ -108,6 +108,8 @@ fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error>
     if original_aud != new_aud {
         return Err(differs("aud"));
     }
+    // `seconds` keeps only finite values in [0, 1e15): `from_secs_f64` and the addition cannot
+    // panic.
     if let Some(original_iat) = seconds(&original, "iat")
         && new.issued_at() < SystemTime::UNIX_EPOCH + Duration::from_secs_f64(original_iat)
     {

@@ -134,6 +134,7 @@ pub(crate) fn parse(
         None => requested.scopes.to_vec(),
     };
     let expires_at = expires_in.and_then(|d| now.checked_add(d));
+    // `now` is the current time (tests: the epoch); 300 s more cannot overflow `SystemTime`.
     let valid_until = expires_at.unwrap_or_else(|| now + DEFAULT_TTL);
     Ok(Received {
         tokens: TokenSet {

@@ -101,7 +101,12 @@ impl CacheConfig {
         } else {
             self.max_margin_fraction.clamp(0.0, 1.0)
         };
-        self.refresh_margin.min(lifetime.mul_f64(fraction))
+        // Not `Duration::mul_f64`: it panics when `lifetime` is near `Duration::MAX` (the f64
+        // rounds up past it), e.g. with `max_lifetime: Duration::MAX` and a huge `expires_in`.
+        let capped = Duration::try_from_secs_f64(lifetime.as_secs_f64() * fraction)
+            .unwrap_or(lifetime)
+            .min(lifetime);
+        self.refresh_margin.min(capped)
     }
 }
 
@@ -177,5 +182,20 @@ mod tests {
             odd.margin_for(Duration::from_secs(30)),
             Duration::from_secs(30)
         );
+    }
+
+    #[test]
+    fn margin_for_a_huge_lifetime_does_not_overflow() {
+        let config = CacheConfig {
+            max_margin_fraction: 1.0,
+            max_lifetime: Duration::MAX,
+            ..CacheConfig::default()
+        };
+        assert_eq!(config.margin_for(Duration::MAX), config.refresh_margin);
+        let all = CacheConfig {
+            refresh_margin: Duration::MAX,
+            ..config
+        };
+        assert_eq!(all.margin_for(Duration::MAX), Duration::MAX);
     }
 }

@@ -59,7 +59,8 @@ where
             return Err(error);
         }
         let delay = delay_before_retry(policy, attempt, &error);
-        if started.elapsed() + delay > policy.max_elapsed {
+        // Saturating: `delay` carries the server's `Retry-After`, up to `u64::MAX` seconds.
+        if started.elapsed().saturating_add(delay) > policy.max_elapsed {
             tracing::debug!(
                 cache = name,
                 attempt,
@@ -193,5 +194,33 @@ mod tests {
             retry_after: None,
         };
         assert!(delay_before_retry(&policy, 1, &e) <= Duration::from_millis(200));
+    }
+
+    /// `Retry-After: 18446744073709551615` (u64::MAX seconds) from a token endpoint, after a
+    /// first retry that already took a second or more, used to overflow `elapsed + delay` and
+    /// panic the fetch task; now the retry budget simply ends.
+    #[tokio::test(start_paused = true)]
+    async fn huge_retry_after_ends_the_retries_without_overflow() {
+        let calls = AtomicU64::new(0);
+        let fetch = || {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Err::<Fetched<&'static str>, _>(Error::HttpStatus {
+                    endpoint: "token",
+                    status: 503,
+                    retry_after: Some(if n == 0 { 2 } else { u64::MAX }),
+                })
+            }
+        };
+        let clock = super::super::clock::TokioClock::new();
+        let err = fetch_with_retry(&fetch, &RetryPolicy::default(), &clock, "test")
+            .await
+            .err()
+            .expect("an error");
+        assert!(
+            matches!(err, Error::HttpStatus { status: 503, .. }),
+            "{err:?}"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }
