@@ -248,7 +248,7 @@ impl Http {
             Err(_) => {
                 tracing::warn!(
                     endpoint,
-                    timeout_ms = self.timeout.as_millis() as u64,
+                    timeout_ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
                     "oauthflow: back-channel request timed out"
                 );
                 Err(Error::Timeout { endpoint })

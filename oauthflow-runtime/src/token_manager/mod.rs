@@ -342,7 +342,7 @@ where
             Err(_elapsed) => {
                 tracing::debug!(
                     cache = name,
-                    timeout_ms = self.config.get_timeout.as_millis() as u64,
+                    timeout_ms = u64::try_from(self.config.get_timeout.as_millis()).unwrap_or(u64::MAX),
                     "gave up waiting for the token fetch"
                 );
                 Error::Timeout { endpoint: "token" }

@@ -64,7 +64,7 @@ where
             tracing::debug!(
                 cache = name,
                 attempt,
-                delay_ms = delay.as_millis() as u64,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %error,
                 "token fetch retry budget exhausted"
             );
@@ -73,7 +73,7 @@ where
         tracing::info!(
             cache = name,
             attempt,
-            delay_ms = delay.as_millis() as u64,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
             error = %error,
             "transient token fetch failure; retrying"
         );
