@@ -41,6 +41,19 @@ fn oauth(code: &str) -> Error {
     }
 }
 
+/// A fetch that counts its calls and answers the `n`-th (from 0) with `answer(n)`; returns the
+/// counter and the fetch.
+fn counted<Fut>(
+    answer: impl Fn(usize) -> Fut + Send + Sync + Clone + 'static,
+) -> (
+    Arc<AtomicUsize>,
+    impl Fn() -> Fut + Send + Sync + Clone + 'static,
+) {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&fetches);
+    (fetches, move || answer(counter.fetch_add(1, SeqCst)))
+}
+
 fn manager_with(clock: Arc<dyn Clock>, config: CacheConfig) -> Arc<TokenManager<&'static str>> {
     Arc::new(TokenManager::new(config, clock))
 }
@@ -65,14 +78,8 @@ async fn settle() {
 async fn margin_sign_refreshes_thirty_seconds_before_expiry_but_not_ten_minutes_before() {
     let clock = Arc::new(ManualClock::new());
     let m = manager_with(clock.clone(), CacheConfig::default()); // 60 s margin
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move { ok(if n == 0 { "first" } else { "second" }, Some(3600)) }
-        }
-    };
+    let (fetches, fetch) =
+        counted(|n| async move { ok(if n == 0 { "first" } else { "second" }, Some(3600)) });
     let t = m.get(&"a", fetch.clone()).await.unwrap();
     assert_eq!(t.access_token().secret(), "first");
 
@@ -185,21 +192,14 @@ async fn a_thousand_concurrent_callers_on_two_keys_cause_exactly_two_fetches() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_fetch_wakes_every_waiter_with_the_error_and_the_next_call_retries() {
     let m = manager_with(Arc::new(TokioClock::new()), CacheConfig::default());
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                tokio::time::sleep(secs(1)).await;
-                if n == 0 {
-                    Err(oauth("invalid_client"))
-                } else {
-                    ok("after", Some(3600))
-                }
-            }
+    let (fetches, fetch) = counted(|n| async move {
+        tokio::time::sleep(secs(1)).await;
+        if n == 0 {
+            Err(oauth("invalid_client"))
+        } else {
+            ok("after", Some(3600))
         }
-    };
+    });
     let waiters: Vec<_> = (0..100)
         .map(|_| {
             let (m, fetch) = (m.clone(), fetch.clone());
@@ -224,18 +224,11 @@ async fn a_failed_fetch_wakes_every_waiter_with_the_error_and_the_next_call_retr
 #[tokio::test(start_paused = true)]
 async fn a_panicking_fetch_wakes_waiters_and_the_next_call_retries() {
     let m = manager_with(Arc::new(TokioClock::new()), CacheConfig::default());
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                tokio::time::sleep(secs(1)).await;
-                assert!(n > 0, "fetch panicked (on purpose)");
-                ok("after", Some(3600))
-            }
-        }
-    };
+    let (fetches, fetch) = counted(|n| async move {
+        tokio::time::sleep(secs(1)).await;
+        assert!(n > 0, "fetch panicked (on purpose)");
+        ok("after", Some(3600))
+    });
     let waiters: Vec<_> = (0..10)
         .map(|_| {
             let (m, fetch) = (m.clone(), fetch.clone());
@@ -264,19 +257,12 @@ async fn a_stalled_fetch_times_every_waiter_out_then_a_new_fetch_starts() {
         ..CacheConfig::default()
     };
     let m = manager_with(Arc::new(TokioClock::new()), config);
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                if n == 0 {
-                    std::future::pending::<()>().await;
-                }
-                ok("after", Some(3600))
-            }
+    let (fetches, fetch) = counted(|n| async move {
+        if n == 0 {
+            std::future::pending::<()>().await;
         }
-    };
+        ok("after", Some(3600))
+    });
     let started = tokio::time::Instant::now();
     let waiters: Vec<_> = (0..100)
         .map(|_| {
@@ -391,20 +377,13 @@ async fn a_failed_refresh_keeps_the_valid_token_in_use() {
         ..CacheConfig::default()
     };
     let m = manager_with(clock.clone(), config);
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                if n == 0 {
-                    ok("valid", Some(3600))
-                } else {
-                    Err(status(503, None))
-                }
-            }
+    let (fetches, fetch) = counted(|n| async move {
+        if n == 0 {
+            ok("valid", Some(3600))
+        } else {
+            Err(status(503, None))
         }
-    };
+    });
     m.get(&"a", fetch.clone()).await.unwrap();
     clock.advance(secs(3600 - 30));
     for _ in 0..3 {
@@ -478,14 +457,7 @@ async fn without_refresh_ahead_callers_in_the_margin_wait_for_one_refresh() {
         ..CacheConfig::default()
     };
     let m = manager_with(clock.clone(), config);
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move { ok(if n == 0 { "old" } else { "new" }, Some(3600)) }
-        }
-    };
+    let (_, fetch) = counted(|n| async move { ok(if n == 0 { "old" } else { "new" }, Some(3600)) });
     m.get(&"a", fetch.clone()).await.unwrap();
     clock.advance(secs(3600 - 30));
     let t = m.get(&"a", fetch).await.unwrap();
@@ -501,20 +473,13 @@ async fn without_refresh_ahead_a_failed_refresh_in_the_margin_returns_the_valid_
         ..CacheConfig::default()
     };
     let m = manager_with(clock.clone(), config);
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                if n == 0 {
-                    ok("valid", Some(3600))
-                } else {
-                    Err(status(500, None))
-                }
-            }
+    let (fetches, fetch) = counted(|n| async move {
+        if n == 0 {
+            ok("valid", Some(3600))
+        } else {
+            Err(status(500, None))
         }
-    };
+    });
     m.get(&"a", fetch.clone()).await.unwrap();
     clock.advance(secs(3600 - 30));
     let t = m.get(&"a", fetch.clone()).await.unwrap();
@@ -591,19 +556,12 @@ async fn refresh_mode_never_presents_a_refresh_token_twice_within_the_share_wind
         CacheConfig::refresh(secs(30)),
         clock.clone(),
     ));
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                Ok(Fetched::new(
-                    (format!("at-{n}"), format!("rt-{n}")),
-                    Some(secs(3600)),
-                ))
-            }
-        }
-    };
+    let (fetches, fetch) = counted(|n| async move {
+        Ok(Fetched::new(
+            (format!("at-{n}"), format!("rt-{n}")),
+            Some(secs(3600)),
+        ))
+    });
     let key = "rt-old".to_owned();
     let first = m.get(&key, fetch.clone()).await.unwrap();
     // Up to the very end of the window (no margin), late holders of `rt-old` get the result.
@@ -742,19 +700,12 @@ fn tracing_reports_hit_miss_refresh_retry_and_failure_without_token_values() {
 async fn callers_in_the_margin_take_no_lock_while_the_refresh_is_in_flight() {
     let clock = Arc::new(ManualClock::new());
     let m = manager_with(clock.clone(), CacheConfig::default());
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let fetch = {
-        let fetches = fetches.clone();
-        move || {
-            let n = fetches.fetch_add(1, SeqCst);
-            async move {
-                if n > 0 {
-                    std::future::pending::<()>().await;
-                }
-                ok("old", Some(3600))
-            }
+    let (fetches, fetch) = counted(|n| async move {
+        if n > 0 {
+            std::future::pending::<()>().await;
         }
-    };
+        ok("old", Some(3600))
+    });
     m.get(&"a", fetch.clone()).await.unwrap();
     clock.advance(secs(3600 - 30));
     m.get(&"a", fetch.clone()).await.unwrap(); // starts the (stalled) refresh
