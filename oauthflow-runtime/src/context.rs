@@ -126,7 +126,7 @@ impl Context {
             || spec.token_endpoint.is_some()
             || spec.device_authorization_endpoint.is_some();
         let explicit = if explicit {
-            Some(Metadata::explicit(&issuer, spec)?)
+            Some(Metadata::explicit(spec)?)
         } else {
             None
         };

@@ -15,11 +15,7 @@ use crate::urls::check_endpoint;
 
 /// The checked metadata a client uses. Endpoints are https (or http on a loopback IP literal).
 #[derive(Debug, Clone)]
-// `revocation_endpoint` and `raw` are kept for revocation (R29) and extensions.
-#[allow(dead_code)]
 pub(crate) struct Metadata {
-    /// The issuer, equal character for character to the configured one.
-    pub(crate) issuer: String,
     /// `authorization_endpoint`.
     pub(crate) authorization_endpoint: Option<Url>,
     /// `token_endpoint`.
@@ -28,8 +24,6 @@ pub(crate) struct Metadata {
     pub(crate) jwks_uri: Option<Url>,
     /// `device_authorization_endpoint` (RFC 8628 §4).
     pub(crate) device_authorization_endpoint: Option<Url>,
-    /// `revocation_endpoint` (RFC 7009).
-    pub(crate) revocation_endpoint: Option<Url>,
     /// `code_challenge_methods_supported` (RFC 8414 §2), if listed.
     pub(crate) code_challenge_methods_supported: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207 §3).
@@ -38,9 +32,6 @@ pub(crate) struct Metadata {
     pub(crate) token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `id_token_signing_alg_values_supported`, if listed.
     pub(crate) id_token_signing_alg_values_supported: Option<Vec<String>>,
-    /// The whole document as fetched (`None` for explicit endpoints), e.g. to build
-    /// `openidconnect`'s `CoreProviderMetadata` with `serde_json::from_value`.
-    pub(crate) raw: Option<Arc<serde_json::Value>>,
 }
 
 /// The subset of the metadata document oauthflow reads; unknown fields are ignored.
@@ -51,7 +42,6 @@ struct Document {
     token_endpoint: Option<String>,
     jwks_uri: Option<String>,
     device_authorization_endpoint: Option<String>,
-    revocation_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     authorization_response_iss_parameter_supported: bool,
@@ -62,12 +52,11 @@ struct Document {
 impl Metadata {
     /// Metadata from the attribute's explicit endpoints (already checked at compile time; checked
     /// again here).
-    pub(crate) fn explicit(issuer: &str, spec: &ClientSpec) -> Result<Self, ConfigError> {
+    pub(crate) fn explicit(spec: &ClientSpec) -> Result<Self, ConfigError> {
         let endpoint = |what: &'static str, value: Option<&'static str>| {
             value.map(|v| check_endpoint(what, v)).transpose()
         };
         Ok(Metadata {
-            issuer: issuer.to_owned(),
             authorization_endpoint: endpoint(
                 "authorization_endpoint",
                 spec.authorization_endpoint,
@@ -78,28 +67,26 @@ impl Metadata {
                 "device_authorization_endpoint",
                 spec.device_authorization_endpoint,
             )?,
-            revocation_endpoint: None,
             code_challenge_methods_supported: None,
             iss_parameter_supported: false,
             token_endpoint_auth_methods_supported: None,
             id_token_signing_alg_values_supported: None,
-            raw: None,
         })
     }
 
     /// Parses and checks a fetched document for `expected_issuer` (R1, R2).
     pub(crate) fn from_document(expected_issuer: &str, body: &[u8]) -> Result<Self, ConfigError> {
-        let raw: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| ConfigError::Discovery {
-                reason: format!("the metadata is not JSON ({e})"),
-            })?;
-        let doc: Document =
-            serde_json::from_value(raw.clone()).map_err(|e| ConfigError::Discovery {
-                reason: format!(
+        // One parse straight into the fields oauthflow reads (no intermediate `Value`).
+        let doc: Document = serde_json::from_slice(body).map_err(|e| ConfigError::Discovery {
+            reason: if e.is_syntax() || e.is_eof() {
+                format!("the metadata is not JSON ({e})")
+            } else {
+                format!(
                     "the metadata is malformed ({})",
                     sanitize_description(&e.to_string())
-                ),
-            })?;
+                )
+            },
+        })?;
         if doc.issuer != expected_issuer {
             return Err(ConfigError::IssuerMismatch {
                 expected: expected_issuer.to_owned(),
@@ -110,7 +97,6 @@ impl Metadata {
             value.map(|v| check_endpoint(what, &v)).transpose()
         };
         Ok(Metadata {
-            issuer: doc.issuer,
             authorization_endpoint: endpoint(
                 "authorization_endpoint (metadata)",
                 doc.authorization_endpoint,
@@ -121,15 +107,10 @@ impl Metadata {
                 "device_authorization_endpoint (metadata)",
                 doc.device_authorization_endpoint,
             )?,
-            revocation_endpoint: endpoint(
-                "revocation_endpoint (metadata)",
-                doc.revocation_endpoint,
-            )?,
             code_challenge_methods_supported: doc.code_challenge_methods_supported,
             iss_parameter_supported: doc.authorization_response_iss_parameter_supported,
             token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,
             id_token_signing_alg_values_supported: doc.id_token_signing_alg_values_supported,
-            raw: Some(Arc::new(raw)),
         })
     }
 
