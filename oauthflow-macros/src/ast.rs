@@ -104,13 +104,16 @@ pub struct Input {
     /// Arguments that were written but could not be read (a bad value, or a misspelt key whose
     /// did-you-mean names them): already reported, so "missing" rules stay quiet about them.
     pub unreadable: Vec<String>,
+    /// The first and last token of the attribute's arguments (the attribute itself when it has
+    /// none): where "missing `kind`" points, since that is where it must be added.
+    pub args: (Span, Option<Span>),
 }
 
 impl Input {
     /// An input with only the struct name set.
     pub fn new(name: Str) -> Self {
         Input {
-            name,
+            name: name.clone(),
             kind: None,
             issuer: None,
             authorization_endpoint: None,
@@ -127,6 +130,7 @@ impl Input {
             env_prefix: None,
             refused: Vec::new(),
             unreadable: Vec::new(),
+            args: (name.span, None),
         }
     }
 

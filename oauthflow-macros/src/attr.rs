@@ -169,8 +169,12 @@ impl ToTokens for SpanOf {
 /// Reads the arguments. `Err` only when the list does not parse at all (then nothing else can
 /// be said); otherwise the input and the argument-level errors.
 pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
+    let mut tokens = args.clone().into_iter();
+    let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
+    let last = tokens.last().map(|t| t.span());
     let list = NestedMeta::parse_meta_list(args)?;
     let mut input = Input::new(name);
+    input.args = (first, last);
     let mut diags = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for item in &list {

@@ -199,13 +199,17 @@ fn rule_01_kind(cx: &mut Cx, input: &Input) -> Option<Kind> {
         if input.unreadable("kind") {
             return None;
         }
-        cx.err(
-            "C1",
-            input.name.span,
-            format!(
-                "`#[oauth_client]` needs `kind`: say what this client is — kind = {KINDS} (the decision tree picks the grant from it)"
-            ),
-        );
+        let (span, end) = input.args;
+        cx.diags.push(Diag {
+            end,
+            ..Diag::new(
+                "C1",
+                span,
+                format!(
+                    "`#[oauth_client]` needs `kind`: say what this client is — kind = {KINDS} (the decision tree picks the grant from it)"
+                ),
+            )
+        });
         return None;
     };
     if let Some(k) = Kind::parse(&kind.value) {
@@ -930,83 +934,6 @@ fn rule_13_endpoints(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
         };
         cx.err(rule, first.key, message);
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule 14 (D14): the item is a unit struct without generics.
-// ---------------------------------------------------------------------------------------------
-
-/// Rule 14: `#[oauth_client]` goes on `pub struct Name;`. Also refuses derives: the macro
-/// generates `Clone` and `Debug` itself, and the client state supports nothing else.
-pub fn rule_14_item(item: &syn::Item) -> Vec<Diag> {
-    use quote::ToTokens;
-    let mut out = Vec::new();
-    let mut push = |tokens: &dyn ToTokens, message: String| {
-        let tokens = tokens.to_token_stream();
-        let mut iter = tokens.clone().into_iter();
-        let span = iter.next().map_or_else(Span::call_site, |t| t.span());
-        let end = tokens.into_iter().last().map(|t| t.span());
-        out.push(Diag {
-            rule: "D14",
-            span,
-            end,
-            message: format!("{message} [D14]"),
-        });
-    };
-    let syn::Item::Struct(s) = item else {
-        push(item, "`#[oauth_client]` goes on a unit struct — write `pub struct MyClient;`; the macro turns it into the client".into());
-        return out;
-    };
-    if !s.generics.params.is_empty() || s.generics.where_clause.is_some() {
-        push(
-            if s.generics.params.is_empty() {
-                &s.generics.where_clause
-            } else {
-                &s.generics
-            },
-            format!(
-                "the client struct cannot be generic: the flow is fixed at compile time — write `struct {};`",
-                s.ident
-            ),
-        );
-    }
-    if !matches!(s.fields, syn::Fields::Unit) {
-        push(
-            &s.fields,
-            format!(
-                "the client struct must be a unit struct: the macro adds its own fields — write `struct {};` and keep your data beside it",
-                s.ident
-            ),
-        );
-    }
-    for attr in &s.attrs {
-        if !attr.path().is_ident("derive") {
-            continue;
-        }
-        let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) else {
-            continue;
-        };
-        for path in paths {
-            let name = path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
-            let message = if matches!(name.as_str(), "Clone" | "Debug") {
-                format!(
-                    "remove `{name}` from `#[derive]`: the generated client implements `{name}` itself (its `Debug` never shows a secret or token)"
-                )
-            } else {
-                format!(
-                    "remove `{name}` from `#[derive]`: the client wraps shared run-time state (an HTTP client, a token cache) and only implements `Clone`, `Debug`, `Send` and `Sync`"
-                )
-            };
-            push(&path, message);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::discovery::Metadata;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
-use crate::kind::{Flow, Kind};
+use crate::kind::Kind;
 use crate::loopback::Listener;
 use crate::pending::PendingAuthorization;
 use crate::token_response::Requested;
@@ -18,8 +18,6 @@ use crate::tokens::TokenSet;
 
 /// Random bytes in `state` and `nonce` (256 bits; RFC 6749 §10.10 asks for at least 128).
 const RANDOM_BYTES: u32 = 32;
-
-const CODE_FLOWS: [Flow; 2] = [Flow::AuthorizationCode, Flow::AuthorizationCodePkce];
 
 /// R5: PKCE is relied upon, so the server must support S256 when it lists its methods. A server
 /// that lists none is assumed to support it (`state` is always enforced anyway).
@@ -58,7 +56,6 @@ pub(crate) async fn authorize_url_with_redirect(
     audience: Option<&str>,
     redirect_uri: String,
 ) -> Result<(Url, PendingAuthorization), Error> {
-    ctx.require_flow("authorize_url", &CODE_FLOWS)?;
     let audience = ctx.check_audience(audience)?;
     let metadata = ctx.metadata().await?;
     require_s256(&metadata)?;
@@ -138,7 +135,6 @@ pub(crate) async fn exchange_code(
     pending: PendingAuthorization,
     callback: &str,
 ) -> Result<TokenSet, Error> {
-    ctx.require_flow("exchange_code", &CODE_FLOWS)?;
     // No network before these checks (R15): parse strictly, `state` first.
     let callback = callback::parse(callback)?;
     callback::check_state(&callback, &pending.state)?;
@@ -213,15 +209,6 @@ pub(crate) async fn login_via_loopback(
     audience: Option<&str>,
     open: impl FnOnce(&Url),
 ) -> Result<TokenSet, Error> {
-    ctx.require_flow("login_via_loopback", &[Flow::AuthorizationCodePkce])?;
-    if ctx.spec.kind != Kind::Native {
-        return Err(Error::Config(ConfigError::Invalid {
-            reason: format!(
-                "`login_via_loopback` is a step of `native` clients only (this one is `{}`)",
-                ctx.spec.kind.as_str()
-            ),
-        }));
-    }
     let audience = ctx.check_audience(audience)?;
     let configured = ctx.redirect_uri.as_deref().ok_or_else(|| {
         Error::Config(ConfigError::Invalid {

@@ -10,7 +10,6 @@ use crate::context::Context;
 use crate::discovery::Metadata;
 use crate::error::Error;
 use crate::http::Form;
-use crate::kind::Flow;
 use crate::token_manager::Fetched;
 use crate::token_response::Requested;
 
@@ -19,7 +18,6 @@ pub(crate) async fn access_token(
     ctx: &Arc<Context>,
     audience: Option<&'static str>,
 ) -> Result<AccessToken, Error> {
-    ctx.require_flow("access_token", &[Flow::ClientCredentials])?;
     let audience = ctx.check_audience(audience)?;
     if let Some(token) = ctx
         .token_cache

@@ -1,6 +1,7 @@
 //! The state shared by a client and its clones — spec, identity, HTTP client, discovery, caches
 //! — and the steps every flow shares: audience checks, one token request.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -21,7 +22,7 @@ use crate::token_response::{self, Received, Requested};
 use crate::urls::{check_issuer, check_redirect_uri};
 
 /// Everything a client needs at run time; behind one `Arc` shared by clones.
-pub(crate) struct Context {
+pub struct Context {
     /// The compile-time spec.
     pub(crate) spec: &'static ClientSpec,
     /// The client identifier.
@@ -168,20 +169,6 @@ impl Context {
         self.discovery.metadata(&self.http).await
     }
 
-    /// Errors unless this client's flow is one of `flows`.
-    pub(crate) fn require_flow(&self, step: &str, flows: &[Flow]) -> Result<(), Error> {
-        if flows.contains(&self.spec.flow) {
-            Ok(())
-        } else {
-            Err(Error::Config(ConfigError::Invalid {
-                reason: format!(
-                    "`{step}` is not a step of the {} flow this client uses",
-                    self.spec.flow.as_str()
-                ),
-            }))
-        }
-    }
-
     /// Checks that `audience` is one of the spec's audiences (or absent when it declares none).
     pub(crate) fn check_audience<'a>(
         &self,
@@ -299,5 +286,16 @@ impl Context {
             "oauthflow: token response accepted"
         );
         Ok(received)
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(self.spec.struct_name)
+            .field("kind", &self.spec.kind)
+            .field("flow", &self.spec.flow)
+            .field("client_id", &self.client_id)
+            .field("issuer", &self.issuer())
+            .finish_non_exhaustive()
     }
 }

@@ -7,10 +7,7 @@ use crate::device::DeviceGrant;
 use crate::device_authorization::DeviceAuthorization;
 use crate::discovery::Metadata;
 use crate::error::Error;
-use crate::kind::Flow;
 use crate::tokens::TokenSet;
-
-const FLOWS: [Flow; 1] = [Flow::DeviceCode];
 
 /// Builds this client's grant (scopes, audience, timeout) on `http` for `metadata`.
 fn grant<'a>(
@@ -39,7 +36,6 @@ pub(crate) async fn device_authorization(
     ctx: &Context,
     audience: Option<&str>,
 ) -> Result<DeviceAuthorization, Error> {
-    ctx.require_flow("device_authorization", &FLOWS)?;
     let audience = ctx.check_audience(audience)?;
     let metadata = ctx.metadata().await?;
     let http = ctx.http.checked_client().await?;
@@ -58,7 +54,6 @@ pub(crate) async fn poll_device(
     ctx: &Context,
     authorization: &DeviceAuthorization,
 ) -> Result<TokenSet, Error> {
-    ctx.require_flow("poll_device", &FLOWS)?;
     // The audience the authorization was started for (sent again as `resource`, RFC 8707).
     let audience = ctx.check_audience(authorization.audience())?;
     let metadata = ctx.metadata().await?;

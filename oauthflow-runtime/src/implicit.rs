@@ -8,10 +8,7 @@ use crate::claims::IdTokenClaims;
 use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::form_post;
-use crate::kind::Flow;
 use crate::pending::PendingAuthorization;
-
-const FLOWS: [Flow; 1] = [Flow::ImplicitFormPost];
 
 /// The URL to send the user to (`response_type=id_token`, `response_mode=form_post`, fresh
 /// `state` and `nonce`), and what to keep until the form post arrives.
@@ -19,7 +16,6 @@ pub(crate) async fn authorize_url(
     ctx: &Context,
     audience: Option<&str>,
 ) -> Result<(Url, PendingAuthorization), Error> {
-    ctx.require_flow("authorize_url", &FLOWS)?;
     // No access token is requested, hence no audience (the spec declares none).
     ctx.check_audience(audience)?;
     let redirect_uri = ctx.redirect_uri.as_deref().ok_or_else(|| {
@@ -50,7 +46,6 @@ pub(crate) async fn verify_form_post(
     pending: PendingAuthorization,
     form_body: &str,
 ) -> Result<IdTokenClaims, Error> {
-    ctx.require_flow("verify_form_post", &FLOWS)?;
     form_post::check_state(form_body, &pending)?;
     check_pending(ctx, &pending)?;
     let metadata = ctx.metadata().await?;

@@ -54,7 +54,6 @@
 mod authorization_code;
 mod callback;
 mod claims;
-mod client;
 mod client_auth;
 mod client_credentials;
 mod context;
@@ -64,6 +63,7 @@ mod device_code;
 mod discovery;
 mod env;
 mod error;
+mod flows;
 mod form_post;
 mod http;
 mod id_token;
@@ -76,6 +76,7 @@ mod refresh;
 mod settings;
 mod single_flight;
 mod spec;
+mod steps;
 mod token_manager;
 mod token_response;
 mod tokens;
@@ -95,29 +96,37 @@ pub use url::Url;
 /// What generated code calls. Not part of the public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::client::Client;
+    pub use crate::flows::{
+        ClientCredentialsFlow, CodeFlow, DeviceFlow, FlowHandle, FormPostFlow, NativeFlow,
+        NoRefresh, PasswordFlow, Refresh, RefreshMode, from_env, new,
+    };
     pub use crate::spec::ClientSpec;
     pub use crate::token_manager::{
         CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
         TokenManager, TokioClock,
     };
 
-    /// The device grant building block that [`Client`] drives (for the crate's own tests).
+    /// Why a step is missing: the traits behind the compile error for a step the flow lacks.
+    pub mod steps {
+        pub use crate::steps::*;
+    }
+
+    /// The device grant building block that the device flow drives (for the crate's own tests).
     pub mod device {
         pub use crate::device::*;
     }
 
-    /// The form post building blocks that [`Client`] drives (for the crate's own tests).
+    /// The form post building blocks that the flow handles drive (for the crate's own tests).
     pub mod form_post {
         pub use crate::form_post::*;
     }
 
-    /// ID token validation and the JWKS cache that [`Client`] uses (for the crate's own tests).
+    /// ID token validation and the JWKS cache that the flow handles use (for the crate's own tests).
     pub mod id_token {
         pub use crate::id_token::*;
     }
 
-    /// The native loopback listener that [`Client`] drives (for the crate's own tests).
+    /// The native loopback listener that the flow handles drive (for the crate's own tests).
     pub mod loopback {
         pub use crate::loopback::*;
     }

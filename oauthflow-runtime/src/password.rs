@@ -7,7 +7,6 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
-use crate::kind::Flow;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
 
@@ -18,7 +17,6 @@ pub(crate) async fn password_token(
     password: &SecretString,
     audience: Option<&str>,
 ) -> Result<TokenSet, Error> {
-    ctx.require_flow("password_token", &[Flow::Password])?;
     let audience = ctx.check_audience(audience)?;
     if username.is_empty() {
         return Err(Error::Config(ConfigError::Invalid {

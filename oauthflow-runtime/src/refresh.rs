@@ -13,22 +13,12 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::http::Form;
 use crate::id_token::{constant_time_eq, validated_payload};
-use crate::kind::Flow;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
 
 /// New tokens for `tokens`, sharing one request with concurrent refreshes of the same refresh
 /// token.
 pub(crate) async fn refresh(ctx: &Context, tokens: &TokenSet) -> Result<TokenSet, Error> {
-    ctx.require_flow(
-        "refresh",
-        &[
-            Flow::AuthorizationCode,
-            Flow::AuthorizationCodePkce,
-            Flow::Password,
-            Flow::DeviceCode,
-        ],
-    )?;
     if !ctx.spec.refresh_tokens {
         return Err(Error::NoRefreshToken {
             reason: "this client does not ask for refresh tokens (`refresh_tokens = true`)",

@@ -8,12 +8,13 @@ mod id_token_support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use common::Client;
 use common::{WEB, confidential, dev_confidential, dev_login, peer, query_param, redeem};
 use id_token_support::{k1_jwks, rejected, rsa1, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, users};
-use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::__private::ClientSpec;
 use oauthflow_runtime::{Error, TokenSet};
 use openidconnect::core::CoreRsaPrivateSigningKey;
 use serde_json::{Value, json};

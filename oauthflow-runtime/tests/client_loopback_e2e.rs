@@ -7,10 +7,11 @@ mod common;
 
 use std::time::Duration;
 
+use common::Client;
 use common::{MACHINE, dev_public, dev_public_settings, query_param, raw_http};
 use oauthflow_devserver::{DevProvider, clients, jwt, users};
-use oauthflow_runtime::__private::{Client, ClientSpec};
-use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings, Url};
+use oauthflow_runtime::__private::ClientSpec;
+use oauthflow_runtime::{AudienceParam, ConfigError, Error, Flow, Kind, Settings, Url};
 use tokio::net::TcpStream;
 
 static NATIVE: ClientSpec = ClientSpec {
@@ -117,22 +118,23 @@ async fn client_loopback_times_out() {
     );
 }
 
-/// Only `native` clients have a loopback login.
+/// Only `native` clients have a loopback login: the native handle refuses any other kind (and
+/// other clients have no `login_via_loopback`, `tests/ui/fail/16-steps`).
 #[tokio::test]
 async fn loopback_login_is_native_only() {
+    use oauthflow_runtime::__private::{NativeFlow, NoRefresh, new};
     static SPA: ClientSpec = ClientSpec {
         struct_name: "SpaApp",
         kind: Kind::Spa,
         redirect_uri: Some("http://127.0.0.1:5173/callback"),
         ..NATIVE
     };
-    let client = Client::new(
+    let client: Result<NativeFlow<NoRefresh>, _> = new(
         &SPA,
         Settings::public(clients::SPA.id).issuer("http://127.0.0.1:9"),
-    )
-    .unwrap();
-    let mut called = false;
-    let result = client.login_via_loopback(None, |_| called = true).await;
-    assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
-    assert!(!called);
+    );
+    assert!(
+        matches!(client, Err(ConfigError::Invalid { .. })),
+        "{client:?}"
+    );
 }

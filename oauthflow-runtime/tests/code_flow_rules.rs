@@ -7,9 +7,9 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine as _;
+use common::Client;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::Client;
 use oauthflow_runtime::{Error, PendingAuthorization};
 use serde_json::json;
 use sha2::{Digest, Sha256};

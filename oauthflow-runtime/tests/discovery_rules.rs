@@ -2,9 +2,10 @@
 
 mod common;
 
+use common::Client;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::__private::ClientSpec;
 use oauthflow_runtime::{ClientSecret, ConfigError, Error, Settings};
 use serde_json::json;
 

@@ -3,12 +3,13 @@
 
 mod common;
 
+use common::Client;
 use common::{
     BILLING, MACHINE, MACHINE_AUDIENCE_PARAM, ORDERS, SPA, TRUSTED, WEB, dev_confidential,
     dev_confidential_settings, dev_login, dev_public,
 };
 use oauthflow_devserver::{DevProvider, clients, jwt, users};
-use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::__private::ClientSpec;
 use oauthflow_runtime::{ClientSecret, Error, SecretString, Settings, TokenSet, Url};
 use serde_json::Value;
 

@@ -10,7 +10,10 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::{Client, ClientSpec};
+#[path = "common/any_client.rs"]
+mod any_client;
+use any_client::Client;
+use oauthflow_runtime::__private::ClientSpec;
 use oauthflow_runtime::{
     AudienceParam, ClientSecret, Error, Flow, Kind, SecretString, Settings, TokenSet,
 };

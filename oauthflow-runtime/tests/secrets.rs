@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
+use common::Client;
 use common::*;
 use oauthflow_devserver::fault::Reply;
-use oauthflow_runtime::__private::Client;
 use oauthflow_runtime::{ClientSecret, Error, SecretString, Settings};
 use serde_json::json;
 

@@ -7,10 +7,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::Client;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::Client;
-use oauthflow_runtime::{Error, SecretString};
+use oauthflow_runtime::{ConfigError, Error, SecretString};
 use serde_json::json;
 
 async fn steal_peer() -> FaultPeer {
@@ -433,20 +433,27 @@ async fn r38_password_invalid_grant_is_typed() {
     assert_eq!(peer.requests_to("/token").len(), 1);
 }
 
-/// Steps of another flow are refused without a request.
+/// A step of another flow does not exist on a handle (the `tests/ui/fail/16-steps` cases show
+/// the compile error); building a handle for a spec of another flow is refused, without a
+/// request.
 #[tokio::test]
-async fn steps_of_other_flows_are_refused() {
+async fn handles_of_other_flows_are_refused() {
+    use oauthflow_runtime::__private::{
+        ClientCredentialsFlow, CodeFlow, NoRefresh, PasswordFlow, Refresh, new,
+    };
     let peer = peer().await;
-    let client = confidential(&MACHINE, &peer, "machine-secret");
-    assert!(matches!(
-        client.authorize_url(Some(ORDERS)).await,
-        Err(Error::Config(_))
-    ));
-    let trusted = confidential(&TRUSTED, &peer, "s");
-    assert!(matches!(
-        trusted.client_credentials_token(Some(ORDERS)).await,
-        Err(Error::Config(_))
-    ));
+    let code: Result<CodeFlow<NoRefresh>, _> = new(&MACHINE, peer_settings(&peer, "s"));
+    assert!(matches!(code, Err(ConfigError::Invalid { .. })), "{code:?}");
+    let cc: Result<ClientCredentialsFlow, _> = new(&TRUSTED, peer_settings(&peer, "s"));
+    assert!(matches!(cc, Err(ConfigError::Invalid { .. })), "{cc:?}");
+    // `refresh` exists only on the `Refresh` handle, and only for a spec with refresh tokens.
+    let refresh: Result<PasswordFlow<Refresh>, _> = new(&TRUSTED, peer_settings(&peer, "s"));
+    assert!(
+        matches!(refresh, Err(ConfigError::Invalid { .. })),
+        "{refresh:?}"
+    );
+    let password: Result<PasswordFlow<NoRefresh>, _> = new(&TRUSTED, peer_settings(&peer, "s"));
+    assert!(password.is_ok(), "{password:?}");
     assert!(peer.requests().is_empty());
 }
 

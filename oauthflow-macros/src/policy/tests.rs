@@ -879,7 +879,7 @@ fn item_shape() {
         ),
     ];
     for (item, want) in rows {
-        let diags = rule_14_item(&item);
+        let diags = crate::item::check(&item);
         assert_eq!(diags.len(), want, "{}", quote::quote!(#item));
         assert!(diags.iter().all(|d| d.rule == "D14"));
     }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::{DevClient, DevProvider};
-use oauthflow_runtime::__private::{Client, ClientSpec};
+use oauthflow_runtime::__private::ClientSpec;
 use oauthflow_runtime::{
     AudienceParam, ClientSecret, Confidential, Error, Flow, Kind, PendingAuthorization, Public,
     Settings, TokenSet, Url,
@@ -19,6 +19,9 @@ use oauthflow_runtime::{
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+mod any_client;
+pub use any_client::Client;
 
 pub const ORDERS: &str = "https://api.example.com/orders";
 pub const BILLING: &str = "https://api.example.com/billing";

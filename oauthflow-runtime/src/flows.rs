@@ -1,0 +1,400 @@
+//! One handle per grant: the field a generated client wraps.
+//!
+//! Each handle has the steps of its grant and nothing else, so the generated struct's private
+//! field cannot reach a step its flow does not have (not even from inside the defining module),
+//! and no step checks the flow at run time. All handles share one [`Context`] behind an `Arc`:
+//! clones share the HTTP client, the discovery cache and the token caches.
+//!
+//! | grant (`Flow`) | handle | steps |
+//! |---|---|---|
+//! | client credentials | [`ClientCredentialsFlow`] | `access_token` |
+//! | authorization code (`web`, `spa`) | [`CodeFlow`] | `authorize_url`, `exchange_code` |
+//! | authorization code (`native`) | [`NativeFlow`] | the same, and `login_via_loopback` |
+//! | implicit with form post | [`FormPostFlow`] | `authorize_url`, `verify_form_post` |
+//! | password | [`PasswordFlow`] | `password_token` |
+//! | device code | [`DeviceFlow`] | `device_authorization`, `poll_device` |
+//!
+//! The handles of grants that can return a refresh token take a marker, [`Refresh`] or
+//! [`NoRefresh`]; only `…<Refresh>` has `refresh` (the attribute's `refresh_tokens = true`).
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use oauth2::AccessToken;
+use secrecy::SecretString;
+use url::Url;
+
+use crate::claims::IdTokenClaims;
+use crate::context::Context;
+use crate::device_authorization::DeviceAuthorization;
+use crate::error::{ConfigError, Error};
+use crate::kind::{Flow, Kind};
+use crate::pending::PendingAuthorization;
+use crate::settings::{ClientType, Settings};
+use crate::spec::ClientSpec;
+use crate::tokens::TokenSet;
+
+mod sealed {
+    use std::sync::Arc;
+
+    use crate::context::Context;
+
+    pub trait Sealed {}
+
+    /// Wraps a checked context (sealed: only this module builds handles).
+    pub trait FromContext {
+        fn from_context(ctx: Arc<Context>) -> Self;
+    }
+}
+
+/// Whether a handle has the `refresh` step: [`Refresh`] or [`NoRefresh`].
+pub trait RefreshMode: sealed::Sealed + Send + Sync + 'static {
+    /// The attribute's `refresh_tokens` value this marker stands for.
+    const ENABLED: bool;
+}
+
+/// The client asks for refresh tokens (`refresh_tokens = true`): its handle has `refresh`.
+#[derive(Clone, Copy, Debug)]
+pub struct Refresh;
+
+/// The client asks for no refresh token: its handle has no `refresh`.
+#[derive(Clone, Copy, Debug)]
+pub struct NoRefresh;
+
+impl sealed::Sealed for Refresh {}
+impl sealed::Sealed for NoRefresh {}
+impl RefreshMode for Refresh {
+    const ENABLED: bool = true;
+}
+impl RefreshMode for NoRefresh {
+    const ENABLED: bool = false;
+}
+
+/// A flow handle: built from a spec whose grant (and kind) it serves.
+pub trait FlowHandle: sealed::FromContext + Sized {
+    /// The grants this handle serves.
+    const FLOWS: &'static [Flow];
+    /// The kinds this handle serves.
+    const KINDS: &'static [Kind];
+    /// Whether the handle has `refresh`.
+    const REFRESH: bool;
+}
+
+/// Builds the handle `H` from its compile-time spec and run-time settings: checks the issuer,
+/// endpoints and redirect URI. Makes no network request (discovery is lazy).
+///
+/// Checks: the settings' type matches the kind (public or confidential); the client id is not
+/// empty; an issuer is configured (the settings' one overrides the attribute's) and is `https`
+/// (or `http` on a loopback IP literal) without query or fragment; redirect-based flows have a
+/// redirect URI (the settings' one overrides the attribute's) that passes the attribute's rules;
+/// explicit endpoints are `https`.
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the setting that is wrong.
+pub fn new<H: FlowHandle, S: ClientType>(
+    spec: &'static ClientSpec,
+    settings: Settings<S>,
+) -> Result<H, ConfigError> {
+    // Generated code always pairs a spec with its handle; this guards hand-written misuse.
+    if !H::FLOWS.contains(&spec.flow)
+        || !H::KINDS.contains(&spec.kind)
+        || H::REFRESH != spec.refresh_tokens
+    {
+        return Err(ConfigError::Invalid {
+            reason: format!(
+                "this handle does not serve a `{}` client using {}{}",
+                spec.kind.as_str(),
+                spec.flow.as_str(),
+                if spec.refresh_tokens {
+                    " with refresh tokens"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    Ok(sealed::FromContext::from_context(Arc::new(Context::new(
+        spec, settings,
+    )?)))
+}
+
+/// Reads `<PREFIX>_CLIENT_ID`, `<PREFIX>_CLIENT_SECRET` (confidential kinds) and
+/// `<PREFIX>_ISSUER` (required when the attribute has no issuer; when it has one, a set variable
+/// overrides it like [`Settings::issuer`]), then calls [`new`]. Empty variables count as unset.
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the missing variable or the setting that is wrong.
+pub fn from_env<H: FlowHandle, S: ClientType>(spec: &'static ClientSpec) -> Result<H, ConfigError> {
+    new(spec, crate::env::settings::<S>(spec)?)
+}
+
+/// Declares a handle type over the shared context, with `Clone`, a `Debug` that shows no secret,
+/// and its [`FlowHandle`] impl.
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident, flows: $flows:expr, kinds: $kinds:expr) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            ctx: Arc<Context>,
+        }
+
+        impl sealed::FromContext for $name {
+            fn from_context(ctx: Arc<Context>) -> Self {
+                $name { ctx }
+            }
+        }
+
+        impl FlowHandle for $name {
+            const FLOWS: &'static [Flow] = $flows;
+            const KINDS: &'static [Kind] = $kinds;
+            const REFRESH: bool = false;
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&*self.ctx, f)
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident<R>, flows: $flows:expr, kinds: $kinds:expr) => {
+        $(#[$doc])*
+        pub struct $name<R: RefreshMode> {
+            ctx: Arc<Context>,
+            refresh: PhantomData<R>,
+        }
+
+        // By hand: a derive would require `R: Clone`.
+        impl<R: RefreshMode> Clone for $name<R> {
+            fn clone(&self) -> Self {
+                $name {
+                    ctx: Arc::clone(&self.ctx),
+                    refresh: PhantomData,
+                }
+            }
+        }
+
+        impl<R: RefreshMode> sealed::FromContext for $name<R> {
+            fn from_context(ctx: Arc<Context>) -> Self {
+                $name {
+                    ctx,
+                    refresh: PhantomData,
+                }
+            }
+        }
+
+        impl<R: RefreshMode> FlowHandle for $name<R> {
+            const FLOWS: &'static [Flow] = $flows;
+            const KINDS: &'static [Kind] = $kinds;
+            const REFRESH: bool = R::ENABLED;
+        }
+
+        impl<R: RefreshMode> fmt::Debug for $name<R> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&*self.ctx, f)
+            }
+        }
+
+        impl $name<Refresh> {
+            /// Refresh (RFC 6749 §6), single-flight per refresh token; keeps the refresh token
+            /// when none comes back. A refreshed ID token is validated in full and must have the
+            /// original's `iss`, `sub` and `aud` (OIDC Core §12.2).
+            ///
+            /// # Errors
+            ///
+            /// [`Error::NoRefreshToken`] when `tokens` has none; `invalid_grant` when the user
+            /// must sign in again; network and validation failures.
+            pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
+                crate::refresh::refresh(&self.ctx, tokens).await
+            }
+        }
+    };
+}
+
+handle!(
+    /// Client credentials (`machine`): cached access tokens per audience.
+    ClientCredentialsFlow,
+    flows: &[Flow::ClientCredentials],
+    kinds: &[Kind::Machine]
+);
+
+handle!(
+    /// Authorization code with PKCE for `web` (confidential) and `spa` (public) clients.
+    CodeFlow<R>,
+    flows: &[Flow::AuthorizationCode, Flow::AuthorizationCodePkce],
+    kinds: &[Kind::Web, Kind::Spa]
+);
+
+handle!(
+    /// Authorization code with PKCE for `native` clients, with the RFC 8252 loopback login.
+    NativeFlow<R>,
+    flows: &[Flow::AuthorizationCodePkce],
+    kinds: &[Kind::Native]
+);
+
+handle!(
+    /// Implicit with form post, ID token only (`spa` with `access_token = false`).
+    FormPostFlow,
+    flows: &[Flow::ImplicitFormPost],
+    kinds: &[Kind::Spa]
+);
+
+handle!(
+    /// The password grant (`trusted`).
+    PasswordFlow<R>,
+    flows: &[Flow::Password],
+    kinds: &[Kind::Trusted]
+);
+
+handle!(
+    /// The device authorization grant (`device`, RFC 8628).
+    DeviceFlow<R>,
+    flows: &[Flow::DeviceCode],
+    kinds: &[Kind::Device]
+);
+
+impl ClientCredentialsFlow {
+    /// A cached, single-flight access token for `audience` (client credentials, RFC 6749 §4.4).
+    ///
+    /// # Errors
+    ///
+    /// Discovery, network and token-endpoint failures; an audience the spec does not declare.
+    pub async fn access_token(&self, audience: Option<&'static str>) -> Result<AccessToken, Error> {
+        crate::client_credentials::access_token(&self.ctx, audience).await
+    }
+}
+
+/// The two steps every code-flow handle has.
+macro_rules! code_steps {
+    ($name:ident) => {
+        impl<R: RefreshMode> $name<R> {
+            /// The URL to send the user to, and what to keep until the callback:
+            /// `response_type=code`, `state`, PKCE S256, and a `nonce` when `openid` is among the
+            /// scopes.
+            ///
+            /// # Errors
+            ///
+            /// Discovery failures; an audience the spec does not declare.
+            pub async fn authorize_url(
+                &self,
+                audience: Option<&'static str>,
+            ) -> Result<(Url, PendingAuthorization), Error> {
+                crate::authorization_code::authorize_url(&self.ctx, audience).await
+            }
+
+            /// Checks the callback (strict parsing, `state` in constant time before any network
+            /// call, `iss`, `error=`) and redeems the code once, never retried. With `openid`,
+            /// the response's ID token is validated in full before any token is returned.
+            ///
+            /// # Errors
+            ///
+            /// A callback that fails a check, an error the server sent, a failed redemption.
+            pub async fn exchange_code(
+                &self,
+                pending: PendingAuthorization,
+                callback: &str,
+            ) -> Result<TokenSet, Error> {
+                crate::authorization_code::exchange_code(&self.ctx, pending, callback).await
+            }
+        }
+    };
+}
+
+code_steps!(CodeFlow);
+code_steps!(NativeFlow);
+
+impl<R: RefreshMode> NativeFlow<R> {
+    /// Loopback redirect login (RFC 8252 §7.3): binds the redirect URI's loopback IP literal on
+    /// an ephemeral port, calls `open` with the authorization URL (open it in the system
+    /// browser), waits up to `Settings::loopback_timeout` for the one callback whose `state`
+    /// matches (anything else gets 404), closes the port and redeems the code.
+    ///
+    /// # Errors
+    ///
+    /// The listener cannot bind, the browser never comes back in time, or the exchange fails.
+    pub async fn login_via_loopback(
+        &self,
+        audience: Option<&'static str>,
+        open: impl FnOnce(&Url),
+    ) -> Result<TokenSet, Error> {
+        crate::authorization_code::login_via_loopback(&self.ctx, audience, open).await
+    }
+}
+
+impl FormPostFlow {
+    /// The URL to send the user to: `response_type=id_token`, `response_mode=form_post`,
+    /// `state` and `nonce` (no audience).
+    ///
+    /// # Errors
+    ///
+    /// Discovery failures, or metadata without a `jwks_uri`.
+    pub async fn authorize_url(&self) -> Result<(Url, PendingAuthorization), Error> {
+        crate::implicit::authorize_url(&self.ctx, None).await
+    }
+
+    /// Checks the posted form body (`state` first, in constant time, before any network call;
+    /// `iss` when sent; `error=`) and validates its ID token in full.
+    ///
+    /// `form_body` is the body of the `application/x-www-form-urlencoded` POST the browser sent
+    /// to the redirect URI. The POST is cross-site: it carries no `SameSite=Lax`/`Strict`
+    /// cookie, so find `pending` in a server-side store keyed by
+    /// [`PendingAuthorization::state`].
+    ///
+    /// # Errors
+    ///
+    /// A body that fails a check, an error the server sent, an ID token that fails validation.
+    pub async fn verify_form_post(
+        &self,
+        pending: PendingAuthorization,
+        form_body: &str,
+    ) -> Result<IdTokenClaims, Error> {
+        crate::implicit::verify_form_post(&self.ctx, pending, form_body).await
+    }
+}
+
+impl<R: RefreshMode> PasswordFlow<R> {
+    /// The password grant (RFC 6749 §4.3): the password goes only into the POST body; never
+    /// retried.
+    ///
+    /// # Errors
+    ///
+    /// An empty username, an error the server sent, network and validation failures.
+    pub async fn password_token(
+        &self,
+        username: &str,
+        password: &SecretString,
+        audience: Option<&'static str>,
+    ) -> Result<TokenSet, Error> {
+        crate::password::password_token(&self.ctx, username, password, audience).await
+    }
+}
+
+impl<R: RefreshMode> DeviceFlow<R> {
+    /// The device authorization request (RFC 8628 §3.1).
+    ///
+    /// # Errors
+    ///
+    /// Discovery, network and validation failures; an audience the spec does not declare.
+    pub async fn device_authorization(
+        &self,
+        audience: Option<&'static str>,
+    ) -> Result<DeviceAuthorization, Error> {
+        crate::device_code::device_authorization(&self.ctx, audience).await
+    }
+
+    /// Polls the token endpoint for a device authorization (RFC 8628 §3.4, §3.5): `interval`
+    /// (5 s by default), `slow_down`, back-off on transient failures, stop at `expires_in`. With
+    /// `openid`, the response's ID token is validated in full.
+    ///
+    /// # Errors
+    ///
+    /// The user denied access, the code expired, network and validation failures.
+    pub async fn poll_device(
+        &self,
+        authorization: &DeviceAuthorization,
+    ) -> Result<TokenSet, Error> {
+        crate::device_code::poll_device(&self.ctx, authorization).await
+    }
+}

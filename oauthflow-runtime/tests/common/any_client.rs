@@ -1,0 +1,160 @@
+//! A client of any flow, for tests that build clients from hand-written specs.
+//!
+//! Generated clients wrap the one flow handle of their grant (`__private::CodeFlow`, …), so a
+//! step their flow lacks does not even exist. These tests drive many specs through the same
+//! helpers; [`Client`] builds the handle the macro would choose for a spec and forwards each
+//! step to it. Calling a step the spec's flow does not have is a bug in the test: it panics.
+#![allow(dead_code)]
+
+use oauthflow_runtime::__private::{
+    ClientCredentialsFlow, ClientSpec, CodeFlow, DeviceFlow, FormPostFlow, NativeFlow, NoRefresh,
+    PasswordFlow, Refresh, from_env, new,
+};
+use oauthflow_runtime::{
+    AccessToken, ClientType, ConfigError, DeviceAuthorization, Error, Flow, IdTokenClaims, Kind,
+    PendingAuthorization, SecretString, Settings, TokenSet, Url,
+};
+
+/// The handle of one spec.
+#[derive(Clone, Debug)]
+pub enum Client {
+    ClientCredentials(ClientCredentialsFlow),
+    Code(CodeFlow<NoRefresh>),
+    CodeRefresh(CodeFlow<Refresh>),
+    Native(NativeFlow<NoRefresh>),
+    NativeRefresh(NativeFlow<Refresh>),
+    FormPost(FormPostFlow),
+    Password(PasswordFlow<NoRefresh>),
+    PasswordRefresh(PasswordFlow<Refresh>),
+    Device(DeviceFlow<NoRefresh>),
+    DeviceRefresh(DeviceFlow<Refresh>),
+}
+
+/// Builds the handle for `spec` with `build` (the runtime's `new` or `from_env`).
+macro_rules! build {
+    ($spec:expr, $build:expr) => {{
+        let spec: &'static ClientSpec = $spec;
+        Ok(match (spec.flow, spec.kind, spec.refresh_tokens) {
+            (Flow::ClientCredentials, ..) => Client::ClientCredentials($build?),
+            (Flow::ImplicitFormPost, ..) => Client::FormPost($build?),
+            (Flow::AuthorizationCodePkce, Kind::Native, false) => Client::Native($build?),
+            (Flow::AuthorizationCodePkce, Kind::Native, true) => Client::NativeRefresh($build?),
+            (Flow::AuthorizationCode | Flow::AuthorizationCodePkce, _, false) => {
+                Client::Code($build?)
+            }
+            (Flow::AuthorizationCode | Flow::AuthorizationCodePkce, _, true) => {
+                Client::CodeRefresh($build?)
+            }
+            (Flow::Password, _, false) => Client::Password($build?),
+            (Flow::Password, _, true) => Client::PasswordRefresh($build?),
+            (Flow::DeviceCode, _, false) => Client::Device($build?),
+            (Flow::DeviceCode, _, true) => Client::DeviceRefresh($build?),
+        })
+    }};
+}
+
+/// Calls `$step` on whichever handle has it; panics for a handle without it.
+macro_rules! forward {
+    ($self:ident, $handle:ident => $call:expr, [$($variant:ident),+]) => {
+        match $self {
+            $(Client::$variant($handle) => $call.await,)+
+            other => panic!("`{}` is not a step of {other:?}", stringify!($call)),
+        }
+    };
+}
+
+impl Client {
+    /// Builds the handle for `spec` from `settings`.
+    pub fn new<S: ClientType>(
+        spec: &'static ClientSpec,
+        settings: Settings<S>,
+    ) -> Result<Self, ConfigError> {
+        build!(spec, new(spec, settings))
+    }
+
+    /// Builds the handle for `spec` from the environment.
+    pub fn from_env<S: ClientType>(spec: &'static ClientSpec) -> Result<Self, ConfigError> {
+        build!(spec, from_env::<_, S>(spec))
+    }
+
+    pub async fn client_credentials_token(
+        &self,
+        audience: Option<&'static str>,
+    ) -> Result<AccessToken, Error> {
+        forward!(self, h => h.access_token(audience), [ClientCredentials])
+    }
+
+    pub async fn authorize_url(
+        &self,
+        audience: Option<&'static str>,
+    ) -> Result<(Url, PendingAuthorization), Error> {
+        if let Client::FormPost(handle) = self {
+            assert!(audience.is_none(), "a form-post client has no audience");
+            return handle.authorize_url().await;
+        }
+        forward!(self, h => h.authorize_url(audience),
+            [Code, CodeRefresh, Native, NativeRefresh]
+        )
+    }
+
+    pub async fn exchange_code(
+        &self,
+        pending: PendingAuthorization,
+        callback: &str,
+    ) -> Result<TokenSet, Error> {
+        forward!(self, h => h.exchange_code(pending, callback),
+            [Code, CodeRefresh, Native, NativeRefresh]
+        )
+    }
+
+    pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
+        forward!(self, h => h.refresh(tokens),
+            [CodeRefresh, NativeRefresh, PasswordRefresh, DeviceRefresh]
+        )
+    }
+
+    pub async fn login_via_loopback(
+        &self,
+        audience: Option<&'static str>,
+        open: impl FnOnce(&Url),
+    ) -> Result<TokenSet, Error> {
+        forward!(self, h => h.login_via_loopback(audience, open),
+            [Native, NativeRefresh]
+        )
+    }
+
+    pub async fn verify_form_post(
+        &self,
+        pending: PendingAuthorization,
+        form_body: &str,
+    ) -> Result<IdTokenClaims, Error> {
+        forward!(self, h => h.verify_form_post(pending, form_body), [FormPost])
+    }
+
+    pub async fn password_token(
+        &self,
+        username: &str,
+        password: &SecretString,
+        audience: Option<&'static str>,
+    ) -> Result<TokenSet, Error> {
+        forward!(self, h => h.password_token(username, password, audience),
+            [Password, PasswordRefresh]
+        )
+    }
+
+    pub async fn device_authorization(
+        &self,
+        audience: Option<&'static str>,
+    ) -> Result<DeviceAuthorization, Error> {
+        forward!(self, h => h.device_authorization(audience),
+            [Device, DeviceRefresh]
+        )
+    }
+
+    pub async fn poll_device(
+        &self,
+        authorization: &DeviceAuthorization,
+    ) -> Result<TokenSet, Error> {
+        forward!(self, h => h.poll_device(authorization), [Device, DeviceRefresh])
+    }
+}
