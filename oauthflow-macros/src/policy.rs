@@ -129,7 +129,10 @@ pub fn check_all(input: &Input) -> (Option<Client>, Vec<Diag>) {
         return (None, cx.diags);
     };
     let value = |a: &Option<Arg<String>>| a.as_ref().map(|a| a.value.clone());
-    let refresh_tokens = input.refresh_tokens.as_ref().is_some_and(|a| a.value);
+    // A flow without refresh tokens never gets the `refresh` step, also when the attribute
+    // asked for it (rule 4 or 6 reported that): the expansion next to the errors stays valid.
+    let refresh_tokens = input.refresh_tokens.as_ref().is_some_and(|a| a.value)
+        && !matches!(flow, Flow::ClientCredentials | Flow::ImplicitFormPost);
     let redirect_unavailable = value(&input.redirect_unavailable);
     let client = Client {
         struct_name: input.name.value.clone(),

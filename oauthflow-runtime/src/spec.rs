@@ -4,7 +4,21 @@ use crate::kind::{AudienceParam, Flow, Kind};
 
 /// The compile-time description of a client, emitted by `#[oauth_client]` as a `static`.
 ///
-/// Generated code builds it; users never need to.
+/// Generated code builds it with [`ClientSpec::new`] and one `const fn` setter per argument the
+/// attribute wrote, so an expansion lists only what the attribute said and a new field is one
+/// setter here. Users never need it.
+///
+/// ```
+/// use oauthflow_runtime::__private::ClientSpec;
+/// use oauthflow_runtime::{AudienceParam, Flow, Kind};
+///
+/// static SPEC: ClientSpec = ClientSpec::new("ImportJob", Kind::Machine, Flow::ClientCredentials, "IMPORT_JOB")
+///     .issuer("https://tenant.example.com/")
+///     .audiences(&["https://api.example.com/orders"])
+///     .audience_param(AudienceParam::Resource);
+/// assert_eq!(SPEC.audiences, ["https://api.example.com/orders"]);
+/// assert!(SPEC.redirect_uri.is_none());
+/// ```
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct ClientSpec {
@@ -36,4 +50,102 @@ pub struct ClientSpec {
     pub refresh_tokens: bool,
     /// The `from_env` prefix, e.g. `IMPORT_JOB`.
     pub env_prefix: &'static str,
+}
+
+impl ClientSpec {
+    /// A client with only what every attribute determines: the struct, its kind, the grant the
+    /// tree chose and the `from_env` prefix. Everything else is absent or default.
+    pub const fn new(
+        struct_name: &'static str,
+        kind: Kind,
+        flow: Flow,
+        env_prefix: &'static str,
+    ) -> Self {
+        ClientSpec {
+            struct_name,
+            kind,
+            flow,
+            issuer: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            device_authorization_endpoint: None,
+            jwks_uri: None,
+            audiences: &[],
+            audience_param: AudienceParam::Audience,
+            scopes: &[],
+            redirect_uri: None,
+            refresh_tokens: false,
+            env_prefix,
+        }
+    }
+
+    /// `issuer = "..."`.
+    #[must_use]
+    pub const fn issuer(mut self, issuer: &'static str) -> Self {
+        self.issuer = Some(issuer);
+        self
+    }
+
+    /// `authorization_endpoint = "..."`.
+    #[must_use]
+    pub const fn authorization_endpoint(mut self, uri: &'static str) -> Self {
+        self.authorization_endpoint = Some(uri);
+        self
+    }
+
+    /// `token_endpoint = "..."`.
+    #[must_use]
+    pub const fn token_endpoint(mut self, uri: &'static str) -> Self {
+        self.token_endpoint = Some(uri);
+        self
+    }
+
+    /// `device_authorization_endpoint = "..."`.
+    #[must_use]
+    pub const fn device_authorization_endpoint(mut self, uri: &'static str) -> Self {
+        self.device_authorization_endpoint = Some(uri);
+        self
+    }
+
+    /// `jwks_uri = "..."`.
+    #[must_use]
+    pub const fn jwks_uri(mut self, uri: &'static str) -> Self {
+        self.jwks_uri = Some(uri);
+        self
+    }
+
+    /// `audiences = [...]`, in declaration order.
+    #[must_use]
+    pub const fn audiences(mut self, audiences: &'static [&'static str]) -> Self {
+        self.audiences = audiences;
+        self
+    }
+
+    /// `audience_param = "..."`.
+    #[must_use]
+    pub const fn audience_param(mut self, param: AudienceParam) -> Self {
+        self.audience_param = param;
+        self
+    }
+
+    /// `scopes = [...]`, as written.
+    #[must_use]
+    pub const fn scopes(mut self, scopes: &'static [&'static str]) -> Self {
+        self.scopes = scopes;
+        self
+    }
+
+    /// `redirect_uri = "..."`.
+    #[must_use]
+    pub const fn redirect_uri(mut self, uri: &'static str) -> Self {
+        self.redirect_uri = Some(uri);
+        self
+    }
+
+    /// `refresh_tokens = true`.
+    #[must_use]
+    pub const fn refresh_tokens(mut self) -> Self {
+        self.refresh_tokens = true;
+        self
+    }
 }

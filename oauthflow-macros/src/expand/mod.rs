@@ -11,49 +11,53 @@ use crate::ast::{AudienceParam, Client, Kind};
 use crate::policy;
 use crate::steps;
 
-fn opt_str(value: Option<&String>) -> TokenStream {
-    match value {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-/// The `ClientSpec` literal.
+/// The `ClientSpec`: `ClientSpec::new(..)` and one `const fn` setter per argument the attribute
+/// wrote (the runtime's defaults stand for the rest).
 fn spec(c: &Client) -> TokenStream {
     let struct_name = &c.struct_name;
     let kind = format_ident!("{}", c.kind.variant());
     let flow = format_ident!("{}", c.flow.variant());
-    let issuer = opt_str(c.issuer.as_ref());
-    let authorization_endpoint = opt_str(c.authorization_endpoint.as_ref());
-    let token_endpoint = opt_str(c.token_endpoint.as_ref());
-    let device_authorization_endpoint = opt_str(c.device_authorization_endpoint.as_ref());
-    let jwks_uri = opt_str(c.jwks_uri.as_ref());
-    let redirect_uri = opt_str(c.redirect_uri.as_ref());
-    let audiences = c.audiences.iter().map(|a| &a.uri);
-    let audience_param = match c.audience_param {
-        AudienceParam::Audience => quote!(Audience),
-        AudienceParam::Resource => quote!(Resource),
-    };
-    let scopes = &c.scopes;
-    let refresh_tokens = c.refresh_tokens;
     let env_prefix = &c.env_prefix;
-    quote! {
-        ::oauthflow::__private::ClientSpec {
-            struct_name: #struct_name,
-            kind: ::oauthflow::Kind::#kind,
-            flow: ::oauthflow::Flow::#flow,
-            issuer: #issuer,
-            authorization_endpoint: #authorization_endpoint,
-            token_endpoint: #token_endpoint,
-            device_authorization_endpoint: #device_authorization_endpoint,
-            jwks_uri: #jwks_uri,
-            audiences: &[#(#audiences),*],
-            audience_param: ::oauthflow::AudienceParam::#audience_param,
-            scopes: &[#(#scopes),*],
-            redirect_uri: #redirect_uri,
-            refresh_tokens: #refresh_tokens,
-            env_prefix: #env_prefix,
+    let mut setters = Vec::new();
+    let strings = [
+        ("issuer", &c.issuer),
+        ("authorization_endpoint", &c.authorization_endpoint),
+        ("token_endpoint", &c.token_endpoint),
+        (
+            "device_authorization_endpoint",
+            &c.device_authorization_endpoint,
+        ),
+        ("jwks_uri", &c.jwks_uri),
+        ("redirect_uri", &c.redirect_uri),
+    ];
+    for (name, value) in strings {
+        if let Some(value) = value {
+            let name = format_ident!("{name}");
+            setters.push(quote!(.#name(#value)));
         }
+    }
+    if !c.audiences.is_empty() {
+        let audiences = c.audiences.iter().map(|a| &a.uri);
+        setters.push(quote!(.audiences(&[#(#audiences),*])));
+    }
+    if c.audience_param == AudienceParam::Resource {
+        setters.push(quote!(.audience_param(::oauthflow::AudienceParam::Resource)));
+    }
+    if !c.scopes.is_empty() {
+        let scopes = &c.scopes;
+        setters.push(quote!(.scopes(&[#(#scopes),*])));
+    }
+    if c.refresh_tokens {
+        setters.push(quote!(.refresh_tokens()));
+    }
+    quote! {
+        ::oauthflow::__private::ClientSpec::new(
+            #struct_name,
+            ::oauthflow::Kind::#kind,
+            ::oauthflow::Flow::#flow,
+            #env_prefix,
+        )
+        #(#setters)*
     }
 }
 

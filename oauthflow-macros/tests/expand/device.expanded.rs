@@ -35,22 +35,14 @@ impl TvApp {
     pub const DECISION: &str = "kind = \"device\": an input-constrained device or a CLI without a browser cannot receive a redirect, so the device authorization grant was chosen (RFC 8628, beyond the Auth0 tree): the user approves on a second screen by entering the code the device shows. Always display that user code, also next to a complete verification link or QR code, so the user can spot a phishing attempt (RFC 8628 §3.3.1, §5.4).";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "TvApp",
-                kind: ::oauthflow::Kind::Device,
-                flow: ::oauthflow::Flow::DeviceCode,
-                issuer: ::core::option::Option::Some("https://tenant.example.com/"),
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &["https://api.example.com/telemetry"],
-                audience_param: ::oauthflow::AudienceParam::Audience,
-                scopes: &[],
-                redirect_uri: ::core::option::Option::None,
-                refresh_tokens: false,
-                env_prefix: "TV",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "TvApp",
+                ::oauthflow::Kind::Device,
+                ::oauthflow::Flow::DeviceCode,
+                "TV",
+            )
+            .issuer("https://tenant.example.com/")
+            .audiences(&["https://api.example.com/telemetry"]);
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -70,7 +62,7 @@ impl TvApp {
     pub fn access_token<'__oauthflow>(
         &'__oauthflow self,
         _: TvAppAudience,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::AccessToken, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::AccessToken>
     where
         Self: ::oauthflow::__private::steps::NoAccessToken<'__oauthflow>,
     {
@@ -83,12 +75,7 @@ impl TvApp {
     pub fn authorize_url<'__oauthflow>(
         &'__oauthflow self,
         _: TvAppAudience,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<
-            (::oauthflow::Url, ::oauthflow::PendingAuthorization),
-            ::oauthflow::Error,
-        >,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
     where
         Self: ::oauthflow::__private::steps::NoAuthorizeUrl<'__oauthflow>,
     {
@@ -102,7 +89,7 @@ impl TvApp {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoExchangeCode<'__oauthflow>,
     {
@@ -116,7 +103,7 @@ impl TvApp {
         &'__oauthflow self,
         _: TvAppAudience,
         _: impl ::core::ops::FnOnce(&::oauthflow::Url),
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoLoginViaLoopback<'__oauthflow>,
     {
@@ -128,7 +115,7 @@ impl TvApp {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::IdTokenClaims, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::IdTokenClaims>
     where
         Self: ::oauthflow::__private::steps::NoVerifyFormPost<'__oauthflow>,
     {
@@ -141,7 +128,7 @@ impl TvApp {
         _: &str,
         _: &::oauthflow::SecretString,
         _: TvAppAudience,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPasswordToken<'__oauthflow>,
     {
@@ -172,7 +159,7 @@ impl TvApp {
     pub fn refresh<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::TokenSet,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoRefresh<'__oauthflow>,
     {

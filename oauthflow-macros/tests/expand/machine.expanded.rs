@@ -40,25 +40,18 @@ impl ImportJob {
     pub const DECISION: &str = "kind = \"machine\": the party that needs access is a machine that is its own resource owner, so the decision tree chose client credentials (RFC 6749 §4.4): no user and no redirect, one cached access token per audience.";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "ImportJob",
-                kind: ::oauthflow::Kind::Machine,
-                flow: ::oauthflow::Flow::ClientCredentials,
-                issuer: ::core::option::Option::Some("https://tenant.example.com/"),
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &[
-                    "https://api.example.com/orders",
-                    "https://api.example.com/billing",
-                ],
-                audience_param: ::oauthflow::AudienceParam::Audience,
-                scopes: &["read:orders"],
-                redirect_uri: ::core::option::Option::None,
-                refresh_tokens: false,
-                env_prefix: "IMPORT_JOB",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "ImportJob",
+                ::oauthflow::Kind::Machine,
+                ::oauthflow::Flow::ClientCredentials,
+                "IMPORT_JOB",
+            )
+            .issuer("https://tenant.example.com/")
+            .audiences(&[
+                "https://api.example.com/orders",
+                "https://api.example.com/billing",
+            ])
+            .scopes(&["read:orders"]);
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -89,12 +82,7 @@ impl ImportJob {
     pub fn authorize_url<'__oauthflow>(
         &'__oauthflow self,
         _: ImportJobAudience,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<
-            (::oauthflow::Url, ::oauthflow::PendingAuthorization),
-            ::oauthflow::Error,
-        >,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
     where
         Self: ::oauthflow::__private::steps::NoAuthorizeUrl<'__oauthflow>,
     {
@@ -108,7 +96,7 @@ impl ImportJob {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoExchangeCode<'__oauthflow>,
     {
@@ -122,7 +110,7 @@ impl ImportJob {
         &'__oauthflow self,
         _: ImportJobAudience,
         _: impl ::core::ops::FnOnce(&::oauthflow::Url),
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoLoginViaLoopback<'__oauthflow>,
     {
@@ -134,7 +122,7 @@ impl ImportJob {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::IdTokenClaims, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::IdTokenClaims>
     where
         Self: ::oauthflow::__private::steps::NoVerifyFormPost<'__oauthflow>,
     {
@@ -147,7 +135,7 @@ impl ImportJob {
         _: &str,
         _: &::oauthflow::SecretString,
         _: ImportJobAudience,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPasswordToken<'__oauthflow>,
     {
@@ -160,9 +148,7 @@ impl ImportJob {
     pub fn device_authorization<'__oauthflow>(
         &'__oauthflow self,
         _: ImportJobAudience,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<::oauthflow::DeviceAuthorization, ::oauthflow::Error>,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::DeviceAuthorization>
     where
         Self: ::oauthflow::__private::steps::NoDeviceAuthorization<'__oauthflow>,
     {
@@ -175,7 +161,7 @@ impl ImportJob {
     pub fn poll_device<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::DeviceAuthorization,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPollDevice<'__oauthflow>,
     {
@@ -188,7 +174,7 @@ impl ImportJob {
     pub fn refresh<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::TokenSet,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoRefreshInThisFlow<'__oauthflow>,
     {

@@ -17,22 +17,15 @@ impl DesktopApp {
     pub const DECISION: &str = "kind = \"native\": a native or mobile app is a public client, so the decision tree chose the authorization code grant with PKCE S256 through the system browser, with a loopback or private-use scheme redirect (RFC 8252), never an embedded web view (RFC 8252 §8.12).";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "DesktopApp",
-                kind: ::oauthflow::Kind::Native,
-                flow: ::oauthflow::Flow::AuthorizationCodePkce,
-                issuer: ::core::option::Option::Some("https://tenant.example.com/"),
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &[],
-                audience_param: ::oauthflow::AudienceParam::Audience,
-                scopes: &[],
-                redirect_uri: ::core::option::Option::Some("http://127.0.0.1/callback"),
-                refresh_tokens: true,
-                env_prefix: "DESKTOP_APP",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "DesktopApp",
+                ::oauthflow::Kind::Native,
+                ::oauthflow::Flow::AuthorizationCodePkce,
+                "DESKTOP_APP",
+            )
+            .issuer("https://tenant.example.com/")
+            .redirect_uri("http://127.0.0.1/callback")
+            .refresh_tokens();
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -51,7 +44,7 @@ impl DesktopApp {
     #[allow(clippy::unused_self)]
     pub fn access_token<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::AccessToken, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::AccessToken>
     where
         Self: ::oauthflow::__private::steps::NoAccessToken<'__oauthflow>,
     {
@@ -95,7 +88,7 @@ impl DesktopApp {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::IdTokenClaims, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::IdTokenClaims>
     where
         Self: ::oauthflow::__private::steps::NoVerifyFormPost<'__oauthflow>,
     {
@@ -107,7 +100,7 @@ impl DesktopApp {
         &'__oauthflow self,
         _: &str,
         _: &::oauthflow::SecretString,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPasswordToken<'__oauthflow>,
     {
@@ -119,9 +112,7 @@ impl DesktopApp {
     #[allow(clippy::unused_self)]
     pub fn device_authorization<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<::oauthflow::DeviceAuthorization, ::oauthflow::Error>,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::DeviceAuthorization>
     where
         Self: ::oauthflow::__private::steps::NoDeviceAuthorization<'__oauthflow>,
     {
@@ -134,7 +125,7 @@ impl DesktopApp {
     pub fn poll_device<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::DeviceAuthorization,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPollDevice<'__oauthflow>,
     {

@@ -35,22 +35,15 @@ impl Dashboard {
     pub const DECISION: &str = "kind = \"spa\": a single-page app running in a browser is a public client, so the decision tree chose the authorization code grant with PKCE S256 (RFC 9700 §2.1.1); if the app has a server, prefer kind = \"web\" (a backend for frontend, OAuth 2.0 for Browser-Based Apps §6.1).";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "Dashboard",
-                kind: ::oauthflow::Kind::Spa,
-                flow: ::oauthflow::Flow::AuthorizationCodePkce,
-                issuer: ::core::option::Option::None,
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &["https://api.example.com/orders"],
-                audience_param: ::oauthflow::AudienceParam::Resource,
-                scopes: &[],
-                redirect_uri: ::core::option::Option::Some("https://app.example.com/callback"),
-                refresh_tokens: false,
-                env_prefix: "DASHBOARD",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "Dashboard",
+                ::oauthflow::Kind::Spa,
+                ::oauthflow::Flow::AuthorizationCodePkce,
+                "DASHBOARD",
+            )
+            .redirect_uri("https://app.example.com/callback")
+            .audiences(&["https://api.example.com/orders"])
+            .audience_param(::oauthflow::AudienceParam::Resource);
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -70,7 +63,7 @@ impl Dashboard {
     pub fn access_token<'__oauthflow>(
         &'__oauthflow self,
         _: DashboardAudience,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::AccessToken, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::AccessToken>
     where
         Self: ::oauthflow::__private::steps::NoAccessToken<'__oauthflow>,
     {
@@ -108,7 +101,7 @@ impl Dashboard {
         &'__oauthflow self,
         _: DashboardAudience,
         _: impl ::core::ops::FnOnce(&::oauthflow::Url),
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoLoginViaLoopback<'__oauthflow>,
     {
@@ -120,7 +113,7 @@ impl Dashboard {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::IdTokenClaims, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::IdTokenClaims>
     where
         Self: ::oauthflow::__private::steps::NoVerifyFormPost<'__oauthflow>,
     {
@@ -133,7 +126,7 @@ impl Dashboard {
         _: &str,
         _: &::oauthflow::SecretString,
         _: DashboardAudience,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPasswordToken<'__oauthflow>,
     {
@@ -146,9 +139,7 @@ impl Dashboard {
     pub fn device_authorization<'__oauthflow>(
         &'__oauthflow self,
         _: DashboardAudience,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<::oauthflow::DeviceAuthorization, ::oauthflow::Error>,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::DeviceAuthorization>
     where
         Self: ::oauthflow::__private::steps::NoDeviceAuthorization<'__oauthflow>,
     {
@@ -161,7 +152,7 @@ impl Dashboard {
     pub fn poll_device<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::DeviceAuthorization,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPollDevice<'__oauthflow>,
     {
@@ -174,7 +165,7 @@ impl Dashboard {
     pub fn refresh<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::TokenSet,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoRefresh<'__oauthflow>,
     {

@@ -17,24 +17,15 @@ impl LoginOnly {
     pub const DECISION: &str = "kind = \"spa\" with access_token = false: the app only signs the user in, so the decision tree chose implicit with form post (an ID token only, OIDC Core §3.2.2.1), which Auth0 places for login-only use cases; the response is an HTML form POST, so a server endpoint must receive it.";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "LoginOnly",
-                kind: ::oauthflow::Kind::Spa,
-                flow: ::oauthflow::Flow::ImplicitFormPost,
-                issuer: ::core::option::Option::Some("https://tenant.example.com/"),
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &[],
-                audience_param: ::oauthflow::AudienceParam::Audience,
-                scopes: &["openid", "email"],
-                redirect_uri: ::core::option::Option::Some(
-                    "https://app.example.com/login/callback",
-                ),
-                refresh_tokens: false,
-                env_prefix: "LOGIN_ONLY",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "LoginOnly",
+                ::oauthflow::Kind::Spa,
+                ::oauthflow::Flow::ImplicitFormPost,
+                "LOGIN_ONLY",
+            )
+            .issuer("https://tenant.example.com/")
+            .redirect_uri("https://app.example.com/login/callback")
+            .scopes(&["openid", "email"]);
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -53,7 +44,7 @@ impl LoginOnly {
     #[allow(clippy::unused_self)]
     pub fn access_token<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::AccessToken, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::AccessToken>
     where
         Self: ::oauthflow::__private::steps::NoAccessToken<'__oauthflow>,
     {
@@ -76,7 +67,7 @@ impl LoginOnly {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoExchangeCode<'__oauthflow>,
     {
@@ -89,7 +80,7 @@ impl LoginOnly {
     pub fn login_via_loopback<'__oauthflow>(
         &'__oauthflow self,
         _: impl ::core::ops::FnOnce(&::oauthflow::Url),
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoLoginViaLoopback<'__oauthflow>,
     {
@@ -111,7 +102,7 @@ impl LoginOnly {
         &'__oauthflow self,
         _: &str,
         _: &::oauthflow::SecretString,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPasswordToken<'__oauthflow>,
     {
@@ -123,9 +114,7 @@ impl LoginOnly {
     #[allow(clippy::unused_self)]
     pub fn device_authorization<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<::oauthflow::DeviceAuthorization, ::oauthflow::Error>,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::DeviceAuthorization>
     where
         Self: ::oauthflow::__private::steps::NoDeviceAuthorization<'__oauthflow>,
     {
@@ -138,7 +127,7 @@ impl LoginOnly {
     pub fn poll_device<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::DeviceAuthorization,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPollDevice<'__oauthflow>,
     {
@@ -151,7 +140,7 @@ impl LoginOnly {
     pub fn refresh<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::TokenSet,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoRefreshInThisFlow<'__oauthflow>,
     {

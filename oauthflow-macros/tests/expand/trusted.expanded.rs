@@ -17,22 +17,13 @@ impl Kiosk {
     pub const DECISION: &str = "kind = \"trusted\": the client is trusted with user credentials and redirect-based flows are impossible (\"legacy kiosk firmware has no browser\"), so the decision tree chose the password grant, which RFC 9700 §2.4 says MUST NOT be used and OAuth 2.1 removes; move to kind = \"native\" or \"device\" as soon as a browser or a second screen is available.";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "Kiosk",
-                kind: ::oauthflow::Kind::Trusted,
-                flow: ::oauthflow::Flow::Password,
-                issuer: ::core::option::Option::Some("https://tenant.example.com/"),
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &[],
-                audience_param: ::oauthflow::AudienceParam::Audience,
-                scopes: &[],
-                redirect_uri: ::core::option::Option::None,
-                refresh_tokens: false,
-                env_prefix: "KIOSK",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "Kiosk",
+                ::oauthflow::Kind::Trusted,
+                ::oauthflow::Flow::Password,
+                "KIOSK",
+            )
+            .issuer("https://tenant.example.com/");
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -51,7 +42,7 @@ impl Kiosk {
     #[allow(clippy::unused_self)]
     pub fn access_token<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::AccessToken, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::AccessToken>
     where
         Self: ::oauthflow::__private::steps::NoAccessToken<'__oauthflow>,
     {
@@ -63,12 +54,7 @@ impl Kiosk {
     #[allow(clippy::unused_self)]
     pub fn authorize_url<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<
-            (::oauthflow::Url, ::oauthflow::PendingAuthorization),
-            ::oauthflow::Error,
-        >,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
     where
         Self: ::oauthflow::__private::steps::NoAuthorizeUrl<'__oauthflow>,
     {
@@ -82,7 +68,7 @@ impl Kiosk {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoExchangeCode<'__oauthflow>,
     {
@@ -95,7 +81,7 @@ impl Kiosk {
     pub fn login_via_loopback<'__oauthflow>(
         &'__oauthflow self,
         _: impl ::core::ops::FnOnce(&::oauthflow::Url),
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoLoginViaLoopback<'__oauthflow>,
     {
@@ -107,7 +93,7 @@ impl Kiosk {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::IdTokenClaims, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::IdTokenClaims>
     where
         Self: ::oauthflow::__private::steps::NoVerifyFormPost<'__oauthflow>,
     {
@@ -127,9 +113,7 @@ impl Kiosk {
     #[allow(clippy::unused_self)]
     pub fn device_authorization<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<::oauthflow::DeviceAuthorization, ::oauthflow::Error>,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::DeviceAuthorization>
     where
         Self: ::oauthflow::__private::steps::NoDeviceAuthorization<'__oauthflow>,
     {
@@ -142,7 +126,7 @@ impl Kiosk {
     pub fn poll_device<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::DeviceAuthorization,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPollDevice<'__oauthflow>,
     {
@@ -155,7 +139,7 @@ impl Kiosk {
     pub fn refresh<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::TokenSet,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoRefresh<'__oauthflow>,
     {

@@ -17,22 +17,16 @@ impl Portal {
     pub const DECISION: &str = "kind = \"web\": a regular web app executing on a server is a confidential client, so the decision tree chose the authorization code grant, always with PKCE S256 (RFC 9700 §2.1.1, OAuth 2.1 §4.1.1). Refresh tokens stay on the server.";
     fn __oauthflow_spec() -> &'static ::oauthflow::__private::ClientSpec {
         static __OAUTHFLOW_SPEC: ::oauthflow::__private::ClientSpec =
-            ::oauthflow::__private::ClientSpec {
-                struct_name: "Portal",
-                kind: ::oauthflow::Kind::Web,
-                flow: ::oauthflow::Flow::AuthorizationCode,
-                issuer: ::core::option::Option::Some("https://tenant.example.com/"),
-                authorization_endpoint: ::core::option::Option::None,
-                token_endpoint: ::core::option::Option::None,
-                device_authorization_endpoint: ::core::option::Option::None,
-                jwks_uri: ::core::option::Option::None,
-                audiences: &[],
-                audience_param: ::oauthflow::AudienceParam::Audience,
-                scopes: &["openid", "profile"],
-                redirect_uri: ::core::option::Option::Some("https://app.example.com/callback"),
-                refresh_tokens: true,
-                env_prefix: "PORTAL",
-            };
+            ::oauthflow::__private::ClientSpec::new(
+                "Portal",
+                ::oauthflow::Kind::Web,
+                ::oauthflow::Flow::AuthorizationCode,
+                "PORTAL",
+            )
+            .issuer("https://tenant.example.com/")
+            .redirect_uri("https://app.example.com/callback")
+            .scopes(&["openid", "profile"])
+            .refresh_tokens();
         &__OAUTHFLOW_SPEC
     }
     #[doc = "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."]
@@ -51,7 +45,7 @@ impl Portal {
     #[allow(clippy::unused_self)]
     pub fn access_token<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::AccessToken, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::AccessToken>
     where
         Self: ::oauthflow::__private::steps::NoAccessToken<'__oauthflow>,
     {
@@ -85,7 +79,7 @@ impl Portal {
     pub fn login_via_loopback<'__oauthflow>(
         &'__oauthflow self,
         _: impl ::core::ops::FnOnce(&::oauthflow::Url),
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoLoginViaLoopback<'__oauthflow>,
     {
@@ -97,7 +91,7 @@ impl Portal {
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
         _: &str,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::IdTokenClaims, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::IdTokenClaims>
     where
         Self: ::oauthflow::__private::steps::NoVerifyFormPost<'__oauthflow>,
     {
@@ -109,7 +103,7 @@ impl Portal {
         &'__oauthflow self,
         _: &str,
         _: &::oauthflow::SecretString,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPasswordToken<'__oauthflow>,
     {
@@ -121,9 +115,7 @@ impl Portal {
     #[allow(clippy::unused_self)]
     pub fn device_authorization<'__oauthflow>(
         &'__oauthflow self,
-    ) -> ::core::future::Ready<
-        ::core::result::Result<::oauthflow::DeviceAuthorization, ::oauthflow::Error>,
-    >
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::DeviceAuthorization>
     where
         Self: ::oauthflow::__private::steps::NoDeviceAuthorization<'__oauthflow>,
     {
@@ -136,7 +128,7 @@ impl Portal {
     pub fn poll_device<'__oauthflow>(
         &'__oauthflow self,
         _: &::oauthflow::DeviceAuthorization,
-    ) -> ::core::future::Ready<::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error>>
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::TokenSet>
     where
         Self: ::oauthflow::__private::steps::NoPollDevice<'__oauthflow>,
     {
