@@ -26,7 +26,7 @@ pub use oauthflow_macros::oauth_client;
 pub use oauthflow_runtime::{
     AccessToken, AudienceParam, ClientSecret, ClientType, Confidential, ConfigError,
     DeviceAuthorization, Error, Flow, IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization,
-    Public, RefreshToken, SecretString, Settings, TokenSet, Url,
+    Public, RefreshToken, SecretString, Settings, TokenSet, Url, check_form_post_request,
 };
 
 /// What generated code calls. Not part of the public API: no stability promise.

@@ -11,27 +11,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Lit, Meta};
 
+use crate::args::{self, ArgSpec, Slot};
 use crate::ast::{Arg, AudienceInput, Input, Str};
 use crate::names;
 use crate::policy::{Diag, GRANT_KEYS, is_secret_key};
-
-/// The arguments of DESIGN §2, in the order of the grammar.
-pub const ARGS: [&str; 14] = [
-    "kind",
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "device_authorization_endpoint",
-    "jwks_uri",
-    "audiences",
-    "audience_param",
-    "scopes",
-    "redirect_uri",
-    "refresh_tokens",
-    "access_token",
-    "redirect_unavailable",
-    "env_prefix",
-];
 
 /// A string literal value (`key = "..."`).
 struct StrValue(Str);
@@ -218,20 +201,21 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
             });
             continue;
         }
-        if !ARGS.contains(&key.as_str()) {
-            let message = match names::did_you_mean(&key, &ARGS) {
+        let Some(spec) = args::find(&key) else {
+            let names = args::names();
+            let message = match names::did_you_mean(&key, &names) {
                 Some(s) => {
                     input.unreadable.push(s.into());
                     format!("unknown argument `{key}`: did you mean `{s}`?")
                 }
                 None => format!(
                     "unknown argument `{key}`: the arguments are {}",
-                    ARGS.join(", ")
+                    names.join(", ")
                 ),
             };
             diags.push(Diag::new("C1", key_span, message));
             continue;
-        }
+        };
         if seen.contains(&key) {
             diags.push(Diag::new(
                 "C1",
@@ -247,11 +231,11 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
             _ => key_span,
         };
         let Some(meta) = meta else {
-            diags.push(bad_value(&key, value_span));
+            diags.push(bad_value(spec, value_span));
             input.unreadable.push(key);
             continue;
         };
-        if let Err(d) = read_value(&mut input, &key, key_span, value_span, meta) {
+        if let Err(d) = read_value(&mut input, spec, key_span, value_span, meta) {
             diags.extend(d);
             input.unreadable.push(key);
         }
@@ -259,53 +243,44 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
     Ok((input, diags))
 }
 
-/// Reads one known argument's value into `input`.
+/// Reads one known argument's value into its slot of `input`.
 fn read_value(
     input: &mut Input,
-    key: &str,
+    spec: &ArgSpec,
     key_span: Span,
     value_span: Span,
     meta: &Meta,
 ) -> Result<(), Vec<Diag>> {
-    let bad = || vec![bad_value(key, value_span)];
-    let string = || -> Result<Arg<String>, Vec<Diag>> {
-        let s = StrValue::from_meta(meta).map_err(|_| bad())?.0;
-        Ok(Arg {
-            key: key_span,
-            span: s.span,
-            value: s.value,
-        })
-    };
-    let boolean = || -> Result<Arg<bool>, Vec<Diag>> {
-        let b = BoolValue::from_meta(meta).map_err(|_| bad())?;
-        Ok(Arg {
-            key: key_span,
-            span: b.1.unwrap_or(key_span),
-            value: b.0,
-        })
-    };
-    match key {
-        "kind" => input.kind = Some(string()?),
-        "issuer" => input.issuer = Some(string()?),
-        "authorization_endpoint" => input.authorization_endpoint = Some(string()?),
-        "token_endpoint" => input.token_endpoint = Some(string()?),
-        "device_authorization_endpoint" => input.device_authorization_endpoint = Some(string()?),
-        "jwks_uri" => input.jwks_uri = Some(string()?),
-        "audience_param" => input.audience_param = Some(string()?),
-        "redirect_uri" => input.redirect_uri = Some(string()?),
-        "redirect_unavailable" => input.redirect_unavailable = Some(string()?),
-        "env_prefix" => input.env_prefix = Some(string()?),
-        "refresh_tokens" => input.refresh_tokens = Some(boolean()?),
-        "access_token" => input.access_token = Some(boolean()?),
-        "scopes" => {
-            let list = StrList::from_meta(meta).map_err(|_| bad())?;
-            input.scopes = Some(Arg {
+    let bad = || vec![bad_value(spec, value_span)];
+    match spec.slot {
+        Slot::Str(slot) => {
+            let s = StrValue::from_meta(meta).map_err(|_| bad())?.0;
+            *slot(input) = Some(Arg {
                 key: key_span,
-                span: value_span,
-                value: list.0,
+                span: s.span,
+                value: s.value,
             });
         }
-        "audiences" => {
+        Slot::Bool(slot) => {
+            let b = BoolValue::from_meta(meta).map_err(|_| bad())?;
+            *slot(input) = Some(Arg {
+                key: key_span,
+                span: b.1.unwrap_or(key_span),
+                value: b.0,
+            });
+        }
+        Slot::Scopes => {
+            let list = StrList::from_meta(meta).map_err(|_| bad())?;
+            args::store_scopes(
+                input,
+                Arg {
+                    key: key_span,
+                    span: value_span,
+                    value: list.0,
+                },
+            );
+        }
+        Slot::Audiences => {
             let list = AudienceList::from_meta(meta).map_err(|e| {
                 syn::Error::from(e)
                     .into_iter()
@@ -319,56 +294,36 @@ fn read_value(
                                 message,
                             }
                         } else {
-                            bad_value(key, value_span)
+                            bad_value(spec, value_span)
                         }
                     })
                     .collect::<Vec<_>>()
             })?;
-            input.audiences = Some(Arg {
-                key: key_span,
-                span: value_span,
-                value: list.0,
-            });
+            args::store_audiences(
+                input,
+                Arg {
+                    key: key_span,
+                    span: value_span,
+                    value: list.0,
+                },
+            );
         }
-        _ => unreachable!("`{key}` is in ARGS"),
     }
     Ok(())
 }
 
 /// "`key` takes …": the value has the wrong shape.
-fn bad_value(key: &str, span: Span) -> Diag {
-    let example = match key {
-        "kind" => "kind = \"web\"",
-        "issuer" => "issuer = \"https://tenant.example.com/\"",
-        "authorization_endpoint" => {
-            "authorization_endpoint = \"https://tenant.example.com/authorize\""
-        }
-        "token_endpoint" => "token_endpoint = \"https://tenant.example.com/oauth/token\"",
-        "device_authorization_endpoint" => {
-            "device_authorization_endpoint = \"https://tenant.example.com/oauth/device/code\""
-        }
-        "jwks_uri" => "jwks_uri = \"https://tenant.example.com/.well-known/jwks.json\"",
-        "audience_param" => "audience_param = \"resource\"",
-        "redirect_uri" => "redirect_uri = \"https://app.example.com/callback\"",
-        "redirect_unavailable" => {
-            "redirect_unavailable = \"<why no browser redirect is possible>\""
-        }
-        "env_prefix" => "env_prefix = \"IMPORT_JOB\"",
-        "refresh_tokens" => "refresh_tokens = true",
-        "access_token" => "access_token = false",
-        "scopes" => "scopes = [\"read:orders\"]",
-        "audiences" => {
-            "audiences = [\"https://api.example.com/orders\"] or audiences(Orders = \"https://api.example.com/orders\")"
-        }
-        _ => "",
-    };
-    let what = match key {
-        "refresh_tokens" | "access_token" => "a bool",
-        "scopes" => "a list of string literals",
-        "audiences" => "a list of string literals or `Name = \"uri\"` pairs",
-        _ => "a string literal",
-    };
-    Diag::new("C1", span, format!("`{key}` takes {what}: `{example}`"))
+fn bad_value(spec: &ArgSpec, span: Span) -> Diag {
+    Diag::new(
+        "C1",
+        span,
+        format!(
+            "`{}` takes {}: `{}`",
+            spec.name,
+            spec.slot.shape(),
+            spec.example
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ impl Step {
                 "Signs the user in through the system browser{for_audience}: binds `127.0.0.1` on a free port (RFC 8252 §7.3), calls `open` with the authorization URL, waits for the one callback and redeems the code.\n\n{errors}"
             ),
             Step::VerifyFormPost => format!(
-                "Step 2: validates the ID token in the form-post body the browser sent to the redirect URI (signature from the issuer's keys, `iss`, `aud`, `exp`, `nonce`; OIDC Core §3.2.2.11) and returns its claims.\n\n{errors}"
+                "Step 2: validates the ID token in the form-post body the browser sent to the redirect URI (signature from the issuer's keys, `iss`, `aud`, `exp`, `nonce`; OIDC Core §3.2.2.11) and returns its claims. Check the request first with [`check_form_post_request`](oauthflow::check_form_post_request) (a `POST` of `application/x-www-form-urlencoded`, no response in the query), and find `pending` in a server-side store keyed by its `state`: the cross-site POST carries no `SameSite=Lax` cookie.\n\n{errors}"
             ),
             Step::PasswordToken => format!(
                 "Exchanges the user's name and password for tokens{for_audience} (the password grant, RFC 6749 §4.3; RFC 9700 §2.4 says it MUST NOT be used, see `DECISION`). The password is sent once in the request body and never stored; the request is never retried.\n\n{errors}"

@@ -338,7 +338,9 @@ impl FormPostFlow {
     /// `iss` when sent; `error=`) and validates its ID token in full.
     ///
     /// `form_body` is the body of the `application/x-www-form-urlencoded` POST the browser sent
-    /// to the redirect URI. The POST is cross-site: it carries no `SameSite=Lax`/`Strict`
+    /// to the redirect URI; check the request first with
+    /// [`check_form_post_request`](crate::check_form_post_request). The POST is cross-site: it
+    /// carries no `SameSite=Lax`/`Strict`
     /// cookie, so find `pending` in a server-side store keyed by
     /// [`PendingAuthorization::state`].
     ///

@@ -132,6 +132,23 @@ pub fn authorize_url(
 /// `charset` allowed), and the query must not carry any response parameter (`id_token`, `state`,
 /// `error`, `code`, `access_token`): a response in the URL leaks into logs, history and
 /// `Referer`, and is refused (R34).
+///
+/// Call it in the handler of the redirect URI of an ID-token-only client (`kind = "spa"`,
+/// `access_token = false`) before `verify_form_post`, with the request's method, its
+/// `Content-Type` header and its query string:
+///
+/// ```
+/// use oauthflow_runtime::check_form_post_request;
+///
+/// assert!(check_form_post_request("POST", Some("application/x-www-form-urlencoded"), None).is_ok());
+/// // A response in the URL (GET, or a query with `id_token`) is refused.
+/// assert!(check_form_post_request("GET", None, Some("id_token=eyJ&state=s")).is_err());
+/// assert!(check_form_post_request("POST", Some("application/json"), None).is_err());
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidCallback`] saying which of the three checks failed.
 pub fn check_request(
     method: &str,
     content_type: Option<&str>,

@@ -85,6 +85,7 @@ mod urls;
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
 pub use error::{ConfigError, Error, OAuthErrorCode};
+pub use form_post::check_request as check_form_post_request;
 pub use kind::{AudienceParam, Flow, Kind};
 pub use oauth2::{AccessToken, ClientSecret, RefreshToken};
 pub use pending::PendingAuthorization;

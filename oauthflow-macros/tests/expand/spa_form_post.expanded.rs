@@ -86,7 +86,7 @@ impl LoginOnly {
     {
         ::core::future::ready(::oauthflow::__private::steps::NoLoginViaLoopback::unreachable(self))
     }
-    #[doc = "Step 2: validates the ID token in the form-post body the browser sent to the redirect URI (signature from the issuer's keys, `iss`, `aud`, `exp`, `nonce`; OIDC Core §3.2.2.11) and returns its claims.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
+    #[doc = "Step 2: validates the ID token in the form-post body the browser sent to the redirect URI (signature from the issuer's keys, `iss`, `aud`, `exp`, `nonce`; OIDC Core §3.2.2.11) and returns its claims. Check the request first with [`check_form_post_request`](oauthflow::check_form_post_request) (a `POST` of `application/x-www-form-urlencoded`, no response in the query), and find `pending` in a server-side store keyed by its `state`: the cross-site POST carries no `SameSite=Lax` cookie.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
     pub async fn verify_form_post(
         &self,
         pending: ::oauthflow::PendingAuthorization,
