@@ -16,16 +16,17 @@ fn redirect_cases() {
     }
 }
 
+/// Runs `(uri, accept)` cases through one verdict.
+fn run<P: std::fmt::Debug>(cases: &[(&str, bool)], verdict: fn(&str) -> Result<(), P>) {
+    for &(uri, accept) in cases {
+        assert_eq!(verdict(uri).is_ok(), accept, "{uri:?}: {:?}", verdict(uri));
+    }
+}
+
 #[test]
 fn endpoint_and_issuer_cases() {
-    for &(uri, accept) in ENDPOINT_CASES {
-        let verdict = endpoint_verdict(uri);
-        assert_eq!(verdict.is_ok(), accept, "{uri:?}: {verdict:?}");
-    }
-    for &(uri, accept) in ISSUER_CASES {
-        let verdict = issuer_verdict(uri);
-        assert_eq!(verdict.is_ok(), accept, "{uri:?}: {verdict:?}");
-    }
+    run(ENDPOINT_CASES, endpoint_verdict);
+    run(ISSUER_CASES, issuer_verdict);
 }
 
 #[test]
