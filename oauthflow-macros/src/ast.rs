@@ -6,6 +6,10 @@
 
 use proc_macro2::Span;
 
+// The kind, the grant and the audience parameter are the runtime's own types, shared through
+// `oauthflow-core`: the expansion names `::oauthflow::Kind::#variant` and the two cannot drift.
+pub use oauthflow_core::{AudienceParam, Flow, Kind};
+
 /// One argument as written: `key = value`.
 #[derive(Clone, Debug)]
 pub struct Arg<T> {
@@ -154,121 +158,6 @@ impl Input {
             ("jwks_uri", self.jwks_uri.as_ref()),
         ]
     }
-}
-
-/// The application type (mirror of `oauthflow::Kind`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Kind {
-    /// `"machine"`.
-    Machine,
-    /// `"web"`.
-    Web,
-    /// `"spa"`.
-    Spa,
-    /// `"native"`.
-    Native,
-    /// `"trusted"`.
-    Trusted,
-    /// `"device"`.
-    Device,
-}
-
-impl Kind {
-    /// Every kind, in the order of the decision tree.
-    pub const ALL: [Kind; 6] = [
-        Kind::Machine,
-        Kind::Web,
-        Kind::Trusted,
-        Kind::Spa,
-        Kind::Native,
-        Kind::Device,
-    ];
-
-    /// The value written in `kind = "..."`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Machine => "machine",
-            Kind::Web => "web",
-            Kind::Spa => "spa",
-            Kind::Native => "native",
-            Kind::Trusted => "trusted",
-            Kind::Device => "device",
-        }
-    }
-
-    /// Parses the value of `kind`.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The variant name of `oauthflow::Kind`.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Kind::Machine => "Machine",
-            Kind::Web => "Web",
-            Kind::Spa => "Spa",
-            Kind::Native => "Native",
-            Kind::Trusted => "Trusted",
-            Kind::Device => "Device",
-        }
-    }
-
-    /// Confidential kinds authenticate with a secret (`Settings<Confidential>`).
-    pub fn is_confidential(self) -> bool {
-        matches!(self, Kind::Machine | Kind::Web | Kind::Trusted)
-    }
-}
-
-/// The grant the decision tree chose (mirror of `oauthflow::Flow`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Flow {
-    /// Client credentials (RFC 6749 §4.4).
-    ClientCredentials,
-    /// Authorization code + PKCE, confidential client.
-    AuthorizationCode,
-    /// Authorization code + PKCE, public client.
-    AuthorizationCodePkce,
-    /// Resource owner password credentials (RFC 6749 §4.3).
-    Password,
-    /// OIDC implicit, `response_type=id_token`, `response_mode=form_post`.
-    ImplicitFormPost,
-    /// Device authorization grant (RFC 8628).
-    DeviceCode,
-}
-
-impl Flow {
-    /// The variant name of `oauthflow::Flow`.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Flow::ClientCredentials => "ClientCredentials",
-            Flow::AuthorizationCode => "AuthorizationCode",
-            Flow::AuthorizationCodePkce => "AuthorizationCodePkce",
-            Flow::Password => "Password",
-            Flow::ImplicitFormPost => "ImplicitFormPost",
-            Flow::DeviceCode => "DeviceCode",
-        }
-    }
-
-    /// A short human-readable name, used in messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Flow::ClientCredentials => "client credentials",
-            Flow::AuthorizationCode | Flow::AuthorizationCodePkce => "authorization code with PKCE",
-            Flow::Password => "the password grant",
-            Flow::ImplicitFormPost => "implicit with form post",
-            Flow::DeviceCode => "the device authorization grant",
-        }
-    }
-}
-
-/// Which request parameter carries an audience.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub enum AudienceParam {
-    /// `audience=` (Auth0 style).
-    #[default]
-    Audience,
-    /// `resource=` (RFC 8707).
-    Resource,
 }
 
 /// One accepted audience.

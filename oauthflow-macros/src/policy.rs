@@ -7,6 +7,11 @@
 
 use proc_macro2::Span;
 
+use oauthflow_core::{
+    EndpointProblem, OIDC_SCOPES, RedirectProblem, ScopeProblem, USER_SCOPES, decide,
+    endpoint_verdict, issuer_verdict, redirect_verdict,
+};
+
 use crate::ast::{Arg, Audience, AudienceParam, Client, Flow, Input, Kind, Str};
 use crate::names;
 use crate::uri::Uri;
@@ -27,41 +32,6 @@ pub struct Diag {
 
 /// The six kinds, as written in the attribute, for messages.
 const KINDS: &str = r#""machine", "web", "spa", "native", "trusted" or "device""#;
-
-/// Scopes that only make sense with an end user (OIDC Core §5.4, §11).
-const USER_SCOPES: [&str; 6] = [
-    "openid",
-    "profile",
-    "email",
-    "address",
-    "phone",
-    "offline_access",
-];
-
-/// Scopes an ID-token-only login may request (OIDC Core §3.2.2.1, §5.4).
-const OIDC_SCOPES: [&str; 5] = ["openid", "profile", "email", "address", "phone"];
-
-/// Query parameters the authorization response adds itself (RFC 6749 §4.1.2, RFC 9207, OIDC).
-const RESPONSE_PARAMS: [&str; 5] = ["code", "state", "iss", "error", "id_token"];
-
-/// The decision tree of DESIGN §1, asked in order.
-pub fn decide(kind: Kind, access_token: bool) -> Flow {
-    match kind {
-        // Is the party that needs access a machine, its own resource owner?
-        Kind::Machine => Flow::ClientCredentials,
-        // Is the client a regular web app executing on a server? (always PKCE S256)
-        Kind::Web => Flow::AuthorizationCode,
-        // Absolutely trusted with user credentials, and redirects impossible?
-        Kind::Trusted => Flow::Password,
-        // A single-page app: code + PKCE, or an ID token only with form post.
-        Kind::Spa if access_token => Flow::AuthorizationCodePkce,
-        Kind::Spa => Flow::ImplicitFormPost,
-        // A native or mobile app (RFC 8252).
-        Kind::Native => Flow::AuthorizationCodePkce,
-        // An input-constrained device or a CLI without a browser (RFC 8628; beyond the tree).
-        Kind::Device => Flow::DeviceCode,
-    }
-}
 
 /// The `DECISION` text: which question of the tree chose this grant, and why.
 pub fn decision_text(kind: Kind, flow: Flow, refresh_tokens: bool, reason: Option<&str>) -> String {
@@ -558,42 +528,31 @@ pub fn transport_problem(name: &str, value: &str) -> Option<String> {
     } else {
         "https://tenant.example.com/oauth/token"
     };
-    let uri = match Uri::parse(value) {
-        Ok(u) => u,
-        Err(why) => {
-            return Some(format!(
-                "`{name}` is not a valid absolute URL: {why} — e.g. \"{example}\""
-            ));
-        }
+    let verdict = if name == "issuer" {
+        issuer_verdict(value)
+    } else {
+        endpoint_verdict(value)
     };
-    if uri.is_localhost() {
-        return Some(format!(
+    Some(match verdict.err()? {
+        EndpointProblem::Malformed(why) => {
+            format!("`{name}` is not a valid absolute URL: {why} — e.g. \"{example}\"")
+        }
+        EndpointProblem::Localhost => format!(
             "`{name}` uses `localhost`, which may not resolve to loopback (RFC 8252 §8.3) — for local development write the loopback IP literal, e.g. \"http://127.0.0.1:<port>\""
-        ));
-    }
-    let tls_ok = uri.scheme == "https" && uri.authority.is_some();
-    let dev_ok = uri.scheme == "http" && uri.is_loopback_ip();
-    if !tls_ok && !dev_ok {
-        return Some(format!(
+        ),
+        EndpointProblem::NotHttps { .. } => format!(
             "`{name}` must be an https URL (OAuth 2.1 §1.5); plain http is accepted only on a loopback IP literal for local development — e.g. \"{example}\""
-        ));
-    }
-    if uri.has_userinfo() {
-        return Some(format!(
+        ),
+        EndpointProblem::Userinfo => format!(
             "`{name}` cannot carry userinfo (`user@`): credentials never go in source — remove it"
-        ));
-    }
-    if uri.fragment.is_some() {
-        return Some(format!(
-            "`{name}` cannot carry a fragment (RFC 8414 §2, RFC 6749 §3.1) — remove `#...`"
-        ));
-    }
-    if name == "issuer" && uri.query.is_some() {
-        return Some(format!(
+        ),
+        EndpointProblem::Fragment => {
+            format!("`{name}` cannot carry a fragment (RFC 8414 §2, RFC 6749 §3.1) — remove `#...`")
+        }
+        EndpointProblem::Query => format!(
             "`issuer` must have no query or fragment (RFC 8414 §2, OpenID Discovery §3) — e.g. \"{example}\""
-        ));
-    }
-    None
+        ),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -620,119 +579,73 @@ pub fn redirect_problem(
     kind: Option<Kind>,
     flow: Option<Flow>,
 ) -> Option<(&'static str, String)> {
-    // Before parsing: `file:///x` has an empty host, and the scheme is the real problem.
-    let scheme = value
-        .split_once(':')
-        .map(|(s, _)| s.to_ascii_lowercase())
-        .unwrap_or_default();
-    if matches!(scheme.as_str(), "javascript" | "data" | "file" | "vbscript") {
-        return Some((
+    let form_post = flow == Some(Flow::ImplicitFormPost);
+    let problem = redirect_verdict(kind, form_post, value).err()?;
+    let (rule, message) = match problem {
+        RedirectProblem::BlockedScheme(scheme) => (
             "C13a",
             format!(
                 "a `{scheme}:` redirect URI would run or read content in the browser instead of reaching the app (RFC 6749 §3.1.2) — use an https URL"
             ),
-        ));
-    }
-    let uri = match Uri::parse(value) {
-        Ok(u) => u,
-        Err(why) => {
-            return Some((
-                "C13a",
-                format!(
-                    "`redirect_uri` is not a valid absolute URI: {why} (RFC 6749 §3.1.2) — e.g. \"https://app.example.com/callback\""
-                ),
-            ));
-        }
-    };
-    if uri.fragment.is_some() {
-        return Some((
+        ),
+        RedirectProblem::Malformed(why) => (
+            "C13a",
+            format!(
+                "`redirect_uri` is not a valid absolute URI: {why} (RFC 6749 §3.1.2) — e.g. \"https://app.example.com/callback\""
+            ),
+        ),
+        RedirectProblem::Fragment => (
             "C13a",
             "a redirect URI cannot carry a fragment (RFC 6749 §3.1.2) — remove `#...`".into(),
-        ));
-    }
-    if uri.has_userinfo() {
-        return Some(("C13a", "a redirect URI cannot carry userinfo (`user@`), a phishing shape (RFC 3986 §7.6) — remove it".into()));
-    }
-    if let Some(param) = uri
-        .query_keys()
-        .into_iter()
-        .find(|k| RESPONSE_PARAMS.contains(&k.as_str()))
-    {
-        return Some((
+        ),
+        RedirectProblem::Userinfo => ("C13a", "a redirect URI cannot carry userinfo (`user@`), a phishing shape (RFC 3986 §7.6) — remove it".into()),
+        RedirectProblem::ResponseParam(param) => (
             "C13b",
             format!(
                 "the redirect URI already carries `{param}=`; the authorization response adds its own and parameters must not repeat (RFC 6749 §3.1) — remove it from `redirect_uri`"
             ),
-        ));
-    }
-    if uri.is_localhost() {
-        let example = if kind == Some(Kind::Native) {
-            "http://127.0.0.1/callback"
-        } else {
-            "http://127.0.0.1:<port>/callback"
-        };
-        return Some((
-            "C12a",
-            format!(
-                "use the loopback IP literal, not `localhost`, which may not resolve to loopback (RFC 8252 §8.3): `{example}` or the `[::1]` form"
-            ),
-        ));
-    }
-    let is_https = uri.scheme == "https" && uri.authority.is_some();
-    let is_http = uri.scheme == "http";
-    if flow == Some(Flow::ImplicitFormPost) {
-        if !is_https {
-            return Some(("C8b", "an ID-token-only (implicit form post) redirect must be https, even on loopback (OIDC Core §3.2.2.1) — e.g. \"https://app.example.com/callback\"".into()));
-        }
-        return None;
-    }
-    if kind == Some(Kind::Native) {
-        if is_https {
-            return None;
-        }
-        if is_http {
-            if !uri.is_loopback_ip() {
-                return Some(("C12b", "a native app's http redirect must be loopback (`http://127.0.0.1/callback`); anything else must be https or a private-use scheme (RFC 8252 §7)".into()));
-            }
-            if uri.port().is_some() {
-                return Some(("C12d", "the loopback port is chosen at run time and the server must accept any port (RFC 8252 §7.3) — write `http://127.0.0.1/callback` without a port".into()));
-            }
-            return None;
-        }
-        if !uri.scheme.contains('.') {
-            return Some((
-                "C12c",
+        ),
+        RedirectProblem::Localhost => {
+            let example = if kind == Some(Kind::Native) {
+                "http://127.0.0.1/callback"
+            } else {
+                "http://127.0.0.1:<port>/callback"
+            };
+            (
+                "C12a",
                 format!(
-                    "private-use scheme `{}` is not a domain you control in reverse order — use e.g. `com.example.app:/oauth2redirect` (RFC 8252 §7.1)",
-                    uri.scheme
+                    "use the loopback IP literal, not `localhost`, which may not resolve to loopback (RFC 8252 §8.3): `{example}` or the `[::1]` form"
                 ),
-            ));
+            )
         }
-        if uri.authority.is_some() {
-            return Some((
-                "C12c",
-                format!(
-                    "a private-use scheme redirect has a single slash after the scheme (RFC 8252 §7.1) — write `{}`",
-                    value.replacen("://", ":/", 1)
-                ),
-            ));
-        }
-        return None;
-    }
-    if is_https || (is_http && uri.is_loopback_ip()) {
-        return None;
-    }
-    let what = kind.map_or("this client", Kind::as_str);
-    if is_http {
-        Some(("C13c", "redirect URIs must be https; plain http is accepted only on a loopback IP literal for local development (RFC 9700 §2.6) — e.g. \"https://app.example.com/callback\"".into()))
-    } else {
-        Some((
-            "C13c",
+        RedirectProblem::FormPostNotHttps => ("C8b", "an ID-token-only (implicit form post) redirect must be https, even on loopback (OIDC Core §3.2.2.1) — e.g. \"https://app.example.com/callback\"".into()),
+        RedirectProblem::NativeHttpNotLoopback => ("C12b", "a native app's http redirect must be loopback (`http://127.0.0.1/callback`); anything else must be https or a private-use scheme (RFC 8252 §7)".into()),
+        RedirectProblem::NativeLoopbackPort => ("C12d", "the loopback port is chosen at run time and the server must accept any port (RFC 8252 §7.3) — write `http://127.0.0.1/callback` without a port".into()),
+        RedirectProblem::NativePrivateScheme(scheme) => (
+            "C12c",
             format!(
-                "kind = \"{what}\" needs an https redirect URI; private-use schemes are for kind = \"native\" (RFC 8252 §7.1) — e.g. \"https://app.example.com/callback\""
+                "private-use scheme `{scheme}` is not a domain you control in reverse order — use e.g. `com.example.app:/oauth2redirect` (RFC 8252 §7.1)"
             ),
-        ))
-    }
+        ),
+        RedirectProblem::NativeSchemeAuthority => (
+            "C12c",
+            format!(
+                "a private-use scheme redirect has a single slash after the scheme (RFC 8252 §7.1) — write `{}`",
+                value.replacen("://", ":/", 1)
+            ),
+        ),
+        RedirectProblem::PlainHttp => ("C13c", "redirect URIs must be https; plain http is accepted only on a loopback IP literal for local development (RFC 9700 §2.6) — e.g. \"https://app.example.com/callback\"".into()),
+        RedirectProblem::NotHttps => {
+            let what = kind.map_or("this client", Kind::as_str);
+            (
+                "C13c",
+                format!(
+                    "kind = \"{what}\" needs an https redirect URI; private-use schemes are for kind = \"native\" (RFC 8252 §7.1) — e.g. \"https://app.example.com/callback\""
+                ),
+            )
+        }
+    };
+    Some((rule, message))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -850,30 +763,27 @@ fn rule_12_scopes(cx: &mut Cx, input: &Input, kind: Option<Kind>) {
 /// What is wrong with one scope token, if anything (RFC 6749 §3.3:
 /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`).
 pub fn scope_problem(scope: &str) -> Option<String> {
-    if scope.is_empty() {
-        return Some("empty scope — remove it".into());
-    }
-    if scope.contains(' ') {
-        return Some(format!(
+    Some(match oauthflow_core::scope_problem(scope)? {
+        ScopeProblem::Empty => "empty scope — remove it".into(),
+        ScopeProblem::Space => format!(
             "scope `{scope}` contains a space; scopes are space-separated tokens (RFC 6749 §3.3) — write one entry per scope"
-        ));
-    }
-    let bad = scope
-        .chars()
-        .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E'))?;
-    let shown = if bad.is_control() {
-        bad.escape_default().to_string()
-    } else {
-        bad.to_string()
-    };
-    Some(format!(
-        "scope `{}` contains `{shown}`, outside the characters RFC 6749 §3.3 allows (printable ASCII except `\"` and `\\`) — remove it",
-        if scope.chars().any(char::is_control) {
-            scope.escape_default().to_string()
-        } else {
-            scope.to_owned()
-        },
-    ))
+        ),
+        ScopeProblem::Character(bad) => {
+            let shown = if bad.is_control() {
+                bad.escape_default().to_string()
+            } else {
+                bad.to_string()
+            };
+            format!(
+                "scope `{}` contains `{shown}`, outside the characters RFC 6749 §3.3 allows (printable ASCII except `\"` and `\\`) — remove it",
+                if scope.chars().any(char::is_control) {
+                    scope.escape_default().to_string()
+                } else {
+                    scope.to_owned()
+                },
+            )
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -78,19 +78,41 @@ fn messages(input: &Input) -> Vec<String> {
     }
 }
 
+/// The macro's side of the one URL table (`oauthflow_core::cases`, which the runtime's unit
+/// tests also run): each case as a whole attribute through [`check`], so that the verdict is
+/// the compile error the user would see, or none.
 #[test]
-fn decision_tree() {
-    let rows = [
-        (Kind::Machine, true, Flow::ClientCredentials),
-        (Kind::Web, true, Flow::AuthorizationCode),
-        (Kind::Trusted, true, Flow::Password),
-        (Kind::Spa, true, Flow::AuthorizationCodePkce),
-        (Kind::Spa, false, Flow::ImplicitFormPost),
-        (Kind::Native, true, Flow::AuthorizationCodePkce),
-        (Kind::Device, true, Flow::DeviceCode),
-    ];
-    for (kind, access_token, flow) in rows {
-        assert_eq!(decide(kind, access_token), flow, "{kind:?}");
+fn shared_url_cases() {
+    use oauthflow_core::cases::{ENDPOINT_CASES, ISSUER_CASES, REDIRECT_CASES};
+    for &(kind, form_post, uri, accept) in REDIRECT_CASES {
+        let input = with(Some(kind.as_str()), |i| {
+            i.redirect_uri = Some(s(uri));
+            i.access_token = form_post.then(|| b(false));
+        });
+        assert_eq!(
+            rules(&input).is_empty(),
+            accept,
+            "{kind:?} {uri:?}: {:?}",
+            messages(&input)
+        );
+    }
+    // `machine` calls only the token endpoint, so rule 13 stays quiet about the others.
+    let urls = ENDPOINT_CASES.iter().map(|&(uri, ok)| (uri, ok, false));
+    for (uri, accept, issuer) in urls.chain(ISSUER_CASES.iter().map(|&(uri, ok)| (uri, ok, true))) {
+        let input = with(Some("machine"), |i| {
+            let field = if issuer {
+                &mut i.issuer
+            } else {
+                &mut i.token_endpoint
+            };
+            *field = Some(s(uri));
+        });
+        assert_eq!(
+            rules(&input).is_empty(),
+            accept,
+            "{uri:?}: {:?}",
+            messages(&input)
+        );
     }
 }
 
