@@ -13,8 +13,9 @@ use syn::{Expr, Lit, Meta};
 
 use crate::args::{self, ArgSpec, Slot};
 use crate::ast::{Arg, AudienceInput, Input, Str};
+use crate::diag::{Ctxt, Diag};
 use crate::names;
-use crate::policy::{Diag, GRANT_KEYS, is_secret_key};
+use crate::policy::{GRANT_KEYS, is_secret_key};
 
 /// A string literal value (`key = "..."`).
 struct StrValue(Str);
@@ -151,14 +152,13 @@ impl ToTokens for SpanOf {
 
 /// Reads the arguments. `Err` only when the list does not parse at all (then nothing else can
 /// be said); otherwise the input and the argument-level errors.
-pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
+pub fn parse(args: TokenStream, name: Str, cx: &mut Ctxt) -> syn::Result<Input> {
     let mut tokens = args.clone().into_iter();
     let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
     let last = tokens.last().map(|t| t.span());
     let list = NestedMeta::parse_meta_list(args)?;
     let mut input = Input::new(name);
     input.args = (first, last);
-    let mut diags = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for item in &list {
         let (path, meta) = match item {
@@ -172,7 +172,7 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
                     }
                     _ => "kind = \"web\"".to_owned(),
                 };
-                diags.push(Diag::new(
+                cx.push(Diag::new(
                     "C1",
                     lit.span(),
                     format!("expected `name = value`, found a bare literal — e.g. `{hint}`"),
@@ -181,7 +181,7 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
             }
         };
         let Some(ident) = path.get_ident() else {
-            diags.push(Diag::new(
+            cx.push(Diag::new(
                 "C1",
                 first_span(path).0,
                 "expected an argument name such as `kind`, found a path",
@@ -213,11 +213,11 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
                     names.join(", ")
                 ),
             };
-            diags.push(Diag::new("C1", key_span, message));
+            cx.push(Diag::new("C1", key_span, message));
             continue;
         };
         if seen.contains(&key) {
-            diags.push(Diag::new(
+            cx.push(Diag::new(
                 "C1",
                 key_span,
                 format!("`{key}` is given twice — remove this one"),
@@ -231,16 +231,16 @@ pub fn parse(args: TokenStream, name: Str) -> syn::Result<(Input, Vec<Diag>)> {
             _ => key_span,
         };
         let Some(meta) = meta else {
-            diags.push(bad_value(spec, value_span));
+            cx.push(bad_value(spec, value_span));
             input.unreadable.push(key);
             continue;
         };
         if let Err(d) = read_value(&mut input, spec, key_span, value_span, meta) {
-            diags.extend(d);
+            cx.extend(d);
             input.unreadable.push(key);
         }
     }
-    Ok((input, diags))
+    Ok(input)
 }
 
 /// Reads one known argument's value into its slot of `input`.
@@ -332,8 +332,12 @@ mod tests {
     use quote::quote;
 
     fn read(args: TokenStream) -> (Input, Vec<String>) {
-        let (input, diags) = parse(args, Str::new("Client", Span::call_site())).unwrap();
-        (input, diags.into_iter().map(|d| d.message).collect())
+        let mut cx = Ctxt::default();
+        let input = parse(args, Str::new("Client", Span::call_site()), &mut cx).unwrap();
+        (
+            input,
+            cx.into_sorted().into_iter().map(|d| d.message).collect(),
+        )
     }
 
     #[test]

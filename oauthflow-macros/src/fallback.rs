@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::policy::Diag;
+use crate::diag::Diag;
 
 /// A `compile_error!` for one diagnostic, spanning `span..end`.
 pub fn to_syn_error(diag: &Diag) -> syn::Error {

@@ -13,11 +13,12 @@
 use proc_macro2::Span;
 use quote::ToTokens;
 
-use crate::policy::Diag;
+use crate::diag::{Ctxt, Diag};
 
-/// Every rule 14 problem of the item, including derives written above the attribute.
-pub fn check(item: &syn::Item) -> Vec<Diag> {
-    let mut out = Vec::new();
+/// Records every rule 14 problem of the item in `cx`, including derives written above the
+/// attribute; `true` when there is none (the item can become the client).
+pub fn check(item: &syn::Item, cx: &mut Ctxt) -> bool {
+    let before = cx.len();
     let mut push = |tokens: &dyn ToTokens, message: String| {
         let tokens = tokens.to_token_stream();
         let span = tokens
@@ -26,7 +27,7 @@ pub fn check(item: &syn::Item) -> Vec<Diag> {
             .next()
             .map_or_else(Span::call_site, |t| t.span());
         let end = tokens.into_iter().last().map(|t| t.span());
-        out.push(Diag {
+        cx.push(Diag {
             rule: "D14",
             span,
             end,
@@ -35,7 +36,7 @@ pub fn check(item: &syn::Item) -> Vec<Diag> {
     };
     let syn::Item::Struct(s) = item else {
         push(item, "`#[oauth_client]` goes on a unit struct — write `pub struct MyClient;`; the macro turns it into the client".into());
-        return out;
+        return false;
     };
     if !s.generics.params.is_empty() || s.generics.where_clause.is_some() {
         push(
@@ -72,7 +73,7 @@ pub fn check(item: &syn::Item) -> Vec<Diag> {
             message,
         );
     }
-    out
+    cx.len() == before
 }
 
 /// What to say about `#[derive(name)]` on the client.

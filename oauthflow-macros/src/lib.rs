@@ -13,6 +13,7 @@
 mod args;
 mod ast;
 mod attr;
+mod diag;
 mod expand;
 mod fallback;
 mod item;
@@ -25,6 +26,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 use crate::ast::Str;
+use crate::diag::Ctxt;
 
 /// Turns a unit struct into a typed OAuth 2.0 client for the grant its `kind` selects.
 ///
@@ -37,26 +39,25 @@ pub fn oauth_client(
     pipeline(args.into(), item.into()).into()
 }
 
-/// parse → check the item → policy → expand, or the errors plus the untouched item.
+/// parse → check the item → policy → expand, or the errors plus the untouched item. Every stage
+/// records what it finds in one [`Ctxt`]; all of it is reported together.
 fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
     let parsed: syn::Item = match syn::parse2(item.clone()) {
         Ok(parsed) => parsed,
         Err(e) => return fallback::emit(item, &[], Some(e)),
     };
-    let item_diags = item::check(&parsed);
+    let mut cx = Ctxt::default();
+    let item_ok = item::check(&parsed, &mut cx);
     let name = match &parsed {
         syn::Item::Struct(s) => Str::new(s.ident.to_string(), s.ident.span()),
         _ => Str::new("Client", Span::call_site()),
     };
-    let (input, mut diags) = match attr::parse(args, name) {
-        Ok(parsed_args) => parsed_args,
-        Err(e) => return fallback::emit(item, &item_diags, Some(e)),
+    let input = match attr::parse(args, name, &mut cx) {
+        Ok(input) => input,
+        Err(e) => return fallback::emit(item, &cx.into_sorted(), Some(e)),
     };
-    let (client, policy_diags) = policy::check_all(&input);
-    diags.extend(policy_diags);
-    let item_ok = item_diags.is_empty();
-    diags.extend(item_diags);
-    in_source_order(&mut diags);
+    let client = policy::check_all(&input, &mut cx);
+    let diags = cx.into_sorted();
     match (client, parsed) {
         // Expand even when some rule failed, as long as the kind is known and the item is a
         // plain unit struct: the user's calls to the client's methods then type-check, and
@@ -72,30 +73,14 @@ fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Sorts diagnostics by where they point, so they read top to bottom like the attribute.
-/// Only inside the compiler (where spans have positions); elsewhere the order is kept.
-fn in_source_order(diags: &mut [policy::Diag]) {
-    if !proc_macro::is_available() {
-        return;
-    }
-    diags.sort_by_key(|d| {
-        let span = d.span.unwrap();
-        (span.line(), span.column())
-    });
-}
-
 /// Checks an attribute without any item (for tests and expansion snapshots).
 #[cfg(test)]
-fn check_args(args: TokenStream, name: &str) -> Result<ast::Client, Vec<policy::Diag>> {
-    use policy::Diag;
-    let (input, mut diags) = attr::parse(args, Str::new(name, Span::call_site()))
-        .map_err(|e| vec![Diag::new("C1", e.span(), e.to_string())])?;
-    match policy::check(&input) {
-        Ok(client) if diags.is_empty() => Ok(client),
-        Ok(_) => Err(diags),
-        Err(more) => {
-            diags.extend(more);
-            Err(diags)
-        }
+fn check_args(args: TokenStream, name: &str) -> Result<ast::Client, Vec<diag::Diag>> {
+    let mut cx = Ctxt::default();
+    let input = attr::parse(args, Str::new(name, Span::call_site()), &mut cx)
+        .map_err(|e| vec![diag::Diag::new("C1", e.span(), e.to_string())])?;
+    match policy::check_all(&input, &mut cx) {
+        Some(client) if cx.len() == 0 => Ok(client),
+        _ => Err(cx.into_sorted()),
     }
 }

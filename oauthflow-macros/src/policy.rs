@@ -13,22 +13,9 @@ use oauthflow_core::{
 };
 
 use crate::ast::{Arg, Audience, AudienceParam, Client, Flow, Input, Kind, Str};
+use crate::diag::{Ctxt, Diag};
 use crate::names;
 use crate::uri::Uri;
-
-/// One broken rule: where, which rule, and the message (which already says what to write).
-#[derive(Clone, Debug)]
-pub struct Diag {
-    /// The SECURITY-RULES number (`"C5"`), or `"D14"` for the item shape (DESIGN rule 14).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub rule: &'static str,
-    /// Where the error points.
-    pub span: Span,
-    /// Where the error ends, for multi-token ranges.
-    pub end: Option<Span>,
-    /// The full one-line message.
-    pub message: String,
-}
 
 /// The six kinds, as written in the attribute, for messages.
 const KINDS: &str = r#""machine", "web", "spa", "native", "trusted" or "device""#;
@@ -64,39 +51,40 @@ pub fn decision_text(kind: Kind, flow: Flow, refresh_tokens: bool, reason: Optio
 /// Runs the decision tree and every rule; all broken rules are returned together.
 #[cfg(test)]
 pub fn check(input: &Input) -> Result<Client, Vec<Diag>> {
-    match check_all(input) {
-        (Some(client), diags) if diags.is_empty() => Ok(client),
-        (_, diags) => Err(diags),
+    let mut cx = Ctxt::default();
+    match check_all(input, &mut cx) {
+        Some(client) if cx.len() == 0 => Ok(client),
+        _ => Err(cx.into_sorted()),
     }
 }
 
-/// Like [`check`], but also returns the client the tree chose when only other rules failed:
-/// expanding it next to the errors keeps the user's calls to its methods free of follow-up
-/// errors. `None` when the kind itself is missing or unknown.
-pub fn check_all(input: &Input) -> (Option<Client>, Vec<Diag>) {
-    let mut cx = Cx::default();
-    let kind = rule_01_kind(&mut cx, input);
-    rule_01_values(&mut cx, input);
+/// Runs the decision tree and every rule, recording each broken rule in `cx`, and returns the
+/// client the tree chose also when only other rules failed: expanding it next to the errors
+/// keeps the user's calls to its methods free of follow-up errors. `None` when the kind itself
+/// is missing or unknown.
+pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
+    let kind = rule_01_kind(cx, input);
+    rule_01_values(cx, input);
     let access_token = input.access_token.as_ref().is_none_or(|a| a.value);
     let flow = kind.map(|k| decide(k, access_token));
-    rule_02_secrets(&mut cx, input, kind);
-    rule_03_grant_arguments(&mut cx, input, kind, flow);
+    rule_02_secrets(cx, input, kind);
+    rule_03_grant_arguments(cx, input, kind, flow);
     if let (Some(kind), Some(flow)) = (kind, flow) {
-        rule_04_machine(&mut cx, input, kind);
-        rule_05_redirect_required(&mut cx, input, kind, flow);
-        rule_06_id_token_only(&mut cx, input, kind, flow);
-        rule_07_trusted(&mut cx, input, kind);
-        rule_08_device(&mut cx, input, kind);
+        rule_04_machine(cx, input, kind);
+        rule_05_redirect_required(cx, input, kind, flow);
+        rule_06_id_token_only(cx, input, kind, flow);
+        rule_07_trusted(cx, input, kind);
+        rule_08_device(cx, input, kind);
     }
-    rule_09_transport(&mut cx, input);
-    rule_10_redirect(&mut cx, input, kind, flow);
-    let audiences = rule_11_audiences(&mut cx, input, flow);
-    rule_12_scopes(&mut cx, input, kind);
+    rule_09_transport(cx, input);
+    rule_10_redirect(cx, input, kind, flow);
+    let audiences = rule_11_audiences(cx, input, flow);
+    rule_12_scopes(cx, input, kind);
     if let (Some(kind), Some(flow)) = (kind, flow) {
-        rule_13_endpoints(&mut cx, input, kind, flow);
+        rule_13_endpoints(cx, input, kind, flow);
     }
     let (Some(kind), Some(flow)) = (kind, flow) else {
-        return (None, cx.diags);
+        return None;
     };
     let value = |a: &Option<Arg<String>>| a.as_ref().map(|a| a.value.clone());
     // A flow without refresh tokens never gets the `refresh` step, also when the attribute
@@ -129,31 +117,7 @@ pub fn check_all(input: &Input) -> (Option<Client>, Vec<Diag>) {
         env_prefix: value(&input.env_prefix)
             .unwrap_or_else(|| names::env_prefix(&input.name.value)),
     };
-    (Some(client), cx.diags)
-}
-
-/// The error sink.
-#[derive(Default)]
-struct Cx {
-    diags: Vec<Diag>,
-}
-
-impl Cx {
-    fn err(&mut self, rule: &'static str, span: Span, message: impl Into<String>) {
-        self.diags.push(Diag::new(rule, span, message));
-    }
-}
-
-impl Diag {
-    /// A diagnostic at one token; the rule number is appended to the message (`… [C5]`).
-    pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diag {
-            rule,
-            span,
-            end: None,
-            message: format!("{} [{rule}]", message.into()),
-        }
-    }
+    Some(client)
 }
 
 /// The span of an argument's value, or of the struct name when the argument is absent.
@@ -167,22 +131,22 @@ fn value_span<T>(arg: Option<&Arg<T>>, input: &Input) -> Span {
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 1: `kind` missing or unknown (with a did-you-mean).
-fn rule_01_kind(cx: &mut Cx, input: &Input) -> Option<Kind> {
+fn rule_01_kind(cx: &mut Ctxt, input: &Input) -> Option<Kind> {
     let Some(kind) = &input.kind else {
         if input.unreadable("kind") {
             return None;
         }
         let (span, end) = input.args;
-        cx.diags.push(Diag {
-            end,
-            ..Diag::new(
+        cx.push(
+            Diag::new(
                 "C1",
                 span,
                 format!(
                     "`#[oauth_client]` needs `kind`: say what this client is — kind = {KINDS} (the decision tree picks the grant from it)"
                 ),
             )
-        });
+            .to(end),
+        );
         return None;
     };
     if let Some(k) = Kind::parse(&kind.value) {
@@ -230,7 +194,7 @@ fn kind_alias(word: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// Rule 1: values with a fixed vocabulary (`audience_param`, `env_prefix`).
-fn rule_01_values(cx: &mut Cx, input: &Input) {
+fn rule_01_values(cx: &mut Ctxt, input: &Input) {
     if let Some(p) = &input.audience_param
         && !matches!(p.value.as_str(), "audience" | "resource")
     {
@@ -288,7 +252,7 @@ pub fn is_secret_key(key: &str) -> bool {
 }
 
 /// Rule 2: a secret written in the attribute.
-fn rule_02_secrets(cx: &mut Cx, input: &Input, kind: Option<Kind>) {
+fn rule_02_secrets(cx: &mut Ctxt, input: &Input, kind: Option<Kind>) {
     let prefix = input
         .env_prefix
         .as_ref()
@@ -339,7 +303,7 @@ pub const GRANT_KEYS: [&str; 10] = [
 ];
 
 /// Rule 3: `grant`, `flow`, `response_type`, `response_mode`, `pkce`, `code_challenge_method`.
-fn rule_03_grant_arguments(cx: &mut Cx, input: &Input, kind: Option<Kind>, flow: Option<Flow>) {
+fn rule_03_grant_arguments(cx: &mut Ctxt, input: &Input, kind: Option<Kind>, flow: Option<Flow>) {
     let chose = match (kind, flow) {
         (Some(k), Some(f)) => format!(" (kind = \"{}\" chose {})", k.as_str(), f.describe()),
         _ => String::new(),
@@ -399,7 +363,7 @@ fn rule_03_grant_arguments(cx: &mut Cx, input: &Input, kind: Option<Kind>, flow:
 
 /// Rule 4: no `redirect_uri`, `refresh_tokens`, `access_token`, `redirect_unavailable` nor
 /// user scopes on `machine`.
-fn rule_04_machine(cx: &mut Cx, input: &Input, kind: Kind) {
+fn rule_04_machine(cx: &mut Ctxt, input: &Input, kind: Kind) {
     if kind != Kind::Machine {
         return;
     }
@@ -429,7 +393,7 @@ fn rule_04_machine(cx: &mut Cx, input: &Input, kind: Kind) {
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 5: a missing `redirect_uri` on `web` and `spa`.
-fn rule_05_redirect_required(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
+fn rule_05_redirect_required(cx: &mut Ctxt, input: &Input, kind: Kind, flow: Flow) {
     if input.redirect_uri.is_some() || input.unreadable("redirect_uri") {
         return;
     }
@@ -448,7 +412,7 @@ fn rule_05_redirect_required(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow)
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 6: implicit form post has no access token; `access_token` only on `spa`.
-fn rule_06_id_token_only(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
+fn rule_06_id_token_only(cx: &mut Ctxt, input: &Input, kind: Kind, flow: Flow) {
     if let Some(a) = &input.access_token
         && !matches!(kind, Kind::Spa | Kind::Machine)
     {
@@ -476,7 +440,7 @@ fn rule_06_id_token_only(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 7: `redirect_unavailable` required on `trusted`, refused elsewhere.
-fn rule_07_trusted(cx: &mut Cx, input: &Input, kind: Kind) {
+fn rule_07_trusted(cx: &mut Ctxt, input: &Input, kind: Kind) {
     match (kind, &input.redirect_unavailable) {
         (Kind::Trusted, None) if !input.unreadable("redirect_unavailable") => cx.err("C10a", value_span(input.kind.as_ref(), input), "kind = \"trusted\" uses the password grant, which RFC 9700 §2.4 says MUST NOT be used and OAuth 2.1 removes; the decision tree allows it only when no redirect-based flow can work — add `redirect_unavailable = \"<why no browser redirect is possible>\"`, or use kind = \"native\" (system browser) or \"device\" (second screen)"),
         (Kind::Trusted, Some(r)) if r.value.trim().is_empty() => cx.err("C10a", r.span, "`redirect_unavailable` is empty: write why no redirect-based flow can work, the audit trail for using the password grant (RFC 9700 §2.4) — or use kind = \"native\" or \"device\""),
@@ -496,7 +460,7 @@ fn rule_07_trusted(cx: &mut Cx, input: &Input, kind: Kind) {
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 8: no `redirect_uri` on `device`.
-fn rule_08_device(cx: &mut Cx, input: &Input, kind: Kind) {
+fn rule_08_device(cx: &mut Ctxt, input: &Input, kind: Kind) {
     if kind == Kind::Device
         && let Some(r) = &input.redirect_uri
     {
@@ -510,7 +474,7 @@ fn rule_08_device(cx: &mut Cx, input: &Input, kind: Kind) {
 
 /// Rule 9: `issuer` and endpoints are https without fragment (issuer also without query);
 /// `http` only on a loopback IP literal; never `localhost`.
-fn rule_09_transport(cx: &mut Cx, input: &Input) {
+fn rule_09_transport(cx: &mut Ctxt, input: &Input) {
     let mut urls = vec![("issuer", input.issuer.as_ref())];
     urls.extend(input.endpoints());
     for (name, arg) in urls {
@@ -560,7 +524,7 @@ pub fn transport_problem(name: &str, value: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 10: the shape of `redirect_uri` for the kind.
-fn rule_10_redirect(cx: &mut Cx, input: &Input, kind: Option<Kind>, flow: Option<Flow>) {
+fn rule_10_redirect(cx: &mut Ctxt, input: &Input, kind: Option<Kind>, flow: Option<Flow>) {
     let Some(arg) = &input.redirect_uri else {
         return;
     };
@@ -653,7 +617,7 @@ pub fn redirect_problem(
 // ---------------------------------------------------------------------------------------------
 
 /// Rule 11: not empty, no duplicates, distinct names; RFC 8707 shape with `resource`.
-fn rule_11_audiences(cx: &mut Cx, input: &Input, flow: Option<Flow>) -> Vec<Audience> {
+fn rule_11_audiences(cx: &mut Ctxt, input: &Input, flow: Option<Flow>) -> Vec<Audience> {
     let Some(list) = &input.audiences else {
         if let Some(p) = &input.audience_param {
             cx.err("C16a", p.key, "`audience_param` only applies with `audiences` — remove it, or add `audiences = [\"https://api.example.com/orders\"]`");
@@ -730,7 +694,7 @@ fn rule_11_audiences(cx: &mut Cx, input: &Input, flow: Option<Flow>) -> Vec<Audi
 
 /// Rule 12: no empty, duplicate or malformed scope; `offline_access` comes from
 /// `refresh_tokens = true`.
-fn rule_12_scopes(cx: &mut Cx, input: &Input, kind: Option<Kind>) {
+fn rule_12_scopes(cx: &mut Ctxt, input: &Input, kind: Option<Kind>) {
     let Some(scopes) = &input.scopes else {
         return;
     };
@@ -808,7 +772,7 @@ pub fn endpoints_for(flow: Flow, openid: bool) -> Vec<&'static str> {
 }
 
 /// Rule 13: explicit endpoints — complete for the flow, none it never calls.
-fn rule_13_endpoints(cx: &mut Cx, input: &Input, kind: Kind, flow: Flow) {
+fn rule_13_endpoints(cx: &mut Ctxt, input: &Input, kind: Kind, flow: Flow) {
     let given: Vec<(&str, &Arg<String>)> = input
         .endpoints()
         .into_iter()

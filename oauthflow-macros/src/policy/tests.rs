@@ -901,7 +901,9 @@ fn item_shape() {
         ),
     ];
     for (item, want) in rows {
-        let diags = crate::item::check(&item);
+        let mut cx = crate::diag::Ctxt::default();
+        crate::item::check(&item, &mut cx);
+        let diags = cx.into_sorted();
         assert_eq!(diags.len(), want, "{}", quote::quote!(#item));
         assert!(diags.iter().all(|d| d.rule == "D14"));
     }

@@ -18,7 +18,7 @@ use oauthflow_runtime::{
 /// The handle of one spec.
 #[derive(Clone, Debug)]
 pub enum Client {
-    ClientCredentials(ClientCredentialsFlow),
+    Machine(ClientCredentialsFlow),
     Code(CodeFlow<NoRefresh>),
     CodeRefresh(CodeFlow<Refresh>),
     Native(NativeFlow<NoRefresh>),
@@ -35,7 +35,7 @@ macro_rules! build {
     ($spec:expr, $build:expr) => {{
         let spec: &'static ClientSpec = $spec;
         Ok(match (spec.flow, spec.kind, spec.refresh_tokens) {
-            (Flow::ClientCredentials, ..) => Client::ClientCredentials($build?),
+            (Flow::ClientCredentials, ..) => Client::Machine($build?),
             (Flow::ImplicitFormPost, ..) => Client::FormPost($build?),
             (Flow::AuthorizationCodePkce, Kind::Native, false) => Client::Native($build?),
             (Flow::AuthorizationCodePkce, Kind::Native, true) => Client::NativeRefresh($build?),
@@ -81,7 +81,7 @@ impl Client {
         &self,
         audience: Option<&'static str>,
     ) -> Result<AccessToken, Error> {
-        forward!(self, h => h.access_token(audience), [ClientCredentials])
+        forward!(self, h => h.access_token(audience), [Machine])
     }
 
     pub async fn authorize_url(
