@@ -1,0 +1,140 @@
+//! The decision tree and the compile-time rules (DESIGN §1 and §3; SECURITY-RULES C1–C17).
+//!
+//! Pure: takes the typed [`Input`], returns the accepted [`Client`] or every broken rule as a
+//! [`Diag`]. One small function per rule, named after its DESIGN §3 number; the C-number of
+//! SECURITY-RULES §1 is in each message (`[C5]`) and in [`Diag::rule`], and documented in
+//! `docs/oauth_client.md`.
+
+use proc_macro2::Span;
+
+use oauthflow_core::{
+    EndpointProblem, OIDC_SCOPES, RedirectProblem, ScopeProblem, USER_SCOPES, decide,
+    endpoint_verdict, issuer_verdict, redirect_verdict,
+};
+
+use crate::ast::{Arg, Audience, AudienceParam, Client, Flow, Input, Kind, Str};
+use crate::diag::{Ctxt, Diag};
+use crate::names;
+use crate::uri::Uri;
+
+mod arguments;
+mod kinds;
+mod lists;
+mod urls;
+
+use self::arguments::*;
+pub use self::arguments::{GRANT_KEYS, is_secret_key};
+use self::kinds::*;
+use self::lists::*;
+use self::urls::*;
+
+/// The six kinds, as written in the attribute, for messages.
+const KINDS: &str = r#""machine", "web", "spa", "native", "trusted" or "device""#;
+
+/// The `DECISION` text: which question of the tree chose this grant, and why.
+pub fn decision_text(kind: Kind, flow: Flow, refresh_tokens: bool, reason: Option<&str>) -> String {
+    match (kind, flow) {
+        (Kind::Machine, _) => "kind = \"machine\": the party that needs access is a machine that is its own resource owner, so the decision tree chose client credentials (RFC 6749 §4.4): no user and no redirect, one cached access token per audience.".into(),
+        (Kind::Web, _) => {
+            let mut s = String::from("kind = \"web\": a regular web app executing on a server is a confidential client, so the decision tree chose the authorization code grant, always with PKCE S256 (RFC 9700 §2.1.1, OAuth 2.1 §4.1.1).");
+            if refresh_tokens {
+                s.push_str(" Refresh tokens stay on the server.");
+            }
+            s
+        }
+        (Kind::Trusted, _) => format!(
+            "kind = \"trusted\": the client is trusted with user credentials and redirect-based flows are impossible{}, so the decision tree chose the password grant, which RFC 9700 §2.4 says MUST NOT be used and OAuth 2.1 removes; move to kind = \"native\" or \"device\" as soon as a browser or a second screen is available.",
+            reason.map(|r| format!(" ({:?})", r.trim())).unwrap_or_default()
+        ),
+        (Kind::Spa, Flow::ImplicitFormPost) => "kind = \"spa\" with access_token = false: the app only signs the user in, so the decision tree chose implicit with form post (an ID token only, OIDC Core §3.2.2.1), which Auth0 places for login-only use cases; the response is an HTML form POST, so a server endpoint must receive it.".into(),
+        (Kind::Spa, _) => {
+            let mut s = String::from("kind = \"spa\": a single-page app running in a browser is a public client, so the decision tree chose the authorization code grant with PKCE S256 (RFC 9700 §2.1.1); if the app has a server, prefer kind = \"web\" (a backend for frontend, OAuth 2.0 for Browser-Based Apps §6.1).");
+            if refresh_tokens {
+                s.push_str(" Refresh tokens in a browser are safe only if the authorization server rotates them (RFC 9700 §4.14.2).");
+            }
+            s
+        }
+        (Kind::Native, _) => "kind = \"native\": a native or mobile app is a public client, so the decision tree chose the authorization code grant with PKCE S256 through the system browser, with a loopback or private-use scheme redirect (RFC 8252), never an embedded web view (RFC 8252 §8.12).".into(),
+        (Kind::Device, _) => "kind = \"device\": an input-constrained device or a CLI without a browser cannot receive a redirect, so the device authorization grant was chosen (RFC 8628, beyond the Auth0 tree): the user approves on a second screen by entering the code the device shows. Always display that user code, also next to a complete verification link or QR code, so the user can spot a phishing attempt (RFC 8628 §3.3.1, §5.4).".into(),
+    }
+}
+
+/// Runs the decision tree and every rule; all broken rules are returned together.
+#[cfg(test)]
+pub fn check(input: &Input) -> Result<Client, Vec<Diag>> {
+    let mut cx = Ctxt::default();
+    match check_all(input, &mut cx) {
+        Some(client) if cx.len() == 0 => Ok(client),
+        _ => Err(cx.into_sorted()),
+    }
+}
+
+/// Runs the decision tree and every rule, recording each broken rule in `cx`, and returns the
+/// client the tree chose also when only other rules failed: expanding it next to the errors
+/// keeps the user's calls to its methods free of follow-up errors. `None` when the kind itself
+/// is missing or unknown.
+pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
+    let kind = rule_01_kind(cx, input);
+    rule_01_values(cx, input);
+    let access_token = input.access_token.as_ref().is_none_or(|a| a.value);
+    let flow = kind.map(|k| decide(k, access_token));
+    rule_02_secrets(cx, input, kind);
+    rule_03_grant_arguments(cx, input, kind, flow);
+    if let (Some(kind), Some(flow)) = (kind, flow) {
+        rule_04_machine(cx, input, kind);
+        rule_05_redirect_required(cx, input, kind, flow);
+        rule_06_id_token_only(cx, input, kind, flow);
+        rule_07_trusted(cx, input, kind);
+        rule_08_device(cx, input, kind);
+    }
+    rule_09_transport(cx, input);
+    rule_10_redirect(cx, input, kind, flow);
+    let audiences = rule_11_audiences(cx, input, flow);
+    rule_12_scopes(cx, input, kind);
+    if let (Some(kind), Some(flow)) = (kind, flow) {
+        rule_13_endpoints(cx, input, kind, flow);
+    }
+    let (Some(kind), Some(flow)) = (kind, flow) else {
+        return None;
+    };
+    let value = |a: &Option<Arg<String>>| a.as_ref().map(|a| a.value.clone());
+    // A flow without refresh tokens never gets the `refresh` step, also when the attribute
+    // asked for it (rule 4 or 6 reported that): the expansion next to the errors stays valid.
+    let refresh_tokens = input.refresh_tokens.as_ref().is_some_and(|a| a.value)
+        && !matches!(flow, Flow::ClientCredentials | Flow::ImplicitFormPost);
+    let redirect_unavailable = value(&input.redirect_unavailable);
+    let client = Client {
+        struct_name: input.name.value.clone(),
+        kind,
+        flow,
+        issuer: value(&input.issuer),
+        authorization_endpoint: value(&input.authorization_endpoint),
+        token_endpoint: value(&input.token_endpoint),
+        device_authorization_endpoint: value(&input.device_authorization_endpoint),
+        jwks_uri: value(&input.jwks_uri),
+        audiences,
+        audience_param: match input.audience_param.as_ref().map(|a| a.value.as_str()) {
+            Some("resource") => AudienceParam::Resource,
+            _ => AudienceParam::Audience,
+        },
+        scopes: input
+            .scopes
+            .as_ref()
+            .map(|s| s.value.iter().map(|s| s.value.clone()).collect())
+            .unwrap_or_default(),
+        redirect_uri: value(&input.redirect_uri),
+        refresh_tokens,
+        decision: decision_text(kind, flow, refresh_tokens, redirect_unavailable.as_deref()),
+        env_prefix: value(&input.env_prefix)
+            .unwrap_or_else(|| names::env_prefix(&input.name.value)),
+    };
+    Some(client)
+}
+
+/// The span of an argument's value, or of the struct name when the argument is absent.
+fn value_span<T>(arg: Option<&Arg<T>>, input: &Input) -> Span {
+    arg.map_or(input.name.span, |a| a.span)
+}
+
+#[cfg(test)]
+mod tests;
