@@ -64,36 +64,20 @@ pub(crate) fn settings<S: ClientType>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kind::{AudienceParam, Flow, Kind};
+    use crate::kind::{Flow, Kind};
     use crate::settings::{Confidential, Public};
     use std::collections::HashMap;
 
-    static MACHINE: ClientSpec = ClientSpec {
-        struct_name: "ImportJob",
-        kind: Kind::Machine,
-        flow: Flow::ClientCredentials,
-        issuer: None,
-        authorization_endpoint: None,
-        token_endpoint: None,
-        device_authorization_endpoint: None,
-        jwks_uri: None,
-        audiences: &[],
-        audience_param: AudienceParam::Audience,
-        scopes: &[],
-        redirect_uri: None,
-        refresh_tokens: false,
-        env_prefix: "IMPORT_JOB",
-    };
+    static MACHINE: ClientSpec = ClientSpec::new(
+        "ImportJob",
+        Kind::Machine,
+        Flow::ClientCredentials,
+        "IMPORT_JOB",
+    );
 
-    static SPA: ClientSpec = ClientSpec {
-        struct_name: "Spa",
-        kind: Kind::Spa,
-        flow: Flow::AuthorizationCodePkce,
-        issuer: Some("https://as.example.com"),
-        redirect_uri: Some("http://127.0.0.1:5173/callback"),
-        env_prefix: "SPA",
-        ..MACHINE
-    };
+    static SPA: ClientSpec = ClientSpec::new("Spa", Kind::Spa, Flow::AuthorizationCodePkce, "SPA")
+        .issuer("https://as.example.com")
+        .redirect_uri("http://127.0.0.1:5173/callback");
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
