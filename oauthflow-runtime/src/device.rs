@@ -49,6 +49,7 @@ use crate::error::Error;
 use crate::http::HttpResponse;
 use crate::id_token::{IdTokenValidation, JwksCache, check_status, read_capped, transport_error};
 use crate::kind::AudienceParam;
+use crate::limits::DEFAULT_REQUEST_TIMEOUT;
 use crate::token_response::{self, Requested};
 use crate::tokens::TokenSet;
 
@@ -143,7 +144,7 @@ impl<'a> DeviceGrant<'a> {
             token_endpoint,
             scopes: Vec::new(),
             audience: None,
-            request_timeout: Some(crate::settings::DEFAULT_REQUEST_TIMEOUT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
         }
     }
 

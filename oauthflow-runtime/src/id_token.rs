@@ -45,11 +45,11 @@ use openidconnect::{
 };
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::claims::IdTokenClaims;
 use crate::error::{Error, sanitize_description};
+use crate::limits::{DEFAULT_REQUEST_TIMEOUT, MAX_ID_TOKEN_BYTES, MAX_JWKS_BYTES};
+use crate::secret_eq::secrets_equal;
 
 /// Clock skew tolerated on `exp`, `iat` and `nbf` (oidc-provider's default tolerance is 15 s).
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
@@ -57,12 +57,6 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
 /// Minimum time between two JWKS refetches caused by an unknown key (the first one is always
 /// allowed): a flood of forged tokens with random `kid`s cannot turn into a flood of requests.
 pub const DEFAULT_MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
-
-/// Largest ID token accepted (compact serialization).
-pub const MAX_ID_TOKEN_BYTES: usize = 64 * 1024;
-
-/// Largest JWKS document read.
-pub const MAX_JWKS_BYTES: usize = 512 * 1024;
 
 /// The asymmetric algorithms accepted when nothing narrower is configured.
 const ASYMMETRIC_ALGS: &[CoreJwsSigningAlgorithm] = &[
@@ -220,7 +214,7 @@ impl JwksCache {
     pub fn new(jwks_uri: impl Into<String>) -> Self {
         JwksCache {
             uri: jwks_uri.into(),
-            request_timeout: Some(crate::settings::DEFAULT_REQUEST_TIMEOUT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             min_refetch_interval: DEFAULT_MIN_REFETCH_INTERVAL,
             state: tokio::sync::Mutex::new(JwksState::default()),
         }
@@ -465,18 +459,10 @@ impl NonceVerifier for ExpectedNonce<'_> {
         match (self.0, nonce) {
             (None, _) => Ok(()),
             (Some(_), None) => Err("missing nonce claim".into()),
-            (Some(expected), Some(found)) if constant_time_eq(expected, found.secret()) => Ok(()),
+            (Some(expected), Some(found)) if secrets_equal(expected, found.secret()) => Ok(()),
             (Some(_), Some(_)) => Err("nonce mismatch".into()),
         }
     }
-}
-
-/// Compares two secrets (state, nonce) without leaking where they differ or their lengths:
-/// both are hashed with SHA-256 first, then compared in constant time.
-pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
-    let a = Sha256::digest(a.as_bytes());
-    let b = Sha256::digest(b.as_bytes());
-    a.ct_eq(&b).into()
 }
 
 /// `uri` for logs and `Debug` (R35): without query, fragment and user info, which may carry a
@@ -996,14 +982,6 @@ mod tests {
             v.allowed_algs().unwrap(),
             vec![CoreJwsSigningAlgorithm::EcdsaP256Sha256]
         );
-    }
-
-    #[test]
-    fn constant_time_eq_compares_values() {
-        assert!(constant_time_eq("abc", "abc"));
-        assert!(!constant_time_eq("abc", "abd"));
-        assert!(!constant_time_eq("abc", "abcd"));
-        assert!(!constant_time_eq("", "a"));
     }
 
     #[test]

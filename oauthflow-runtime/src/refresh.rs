@@ -12,8 +12,9 @@ use crate::claims::IdTokenClaims;
 use crate::context::Context;
 use crate::error::Error;
 use crate::http::Form;
-use crate::id_token::{constant_time_eq, validated_payload};
+use crate::id_token::validated_payload;
 use crate::kind::Flow;
+use crate::secret_eq::secrets_equal;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
 
@@ -124,7 +125,7 @@ fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error>
     }
     if let Some(nonce) = new.nonce() {
         match original.get("nonce").and_then(Value::as_str) {
-            Some(before) if constant_time_eq(before, nonce) => {}
+            Some(before) if secrets_equal(before, nonce) => {}
             _ => return Err(differs("nonce")),
         }
     }
