@@ -8,6 +8,7 @@ use oauth2::ClientSecret;
 
 use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
+use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
 use crate::error::{ConfigError, Error};
 use crate::http::{Form, Http};
@@ -16,7 +17,7 @@ use crate::kind::Flow;
 use crate::settings::{ClientType, Settings};
 use crate::single_flight::RefreshFlights;
 use crate::spec::ClientSpec;
-use crate::token_manager::{CacheConfig, SystemClock, TokenManager};
+use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
 use crate::urls::{check_issuer, check_redirect_uri};
 

@@ -37,13 +37,12 @@
 //! the Auth0-style `audience` only on the device authorization request.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use oauth2::DeviceCode;
 use serde_json::{Map, Value};
 
+use crate::clock::{Clock, TokioClock};
 use crate::device_authorization::DeviceAuthorization;
 use crate::error::Error;
 use crate::http::HttpResponse;
@@ -72,49 +71,6 @@ pub const MAX_INTERVAL_SECS: u64 = 3600;
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-/// The time source and sleeper of the polling loop: [`TokioClock`] in production, a fake in
-/// tests.
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-    /// Waits `duration`.
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
-}
-
-/// Wall-clock time that advances with tokio's clock, so `tokio::time::pause()` in tests moves
-/// both the sleeps and [`Clock::now`].
-#[derive(Clone, Copy, Debug)]
-pub struct TokioClock {
-    base_system: SystemTime,
-    base_instant: tokio::time::Instant,
-}
-
-impl TokioClock {
-    /// Starts at the system time now.
-    pub fn new() -> Self {
-        TokioClock {
-            base_system: SystemTime::now(),
-            base_instant: tokio::time::Instant::now(),
-        }
-    }
-}
-
-impl Default for TokioClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for TokioClock {
-    fn now(&self) -> SystemTime {
-        self.base_system + self.base_instant.elapsed()
-    }
-
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
 
 /// One client's device grant: its endpoints, client ID, scopes and audience. Cheap to build per
 /// call; borrows everything.
@@ -177,7 +133,7 @@ impl<'a> DeviceGrant<'a> {
         self.start_with_clock(&TokioClock::new()).await
     }
 
-    /// [`start`](Self::start) with an explicit clock (for `expires_at`).
+    /// [`start`](Self::start) with an explicit clock (its wall time anchors `expires_at`).
     pub async fn start_with_clock(&self, clock: &dyn Clock) -> Result<DeviceAuthorization, Error> {
         const ENDPOINT: &str = "device_authorization";
         let mut form = vec![("client_id", self.client_id.to_owned())];
@@ -245,7 +201,7 @@ impl<'a> DeviceGrant<'a> {
             verification_uri,
             verification_uri_complete,
             expires_at: clock
-                .now()
+                .wall()
                 .checked_add(Duration::from_secs(expires_in))
                 .ok_or_else(|| bad(ENDPOINT, "`expires_in` is out of range"))?,
             interval,
@@ -265,7 +221,8 @@ impl<'a> DeviceGrant<'a> {
             .await
     }
 
-    /// [`poll`](Self::poll) with an explicit clock and sleeper.
+    /// [`poll`](Self::poll) with an explicit clock: its wall time is compared with `expires_at`,
+    /// and it sleeps between polls.
     pub async fn poll_with_clock(
         &self,
         authorization: &DeviceAuthorization,
@@ -274,7 +231,7 @@ impl<'a> DeviceGrant<'a> {
     ) -> Result<TokenSet, Error> {
         let mut interval = authorization.interval.max(Duration::from_secs(1));
         loop {
-            let next_poll = clock.now().checked_add(interval);
+            let next_poll = clock.wall().checked_add(interval);
             if next_poll.is_none_or(|at| at >= authorization.expires_at) {
                 return Err(Error::DeviceCodeExpired);
             }
@@ -282,7 +239,7 @@ impl<'a> DeviceGrant<'a> {
             match self.poll_once(authorization).await {
                 Poll::Tokens(response) => {
                     return self
-                        .token_set(response, authorization, id_token, clock.now())
+                        .token_set(response, authorization, id_token, clock.wall())
                         .await;
                 }
                 Poll::Pending => {}

@@ -57,6 +57,7 @@ mod claims;
 mod client;
 mod client_auth;
 mod client_credentials;
+mod clock;
 mod context;
 mod device;
 mod device_authorization;
@@ -98,10 +99,10 @@ pub use url::Url;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::Client;
+    pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
     pub use crate::spec::ClientSpec;
     pub use crate::token_manager::{
-        CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
-        TokenManager, TokioClock,
+        CacheConfig, CachedToken, Entry, Fetched, RetryPolicy, TokenManager,
     };
 
     /// The device grant building block that [`Client`] drives (for the crate's own tests).

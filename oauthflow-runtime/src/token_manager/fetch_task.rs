@@ -5,9 +5,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::error::Error;
 
-use super::clock::Clock;
 use super::config::CacheConfig;
 use super::entry::{Entry, Fetched};
 use super::retry;

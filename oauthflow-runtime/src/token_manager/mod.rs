@@ -49,7 +49,6 @@
 //! since refresh tokens are unbounded keys. (Main's `RefreshFlights` already does this with a
 //! 30 s grace; switching is optional.)
 
-mod clock;
 mod config;
 mod entry;
 mod fetch_task;
@@ -67,9 +66,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::ArcSwap;
 use oauth2::AccessToken;
 
+use crate::clock::Clock;
 use crate::error::{ConfigError, Error};
 
-pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use config::{CacheConfig, RetryPolicy};
 pub use entry::{CachedToken, Entry, Fetched};
 
@@ -118,7 +117,8 @@ where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    /// An empty manager reading the time from `clock` ([`SystemClock`] outside tests).
+    /// An empty manager reading the time from `clock` ([`SystemClock`](crate::clock::SystemClock)
+    /// outside tests).
     pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
         TokenManager {
             slots: ArcSwap::from_pointee(KeyMap::new()),

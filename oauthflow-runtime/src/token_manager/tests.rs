@@ -11,6 +11,7 @@ use oauth2::AccessToken;
 use tokio::sync::Semaphore;
 
 use super::*;
+use crate::clock::{ManualClock, SystemClock, TokioClock};
 use crate::error::OAuthErrorCode;
 
 fn secs(s: u64) -> Duration {
