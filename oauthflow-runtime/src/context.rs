@@ -11,7 +11,7 @@ use crate::client_auth::{AuthMethod, authenticate};
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
 use crate::error::{ConfigError, Error};
-use crate::http::{Form, Http};
+use crate::http::{Endpoint, Form, Http};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
 use crate::settings::{ClientType, Settings};
@@ -291,7 +291,10 @@ impl Context {
             audience = requested.audience,
             "oauthflow: token request"
         );
-        let response = self.http.post_form("token", endpoint, &form).await?;
+        let response = self
+            .http
+            .post_form(Endpoint::TOKEN, endpoint, &form)
+            .await?;
         let received = token_response::parse("token", &response, &requested, SystemTime::now())?;
         tracing::debug!(
             grant,

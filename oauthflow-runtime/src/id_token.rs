@@ -45,10 +45,12 @@ use openidconnect::{
 };
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
+use url::Url;
 
 use crate::claims::IdTokenClaims;
-use crate::error::{Error, sanitize_description};
-use crate::limits::{DEFAULT_REQUEST_TIMEOUT, MAX_ID_TOKEN_BYTES, MAX_JWKS_BYTES};
+use crate::error::{ConfigError, Error, sanitize_description};
+use crate::http::{Endpoint, Request};
+use crate::limits::{DEFAULT_REQUEST_TIMEOUT, MAX_ID_TOKEN_BYTES};
 use crate::secret_eq::secrets_equal;
 
 /// Clock skew tolerated on `exp`, `iat` and `nbf` (oidc-provider's default tolerance is 15 s).
@@ -298,26 +300,28 @@ impl JwksCache {
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<CoreJsonWebKeySet, Error> {
-        const ENDPOINT: &str = "jwks";
-        let mut request = http.get(&self.uri).header(
-            reqwest::header::ACCEPT,
-            "application/json, application/jwk-set+json",
-        );
-        if let Some(timeout) = self.request_timeout {
-            request = request.timeout(timeout);
+        let endpoint = Endpoint::JWKS;
+        // `new` takes any string; never echo it (it may carry a key in its query).
+        let url = Url::parse(&self.uri).map_err(|_| {
+            Error::Config(ConfigError::InvalidUrl {
+                what: "jwks_uri",
+                reason: "not an absolute URL".into(),
+            })
+        })?;
+        let request =
+            Request::get(endpoint, &url).accept("application/json, application/jwk-set+json");
+        let response = crate::http::send(http, request, self.request_timeout).await?;
+        if !response.is_success() {
+            return Err(response.status_error(endpoint.name));
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(ENDPOINT, e))?;
-        check_status(ENDPOINT, &response, &self.uri)?;
-        let body = read_capped(response, MAX_JWKS_BYTES, ENDPOINT).await?;
-        serde_json::from_slice::<CoreJsonWebKeySet>(&body).map_err(|e| Error::InvalidResponse {
-            endpoint: ENDPOINT,
-            reason: format!(
-                "not a JSON Web Key Set: {}",
-                sanitize_description(&e.to_string())
-            ),
+        serde_json::from_slice::<CoreJsonWebKeySet>(&response.body).map_err(|e| {
+            Error::InvalidResponse {
+                endpoint: endpoint.name,
+                reason: format!(
+                    "not a JSON Web Key Set: {}",
+                    sanitize_description(&e.to_string())
+                ),
+            }
         })
     }
 }
@@ -723,97 +727,6 @@ impl<'de> Visitor<'de> for StrictObject {
         }
         Ok(map)
     }
-}
-
-/// Maps a `reqwest` error without its URL (which may carry a query, R35).
-pub(crate) fn transport_error(endpoint: &'static str, error: reqwest::Error) -> Error {
-    if error.is_timeout() {
-        return Error::Timeout { endpoint };
-    }
-    let error = error.without_url();
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        reason.push_str(": ");
-        reason.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    Error::Transport {
-        endpoint,
-        reason: sanitize_description(&reason),
-    }
-}
-
-/// Refuses redirects (also when the HTTP client followed one) and non-2xx statuses that are not
-/// OAuth error bodies (the caller handles those before calling this for token endpoints).
-pub(crate) fn check_status(
-    endpoint: &'static str,
-    response: &reqwest::Response,
-    requested: &str,
-) -> Result<(), Error> {
-    let status = response.status();
-    if status.is_redirection() {
-        return Err(Error::RedirectRefused {
-            endpoint,
-            status: status.as_u16(),
-        });
-    }
-    if let Ok(requested) = url::Url::parse(requested)
-        && *response.url() != requested
-    {
-        // The HTTP client followed a redirect on its own.
-        return Err(Error::RedirectRefused {
-            endpoint,
-            status: 0,
-        });
-    }
-    if !status.is_success() {
-        return Err(Error::HttpStatus {
-            endpoint,
-            status: status.as_u16(),
-            retry_after: retry_after(response),
-        });
-    }
-    Ok(())
-}
-
-/// `Retry-After` in seconds, when given as a number.
-pub(crate) fn retry_after(response: &reqwest::Response) -> Option<u64> {
-    response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
-
-/// Reads a body of at most `cap` bytes.
-pub(crate) async fn read_capped(
-    mut response: reqwest::Response,
-    cap: usize,
-    endpoint: &'static str,
-) -> Result<Vec<u8>, Error> {
-    let too_big = || Error::InvalidResponse {
-        endpoint,
-        reason: format!("the body is larger than {cap} bytes"),
-    };
-    if response
-        .content_length()
-        .is_some_and(|len| len > cap as u64)
-    {
-        return Err(too_big());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_error(endpoint, e))?
-    {
-        if body.len() + chunk.len() > cap {
-            return Err(too_big());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 #[cfg(test)]

@@ -12,6 +12,18 @@ use std::time::Duration;
 /// (`Settings::request_timeout`).
 pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long the one-time redirect probe of a user-supplied `reqwest::Client` may take.
+pub(crate) const REDIRECT_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Largest token endpoint response read (token responses are a few KiB).
+pub(crate) const MAX_TOKEN_RESPONSE_BYTES: usize = 1 << 20;
+
+/// Largest discovery document read.
+pub(crate) const MAX_DISCOVERY_BYTES: usize = 1 << 20;
+
+/// Largest device authorization response read (RFC 8628 §3.2).
+pub(crate) const MAX_DEVICE_AUTHORIZATION_BYTES: usize = 1 << 20;
+
 /// Largest JWKS document read.
 pub(crate) const MAX_JWKS_BYTES: usize = 512 * 1024;
 
