@@ -36,6 +36,10 @@ pub(crate) const MAX_ID_TOKEN_BYTES: usize = 64 * 1024;
 /// (`Settings::refresh_margin`).
 pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// How long a finished refresh is shared with late callers that still hold the old (now
+/// rotated) refresh token, so they never replay it.
+pub(crate) const REFRESH_SHARE_WINDOW: Duration = Duration::from_secs(30);
+
 // ---- Front channel (the browser's requests to the client) ------------------------------------
 
 /// Largest form post body (`response_mode=form_post`) parsed (an ID token is at most

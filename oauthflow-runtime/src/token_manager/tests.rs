@@ -529,7 +529,7 @@ fn the_hot_path_takes_no_lock_a_fetch_holds() {
         .unwrap();
     let slots = m.slots.load();
     let slot = slots.get(&"a").unwrap();
-    let _flight = slot.lock_flight();
+    let _flight = slot.flight.lock();
     let _writer = m.insert.lock().unwrap();
     // With the slot's flight lock and the map's writer lock held here, another thread still
     // gets the token (it would deadlock otherwise).
@@ -713,7 +713,7 @@ async fn callers_in_the_margin_take_no_lock_while_the_refresh_is_in_flight() {
     settle().await;
     assert_eq!(fetches.load(SeqCst), 2);
     let slots = m.slots.load();
-    let _flight = slots.get(&"a").unwrap().lock_flight();
+    let _flight = slots.get(&"a").unwrap().flight.lock();
     let m2 = m.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
