@@ -48,8 +48,8 @@ impl Endpoint {
     };
 }
 
-/// One request to an [`Endpoint`]: a `GET`, or a `POST` of a [`Form`].
-#[derive(Debug)]
+/// One request to an [`Endpoint`]: a `GET`, or a `POST` of a [`Form`]. Not `Debug`: its URL
+/// may carry a query and its form carries secrets.
 pub(crate) struct Request<'a> {
     endpoint: Endpoint,
     url: &'a Url,
