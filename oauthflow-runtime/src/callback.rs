@@ -5,10 +5,10 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::{Error, OAuthErrorCode, sanitize_description};
+use crate::secret_eq::secrets_equal;
 
 /// The parameters of an authorization response that oauthflow reads; others are ignored
 /// (OAuth 2.1 §4.1.2).
@@ -86,17 +86,6 @@ pub(crate) fn parse(callback: &str) -> Result<Callback, Error> {
         return Err(invalid("the callback has both `code` and `error`"));
     }
     Ok(out)
-}
-
-/// Equality of two secrets without an early exit on the first differing byte: both are hashed
-/// and the digests compared, so timing reveals nothing about the expected value.
-pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
-    let a = Sha256::digest(a.as_bytes());
-    let b = Sha256::digest(b.as_bytes());
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
 }
 
 /// R15: `state` present and equal to the pending one.

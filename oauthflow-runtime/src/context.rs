@@ -9,15 +9,16 @@ use oauth2::ClientSecret;
 
 use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
+use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
 use crate::error::{ConfigError, Error};
-use crate::http::{Form, Http};
+use crate::http::{Endpoint, Form, Http};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
+use crate::refresh::RefreshFlights;
 use crate::settings::{ClientType, Settings};
-use crate::single_flight::RefreshFlights;
 use crate::spec::ClientSpec;
-use crate::token_manager::{CacheConfig, SystemClock, TokenManager};
+use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
 use crate::urls::{check_issuer, check_redirect_uri};
 
@@ -277,7 +278,10 @@ impl Context {
             audience = requested.audience,
             "oauthflow: token request"
         );
-        let response = self.http.post_form("token", endpoint, &form).await?;
+        let response = self
+            .http
+            .post_form(Endpoint::TOKEN, endpoint, &form)
+            .await?;
         let received = token_response::parse("token", &response, &requested, SystemTime::now())?;
         tracing::debug!(
             grant,

@@ -37,18 +37,18 @@
 //! the Auth0-style `audience` only on the device authorization request.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use oauth2::DeviceCode;
 use serde_json::{Map, Value};
 
+use crate::clock::{Clock, TokioClock};
 use crate::device_authorization::DeviceAuthorization;
-use crate::error::Error;
-use crate::http::HttpResponse;
-use crate::id_token::{IdTokenValidation, JwksCache, check_status, read_capped, transport_error};
+use crate::error::{ConfigError, Error};
+use crate::http::{Endpoint, Form, HttpResponse, Request};
+use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::AudienceParam;
+use crate::limits::DEFAULT_REQUEST_TIMEOUT;
 use crate::token_response::{self, Requested};
 use crate::tokens::TokenSet;
 
@@ -67,53 +67,7 @@ pub const MAX_EXPIRES_IN: u64 = 24 * 3600;
 /// Longest polling interval a server may ask for (seconds).
 pub const MAX_INTERVAL_SECS: u64 = 3600;
 
-/// Largest response body read from either endpoint.
-pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-
 const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-/// The time source and sleeper of the polling loop: [`TokioClock`] in production, a fake in
-/// tests.
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-    /// Waits `duration`.
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
-}
-
-/// Wall-clock time that advances with tokio's clock, so `tokio::time::pause()` in tests moves
-/// both the sleeps and [`Clock::now`].
-#[derive(Clone, Copy, Debug)]
-pub struct TokioClock {
-    base_system: SystemTime,
-    base_instant: tokio::time::Instant,
-}
-
-impl TokioClock {
-    /// Starts at the system time now.
-    pub fn new() -> Self {
-        TokioClock {
-            base_system: SystemTime::now(),
-            base_instant: tokio::time::Instant::now(),
-        }
-    }
-}
-
-impl Default for TokioClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for TokioClock {
-    fn now(&self) -> SystemTime {
-        self.base_system + self.base_instant.elapsed()
-    }
-
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
 
 /// One client's device grant: its endpoints, client ID, scopes and audience. Cheap to build per
 /// call; borrows everything.
@@ -143,7 +97,7 @@ impl<'a> DeviceGrant<'a> {
             token_endpoint,
             scopes: Vec::new(),
             audience: None,
-            request_timeout: Some(crate::settings::DEFAULT_REQUEST_TIMEOUT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
         }
     }
 
@@ -176,20 +130,26 @@ impl<'a> DeviceGrant<'a> {
         self.start_with_clock(&TokioClock::new()).await
     }
 
-    /// [`start`](Self::start) with an explicit clock (for `expires_at`).
+    /// [`start`](Self::start) with an explicit clock (its wall time anchors `expires_at`).
     pub async fn start_with_clock(&self, clock: &dyn Clock) -> Result<DeviceAuthorization, Error> {
-        const ENDPOINT: &str = "device_authorization";
-        let mut form = vec![("client_id", self.client_id.to_owned())];
+        const ENDPOINT: &str = Endpoint::DEVICE_AUTHORIZATION.name;
+        let mut form = Form::default();
+        form.param("client_id", self.client_id);
         if !self.scopes.is_empty() {
-            form.push(("scope", self.scopes.join(" ")));
+            form.param("scope", self.scopes.join(" "));
         }
         if let Some((param, value)) = self.audience {
-            form.push((param.as_str(), value.to_owned()));
+            form.param(param.as_str(), value);
         }
         let response = self
-            .post(ENDPOINT, self.device_authorization_endpoint, &form)
+            .post(
+                Endpoint::DEVICE_AUTHORIZATION,
+                "device_authorization_endpoint",
+                self.device_authorization_endpoint,
+                &form,
+            )
             .await?;
-        if !(200..300).contains(&response.status) {
+        if !response.is_success() {
             return Err(
                 error_response(ENDPOINT, &response.body).unwrap_or(Error::HttpStatus {
                     endpoint: ENDPOINT,
@@ -244,7 +204,7 @@ impl<'a> DeviceGrant<'a> {
             verification_uri,
             verification_uri_complete,
             expires_at: clock
-                .now()
+                .wall()
                 .checked_add(Duration::from_secs(expires_in))
                 .ok_or_else(|| bad(ENDPOINT, "`expires_in` is out of range"))?,
             interval,
@@ -264,7 +224,8 @@ impl<'a> DeviceGrant<'a> {
             .await
     }
 
-    /// [`poll`](Self::poll) with an explicit clock and sleeper.
+    /// [`poll`](Self::poll) with an explicit clock: its wall time is compared with `expires_at`,
+    /// and it sleeps between polls.
     pub async fn poll_with_clock(
         &self,
         authorization: &DeviceAuthorization,
@@ -273,7 +234,7 @@ impl<'a> DeviceGrant<'a> {
     ) -> Result<TokenSet, Error> {
         let mut interval = authorization.interval.max(Duration::from_secs(1));
         loop {
-            let next_poll = clock.now().checked_add(interval);
+            let next_poll = clock.wall().checked_add(interval);
             if next_poll.is_none_or(|at| at >= authorization.expires_at) {
                 return Err(Error::DeviceCodeExpired);
             }
@@ -281,7 +242,7 @@ impl<'a> DeviceGrant<'a> {
             match self.poll_once(authorization).await {
                 Poll::Tokens(response) => {
                     return self
-                        .token_set(response, authorization, id_token, clock.now())
+                        .token_set(response, authorization, id_token, clock.wall())
                         .await;
                 }
                 Poll::Pending => {}
@@ -304,18 +265,25 @@ impl<'a> DeviceGrant<'a> {
     }
 
     async fn poll_once(&self, authorization: &DeviceAuthorization) -> Poll {
-        const ENDPOINT: &str = "token";
-        let mut form = vec![
-            ("grant_type", GRANT_TYPE.to_owned()),
-            ("device_code", authorization.device_code.secret().clone()),
-            ("client_id", self.client_id.to_owned()),
-        ];
+        const ENDPOINT: &str = Endpoint::TOKEN.name;
+        let mut form = Form::default();
+        form.param("grant_type", GRANT_TYPE)
+            .param("device_code", authorization.device_code.secret().as_str())
+            .param("client_id", self.client_id);
         if let (Some((AudienceParam::Resource, _)), Some(resource)) =
             (self.audience, &authorization.audience)
         {
-            form.push(("resource", resource.clone()));
+            form.param("resource", resource.as_str());
         }
-        let response = match self.post(ENDPOINT, self.token_endpoint, &form).await {
+        let response = match self
+            .post(
+                Endpoint::TOKEN,
+                "token_endpoint",
+                self.token_endpoint,
+                &form,
+            )
+            .await
+        {
             Ok(answer) => answer,
             Err(e @ (Error::Transport { .. } | Error::Timeout { .. })) => {
                 tracing::debug!(error = %e, "device token poll: transport failure");
@@ -332,7 +300,7 @@ impl<'a> DeviceGrant<'a> {
             }
             Err(e) => return Poll::Failed(e),
         };
-        if (200..300).contains(&response.status) {
+        if response.is_success() {
             return Poll::Tokens(response);
         }
         match error_response(ENDPOINT, &response.body) {
@@ -382,45 +350,29 @@ impl<'a> DeviceGrant<'a> {
         Ok(tokens)
     }
 
+    /// POSTs `form` to `url` through the one back-channel path. OAuth error bodies come with 400
+    /// (or 401 for client authentication) and are handed back to be read; any other non-2xx
+    /// answer is [`Error::HttpStatus`].
     async fn post(
         &self,
-        endpoint: &'static str,
+        endpoint: Endpoint,
+        what: &'static str,
         url: &str,
-        form: &[(&str, String)],
+        form: &Form,
     ) -> Result<HttpResponse, Error> {
-        let mut request = self
-            .http
-            .post(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(form);
-        if let Some(timeout) = self.request_timeout {
-            request = request.timeout(timeout);
+        // Never echo the URL in the error: it may carry a query.
+        let url = url::Url::parse(url).map_err(|_| {
+            Error::Config(ConfigError::InvalidUrl {
+                what,
+                reason: "not an absolute URL".into(),
+            })
+        })?;
+        let request = Request::post_form(endpoint, &url, form);
+        let response = crate::http::send(self.http, request, self.request_timeout).await?;
+        match response.status {
+            200..=299 | 400 | 401 => Ok(response),
+            _ => Err(response.status_error(endpoint.name)),
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(endpoint, e))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        match check_status(endpoint, &response, url) {
-            // OAuth error bodies come with 400 (or 401 for client authentication): read them.
-            Ok(())
-            | Err(Error::HttpStatus {
-                status: 400 | 401, ..
-            }) => {}
-            Err(e) => return Err(e),
-        }
-        let body = read_capped(response, MAX_RESPONSE_BYTES, endpoint).await?;
-        Ok(HttpResponse {
-            status,
-            content_type,
-            retry_after: None,
-            body,
-        })
     }
 }
 

@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::error::{ConfigError, Error, sanitize_description};
-use crate::http::Http;
+use crate::http::{Endpoint, Http};
 use crate::spec::ClientSpec;
 use crate::urls::check_endpoint;
 
@@ -201,7 +201,7 @@ async fn fetch(issuer: &str, http: &Http) -> Result<Metadata, Error> {
     let urls = well_known_urls(issuer)?;
     let mut last_status = 0;
     for url in &urls {
-        let response = http.get("discovery", url).await?;
+        let response = http.get(Endpoint::DISCOVERY, url).await?;
         match response.status {
             200 => {
                 let metadata = Metadata::from_document(issuer, &response.body)?;

@@ -190,7 +190,8 @@ pub enum Error {
     RedirectRefused {
         /// Which endpoint.
         endpoint: &'static str,
-        /// The HTTP status.
+        /// The HTTP status (`0` when the HTTP client followed the redirect on its own, so the
+        /// redirect's status is unknown).
         status: u16,
     },
     /// The server answered with an HTTP error that is not an OAuth error response.

@@ -49,12 +49,11 @@ use url::Url;
 
 use crate::claims::IdTokenClaims;
 use crate::error::{ConfigError, Error, OAuthErrorCode, sanitize_description};
-use crate::id_token::{IdTokenValidation, JwksCache, constant_time_eq};
+use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
+use crate::limits::MAX_FORM_BODY_BYTES;
 use crate::pending::PendingAuthorization;
-
-/// Largest form body accepted (an ID token is at most 64 KiB).
-pub const MAX_FORM_BODY_BYTES: usize = 128 * 1024;
+use crate::secret_eq::secrets_equal;
 
 /// Random octets in `state` and `nonce` (256 bits, base64url-encoded).
 const RANDOM_OCTETS: u32 = 32;
@@ -213,7 +212,7 @@ pub async fn verify(
 
     let params = parse_form(form_body)?;
     match params.get("state") {
-        Some(state) if constant_time_eq(state, &pending.state) => {}
+        Some(state) if secrets_equal(state, &pending.state) => {}
         _ => return Err(Error::StateMismatch),
     }
     if let Some(iss) = params.get("iss")
@@ -255,7 +254,7 @@ pub async fn verify(
 pub(crate) fn check_state(form_body: &str, pending: &PendingAuthorization) -> Result<(), Error> {
     let params = parse_form(form_body)?;
     match params.get("state") {
-        Some(state) if constant_time_eq(state, &pending.state) => Ok(()),
+        Some(state) if secrets_equal(state, &pending.state) => Ok(()),
         _ => Err(Error::StateMismatch),
     }
 }

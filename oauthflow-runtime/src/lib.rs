@@ -56,6 +56,7 @@ mod callback;
 mod claims;
 mod client_auth;
 mod client_credentials;
+mod clock;
 mod context;
 mod device;
 mod device_authorization;
@@ -69,10 +70,12 @@ mod http;
 mod id_token;
 mod implicit;
 mod kind;
+mod limits;
 mod loopback;
 mod password;
 mod pending;
 mod refresh;
+mod secret_eq;
 mod settings;
 mod single_flight;
 mod spec;
@@ -97,14 +100,14 @@ pub use url::Url;
 /// What generated code calls. Not part of the public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
     pub use crate::flows::{
         ClientCredentialsFlow, CodeFlow, DeviceFlow, FlowHandle, FormPostFlow, NativeFlow,
         NoRefresh, PasswordFlow, Refresh, RefreshMode, from_env, new,
     };
     pub use crate::spec::ClientSpec;
     pub use crate::token_manager::{
-        CacheConfig, CachedToken, Clock, Entry, Fetched, ManualClock, RetryPolicy, SystemClock,
-        TokenManager, TokioClock,
+        CacheConfig, CachedToken, Entry, Fetched, RetryPolicy, TokenManager,
     };
 
     /// Why a step is missing: the traits behind the compile error for a step the flow lacks.

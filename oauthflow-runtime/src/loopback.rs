@@ -43,19 +43,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use crate::error::{ConfigError, Error};
-use crate::id_token::constant_time_eq;
-
-/// Largest request head (request line and headers) read from the browser.
-pub const MAX_REQUEST_HEAD_BYTES: usize = 8 * 1024;
-
-/// How long one connection may take to send its request head.
-pub const CONNECTION_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Connections served at the same time; more are closed at once.
-pub const MAX_CONCURRENT_CONNECTIONS: usize = 16;
-
-/// Default time to wait for the browser (the user has to sign in).
-pub const DEFAULT_CALLBACK_TIMEOUT: Duration = Duration::from_secs(300);
+use crate::limits::{CONNECTION_READ_TIMEOUT, MAX_CONCURRENT_CONNECTIONS, MAX_REQUEST_HEAD_BYTES};
+use crate::secret_eq::secrets_equal;
 
 const SUCCESS_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Authorization complete</title></head><body><h1>Authorization response received</h1><p>You can close this window and return to the application.</p></body></html>";
 
@@ -316,7 +305,7 @@ fn check(head: &str, expected: &Expected) -> Option<String> {
         .filter(|(name, _)| name == "state")
         .map(|(_, value)| value);
     let state = states.next()?;
-    if states.next().is_some() || !constant_time_eq(&state, &expected.state) {
+    if states.next().is_some() || !secrets_equal(&state, &expected.state) {
         return None;
     }
     Some(query.to_owned())

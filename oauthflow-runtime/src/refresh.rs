@@ -4,21 +4,42 @@
 //! token is validated in full and must name the same issuer, subject and audience as the
 //! original (R26, OIDC Core §12.2).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use oauth2::RefreshToken;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use tokio::runtime::Handle;
 
 use crate::claims::IdTokenClaims;
+use crate::clock::SystemClock;
 use crate::context::Context;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::http::Form;
-use crate::id_token::{constant_time_eq, validated_payload};
+use crate::id_token::validated_payload;
+use crate::limits::REFRESH_SHARE_WINDOW;
+use crate::secret_eq::secrets_equal;
+use crate::single_flight::{FlightAbandoned, Flights};
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
 
+/// In-flight and just-finished refreshes, keyed by the SHA-256 of the refresh token (the token
+/// itself is not kept as a key). Each refresh runs in its own task, so a cancelled caller never
+/// cancels it nor makes another caller send the refresh token again; a success is shared for
+/// [`REFRESH_SHARE_WINDOW`] with late callers still holding the old refresh token.
+pub(crate) struct RefreshFlights(Flights<[u8; 32], TokenSet, Error>);
+
+impl Default for RefreshFlights {
+    fn default() -> Self {
+        RefreshFlights(Flights::new(REFRESH_SHARE_WINDOW, Arc::new(SystemClock)))
+    }
+}
+
 /// New tokens for `tokens`, sharing one request with concurrent refreshes of the same refresh
-/// token.
-pub(crate) async fn refresh(ctx: &Context, tokens: &TokenSet) -> Result<TokenSet, Error> {
+/// token. The request runs in its own task: dropping this future stops waiting, never the
+/// request.
+pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<TokenSet, Error> {
     if !ctx.spec.refresh_tokens {
         return Err(Error::NoRefreshToken {
             reason: "this client does not ask for refresh tokens (`refresh_tokens = true`)",
@@ -28,49 +49,77 @@ pub(crate) async fn refresh(ctx: &Context, tokens: &TokenSet) -> Result<TokenSet
         reason: "the token set has none; start a new authorization",
     })?;
     let audience = ctx.check_audience(tokens.audience.as_deref())?;
-    ctx.refresh_flights
-        .run(refresh_token.secret(), || async move {
-            let metadata = ctx.metadata().await?;
-            let mut form = Form::default();
-            form.param("grant_type", "refresh_token")
-                .param("refresh_token", refresh_token.secret().as_str());
-            ctx.add_audience(&mut form, audience);
-            let received = ctx
-                .token_request(
-                    &metadata,
-                    "refresh_token",
-                    form,
-                    Requested {
-                        audience,
-                        scopes: &tokens.scopes,
-                    },
-                )
-                .await?;
-            let mut new = received.tokens;
-            // No token of the response is used before its ID token passes (R22, R26).
-            if !ctx.wants_openid() && new.id_token.take().is_some() {
-                tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
-            }
-            match new.id_token.as_deref() {
-                Some(id_token) => {
-                    // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
-                    let claims = ctx.validate_id_token(&metadata, id_token, None).await?;
-                    if let Some(original) = tokens.id_token.as_deref() {
-                        same_authentication(original, &claims)?;
-                    }
-                }
-                None => new.id_token = tokens.id_token.clone(),
-            }
-            match &new.refresh_token {
-                None => new.refresh_token = Some(refresh_token.clone()),
-                Some(rt) if ctx.is_public() && rt.secret() == refresh_token.secret() => {
-                    tracing::warn!("oauthflow: the authorization server is not rotating refresh tokens for a public client (RFC 9700 §4.14.2)");
-                }
-                Some(_) => {}
-            }
-            Ok(new)
+    let runtime = Handle::try_current().map_err(|_| {
+        Error::Config(ConfigError::Invalid {
+            reason: "refresh needs a Tokio runtime".into(),
         })
-        .await
+    })?;
+    let key: [u8; 32] = Sha256::digest(refresh_token.secret().as_bytes()).into();
+    // Owned (`'static`): the request outlives this call if the caller is cancelled.
+    let work = refresh_once(
+        Arc::clone(ctx),
+        tokens.clone(),
+        refresh_token.clone(),
+        audience.map(str::to_owned),
+    );
+    match ctx.refresh_flights.0.run(&runtime, key, work).await {
+        Ok(outcome) => outcome,
+        Err(FlightAbandoned) => Err(Error::Transport {
+            endpoint: "token",
+            reason: "the refresh stopped without a result (its task panicked or the runtime is shutting down)".into(),
+        }),
+    }
+}
+
+/// The one refresh request of a flight, and the checks of its response.
+async fn refresh_once(
+    ctx: Arc<Context>,
+    tokens: TokenSet,
+    refresh_token: RefreshToken,
+    audience: Option<String>,
+) -> Result<TokenSet, Error> {
+    let audience = audience.as_deref();
+    let metadata = ctx.metadata().await?;
+    let mut form = Form::default();
+    form.param("grant_type", "refresh_token")
+        .param("refresh_token", refresh_token.secret().as_str());
+    ctx.add_audience(&mut form, audience);
+    let received = ctx
+        .token_request(
+            &metadata,
+            "refresh_token",
+            form,
+            Requested {
+                audience,
+                scopes: &tokens.scopes,
+            },
+        )
+        .await?;
+    let mut new = received.tokens;
+    // No token of the response is used before its ID token passes (R22, R26).
+    if !ctx.wants_openid() && new.id_token.take().is_some() {
+        tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
+    }
+    match new.id_token.as_deref() {
+        Some(id_token) => {
+            // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
+            let claims = ctx.validate_id_token(&metadata, id_token, None).await?;
+            if let Some(original) = tokens.id_token.as_deref() {
+                same_authentication(original, &claims)?;
+            }
+        }
+        None => new.id_token = tokens.id_token.clone(),
+    }
+    match &new.refresh_token {
+        None => new.refresh_token = Some(refresh_token),
+        Some(rt) if ctx.is_public() && rt.secret() == refresh_token.secret() => {
+            tracing::warn!(
+                "oauthflow: the authorization server is not rotating refresh tokens for a public client (RFC 9700 §4.14.2)"
+            );
+        }
+        Some(_) => {}
+    }
+    Ok(new)
 }
 
 /// OIDC Core §12.2 (R26): a refreshed ID token has the same `iss`, `sub` and `aud` as the
@@ -114,7 +163,7 @@ fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error>
     }
     if let Some(nonce) = new.nonce() {
         match original.get("nonce").and_then(Value::as_str) {
-            Some(before) if constant_time_eq(before, nonce) => {}
+            Some(before) if secrets_equal(before, nonce) => {}
             _ => return Err(differs("nonce")),
         }
     }

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use oauth2::ClientSecret;
 
+use crate::limits::{DEFAULT_LOOPBACK_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT};
+
 /// Marker: a public client (`spa`, `native`, `device`) — it has no secret.
 #[derive(Clone, Copy, Debug)]
 pub struct Public;
@@ -31,16 +33,6 @@ impl ClientType for Public {
 impl ClientType for Confidential {
     const CONFIDENTIAL: bool = true;
 }
-
-/// Default timeout of one back-channel HTTP request.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Default refresh margin: a cached access token is renewed this long before it expires.
-pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
-
-/// Default time a native client's `login_via_loopback` waits for the browser to come back
-/// (the user has to sign in): 5 minutes.
-pub(crate) const DEFAULT_LOOPBACK_TIMEOUT: Duration = crate::loopback::DEFAULT_CALLBACK_TIMEOUT;
 
 /// The run-time settings of a client, typed by whether it is [`Public`] or [`Confidential`].
 ///

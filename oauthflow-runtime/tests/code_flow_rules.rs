@@ -460,3 +460,48 @@ async fn pending_round_trips_through_serde() {
     let cb = callback(restored.state(), "c", &peer.base());
     client.exchange_code(restored, &cb).await.unwrap();
 }
+
+/// R25, cancellation: a refresh whose caller is dropped after the request reached the server
+/// still completes once, and a concurrent caller with the same refresh token gets its result.
+/// Sending the (rotated) refresh token again would make oidc-provider or Auth0 revoke the
+/// grant (RFC 9700 §4.14.2).
+#[tokio::test]
+async fn r25_cancelled_refresh_is_neither_cancelled_nor_repeated() {
+    let peer = peer().await;
+    peer.script(
+        "/token",
+        vec![
+            tokens_reply(),
+            Reply::json(200, json!({"access_token": "at-2", "token_type": "bearer", "expires_in": 3600, "refresh_token": "rt-2"}))
+                .delay(Duration::from_millis(600)),
+            Reply::json(400, json!({"error": "invalid_grant", "error_description": "replayed"})),
+        ],
+    );
+    let client = web(&peer).await;
+    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let first = redeem(&client, &pending, "c", &peer).await.unwrap();
+
+    let spawn_refresh = |client: &Client, tokens: &oauthflow_runtime::TokenSet| {
+        let (client, tokens) = (client.clone(), tokens.clone());
+        tokio::spawn(async move { client.refresh(&tokens).await })
+    };
+    let cancelled = spawn_refresh(&client, &first);
+    // Wait until the refresh request has reached the server (it answers 600 ms later).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while peer.requests_to("/token").len() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no refresh request");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let waiting = spawn_refresh(&client, &first);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    cancelled.abort();
+    assert!(cancelled.await.unwrap_err().is_cancelled());
+
+    let tokens = waiting.await.unwrap().expect("the shared refresh's tokens");
+    assert_eq!(tokens.access_token().secret(), "at-2");
+    assert_eq!(tokens.refresh_token().unwrap().secret(), "rt-2");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let requests = peer.requests_to("/token");
+    assert_eq!(requests.len(), 2, "exactly one refresh request");
+    assert_eq!(requests[1].param("refresh_token").as_deref(), Some("rt-1"));
+}

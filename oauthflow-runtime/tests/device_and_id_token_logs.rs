@@ -136,8 +136,11 @@ async fn no_secret_reaches_tracing() {
 /// Sleeps a hundredth of the asked time.
 struct FastClock;
 
-impl oauthflow_runtime::__private::device::Clock for FastClock {
-    fn now(&self) -> std::time::SystemTime {
+impl oauthflow_runtime::__private::Clock for FastClock {
+    fn now(&self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
+    fn wall(&self) -> std::time::SystemTime {
         std::time::SystemTime::now()
     }
     fn sleep(

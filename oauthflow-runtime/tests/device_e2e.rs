@@ -5,11 +5,12 @@ mod id_token_support;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use id_token_support::http;
 use oauthflow_devserver::{DevProvider, clients, resources};
-use oauthflow_runtime::__private::device::{Clock, DeviceGrant};
+use oauthflow_runtime::__private::Clock;
+use oauthflow_runtime::__private::device::DeviceGrant;
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
 use oauthflow_runtime::{AudienceParam, Error};
 
@@ -26,7 +27,10 @@ fn endpoints(provider: &DevProvider) -> (String, String) {
 struct QuickClock;
 
 impl Clock for QuickClock {
-    fn now(&self) -> SystemTime {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn wall(&self) -> SystemTime {
         SystemTime::now()
     }
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

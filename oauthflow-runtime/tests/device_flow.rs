@@ -5,25 +5,28 @@ mod id_token_support;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::device::{Clock, DeviceGrant, TokioClock};
+use oauthflow_runtime::__private::device::DeviceGrant;
 use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
+use oauthflow_runtime::__private::{Clock, TokioClock};
 use oauthflow_runtime::{AudienceParam, DeviceAuthorization, Error, TokenSet};
 use serde_json::{Value, json};
 
 /// A clock whose sleeps return at once and move `now` forward; it records every sleep.
 struct FakeClock {
-    now: Mutex<SystemTime>,
+    start: Instant,
+    elapsed: Mutex<Duration>,
     sleeps: Mutex<Vec<Duration>>,
 }
 
 impl FakeClock {
     fn new() -> Self {
         FakeClock {
-            now: Mutex::new(now()),
+            start: Instant::now(),
+            elapsed: Mutex::new(Duration::ZERO),
             sleeps: Mutex::new(Vec::new()),
         }
     }
@@ -39,13 +42,17 @@ impl FakeClock {
 }
 
 impl Clock for FakeClock {
-    fn now(&self) -> SystemTime {
-        *self.now.lock().unwrap()
+    fn now(&self) -> Instant {
+        self.start + *self.elapsed.lock().unwrap()
+    }
+
+    fn wall(&self) -> SystemTime {
+        now() + *self.elapsed.lock().unwrap()
     }
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         self.sleeps.lock().unwrap().push(duration);
-        *self.now.lock().unwrap() += duration;
+        *self.elapsed.lock().unwrap() += duration;
         Box::pin(async {})
     }
 }

@@ -1,33 +1,34 @@
-//! The task that runs one fetch for a key: retries it, caches the token, and publishes the
-//! outcome to every waiter — or, when it fails while the cached token is still valid, keeps
-//! that token and puts off the next background attempt.
+//! The work of one key's flight: retries the fetch and caches the token — or, when it fails
+//! while the cached token is still valid, keeps that token and puts off the next background
+//! attempt. The flight ([`crate::single_flight`]) runs it in its own task and publishes its
+//! outcome to every waiter.
 
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::error::Error;
 
-use super::clock::Clock;
 use super::config::CacheConfig;
 use super::entry::{Entry, Fetched};
 use super::retry;
-use super::single_flight::Flight;
+use super::slot::{Outcome, Slot};
 
-/// The fetch task: retries, caches the token, publishes the outcome to every waiter.
+/// The fetch: retries, caches the token, and returns the outcome for every waiter.
 pub(crate) async fn run_flight<V, F, Fut>(
-    flight: Flight<V>,
+    slot: Arc<Slot<V>>,
     fetch: F,
     config: Arc<CacheConfig>,
     clock: Arc<dyn Clock>,
-) where
+) -> Outcome<V>
+where
     V: Clone + Send + Sync + 'static,
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Fetched<V>, Error>> + Send + 'static,
 {
     let name = config.name;
     let result = retry::fetch_with_retry(&fetch, &config.retry, &*clock, name).await;
-    let slot = flight.slot();
-    let outcome = match result {
+    match result {
         Ok(sent) => {
             let token = Arc::new(Entry::new(sent.fetched, sent.at, sent.at_wall, &config));
             slot.entry.store(Some(token.clone()));
@@ -63,6 +64,5 @@ pub(crate) async fn run_flight<V, F, Fut>(
             }
             Err(Arc::new(error))
         }
-    };
-    flight.finish(outcome);
+    }
 }

@@ -13,8 +13,10 @@
 //!   the key map and the key's token through `arc-swap`, compares `Instant`s and clones one
 //!   `Arc`: no lock, no allocation. The map is copy-on-write, and while it is small (keys are
 //!   few: audiences) a lookup compares keys instead of hashing them.
-//! - A miss or an expired token starts one fetch per key in its own task; everyone else
-//!   awaits that fetch's outcome, bounded by [`CacheConfig::get_timeout`].
+//! - A miss or an expired token starts one fetch per key in its own task (the runtime's one
+//!   single-flight mechanism, [`crate::single_flight`]); everyone else awaits that fetch's
+//!   outcome, bounded by [`CacheConfig::get_timeout`]. A caller that gives up or is dropped
+//!   never cancels the fetch for the others.
 //! - A token in its refresh margin is handed out while one background task refreshes it.
 //!   If that refresh fails, the still-valid token stays in use.
 //!
@@ -46,16 +48,16 @@
 //! with [`CacheConfig::refresh`]`(share_window)`: concurrent refreshes of one refresh token
 //! share one request, and for `share_window` a caller still holding the rotated refresh token
 //! gets the new set instead of replaying it. Call [`TokenManager::purge_expired`] now and then,
-//! since refresh tokens are unbounded keys. (Main's `RefreshFlights` already does this with a
-//! 30 s grace; switching is optional.)
+//! since refresh tokens are unbounded keys. (`Client::refresh` gets the same guarantees from the
+//! same single-flight mechanism directly: `single_flight::Flights` keyed by the refresh token's
+//! hash, keeping a success for 30 s.)
 
-mod clock;
 mod config;
 mod entry;
 mod fetch_task;
 mod key_map;
 mod retry;
-mod single_flight;
+mod slot;
 
 #[cfg(test)]
 mod tests;
@@ -67,16 +69,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::ArcSwap;
 use oauth2::AccessToken;
 
+use crate::clock::Clock;
 use crate::error::{ConfigError, Error};
+use crate::single_flight::{self, FlightAbandoned};
 
-pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use config::{CacheConfig, RetryPolicy};
 pub use entry::{CachedToken, Entry, Fetched};
 
 use entry::Freshness;
 use fetch_task::run_flight;
 use key_map::KeyMap;
-use single_flight::{Flight, FlightAbandoned, Slot};
+use slot::Slot;
 
 /// A per-key token cache with single-flight fetch and refresh-ahead.
 ///
@@ -118,7 +121,8 @@ where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    /// An empty manager reading the time from `clock` ([`SystemClock`] outside tests).
+    /// An empty manager reading the time from `clock` ([`SystemClock`](crate::clock::SystemClock)
+    /// outside tests).
     pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
         TokenManager {
             slots: ArcSwap::from_pointee(KeyMap::new()),
@@ -194,7 +198,7 @@ where
             tracing::trace!(cache = self.config.name, "token cache hit");
             return Some(Arc::clone(token));
         }
-        if self.config.refresh_ahead && token.is_valid_at(now) && slot.is_flying_hint() {
+        if self.config.refresh_ahead && token.is_valid_at(now) && slot.flight.is_flying_hint() {
             tracing::trace!(
                 cache = self.config.name,
                 "token cache hit (refresh in flight)"
@@ -225,7 +229,7 @@ where
         let now = self.clock.now();
         let current = self.slots.load_full();
         let kept = current.retained(|slot| {
-            slot.is_flying()
+            slot.flight.is_flying()
                 || slot
                     .entry
                     .load()
@@ -280,49 +284,41 @@ where
         let now = self.clock.now();
 
         // Decide under the slot's flight lock (brief, no `.await`); spawn after releasing it.
-        let (waiter, started, had_token) = {
-            let mut locked = slot.lock_flight();
+        let (waiter, launch, had_token) = {
+            let mut locked = slot.flight.lock();
             let current = slot.entry.load_full();
             let freshness = current.as_ref().map(|token| token.freshness(now));
             match (current, freshness) {
                 // Another caller's fetch landed since the hot path looked.
                 (Some(token), Some(Freshness::Fresh)) => return Ok(token),
                 (Some(token), Some(Freshness::Stale)) if self.config.refresh_ahead => {
-                    if locked.is_some() {
+                    if locked.is_running() {
                         return Ok(token);
                     }
-                    let (flight, _) = Flight::begin(&slot, &mut locked);
+                    let (launch, _) = locked.begin(&slot);
                     drop(locked);
                     tracing::debug!(
                         cache = name,
                         "token in its refresh margin: refreshing in the background"
                     );
-                    runtime.spawn(run_flight(
-                        flight,
-                        fetch,
-                        self.config.clone(),
-                        self.clock.clone(),
-                    ));
+                    let work = run_flight(slot, fetch, self.config.clone(), self.clock.clone());
+                    launch.spawn(&runtime, work);
                     return Ok(token);
                 }
-                (current, _) => match locked.as_ref() {
-                    Some(waiter) => (waiter.clone(), None, current.is_some()),
+                (current, _) => match locked.running() {
+                    Some(waiter) => (waiter, None, current.is_some()),
                     None => {
-                        let (flight, waiter) = Flight::begin(&slot, &mut locked);
-                        (waiter, Some(flight), current.is_some())
+                        let (launch, waiter) = locked.begin(&slot);
+                        (waiter, Some(launch), current.is_some())
                     }
                 },
             }
         };
-        match started {
-            Some(flight) => {
+        match launch {
+            Some(launch) => {
                 tracing::debug!(cache = name, had_token, "token cache miss: fetching");
-                runtime.spawn(run_flight(
-                    flight,
-                    fetch,
-                    self.config.clone(),
-                    self.clock.clone(),
-                ));
+                let work = run_flight(slot.clone(), fetch, self.config.clone(), self.clock.clone());
+                launch.spawn(&runtime, work);
             }
             None => tracing::trace!(
                 cache = name,

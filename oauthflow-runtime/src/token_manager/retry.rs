@@ -1,5 +1,6 @@
 //! Retries of transient fetch failures: jittered exponential backoff that honours
-//! `Retry-After`, bounded in attempts and time. Sleeps are Tokio's (pausable in tests).
+//! `Retry-After`, bounded in attempts and time. Time and sleeps are the manager's [`Clock`]'s
+//! (pausable or hand-moved in tests).
 
 use std::collections::hash_map::RandomState;
 use std::future::Future;
@@ -7,9 +8,9 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::clock::Clock;
 use crate::error::Error;
 
-use super::clock::Clock;
 use super::config::RetryPolicy;
 use super::entry::Fetched;
 
@@ -31,7 +32,7 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<Fetched<V>, Error>>,
 {
-    let started = tokio::time::Instant::now();
+    let started = clock.now();
     let mut attempt: u32 = 1;
     loop {
         let at = clock.now();
@@ -60,7 +61,8 @@ where
         }
         let delay = delay_before_retry(policy, attempt, &error);
         // Saturating: `delay` carries the server's `Retry-After`, up to `u64::MAX` seconds.
-        if started.elapsed().saturating_add(delay) > policy.max_elapsed {
+        let elapsed = clock.now().saturating_duration_since(started);
+        if elapsed.saturating_add(delay) > policy.max_elapsed {
             tracing::debug!(
                 cache = name,
                 attempt,
@@ -77,7 +79,7 @@ where
             error = %error,
             "transient token fetch failure; retrying"
         );
-        tokio::time::sleep(delay).await;
+        clock.sleep(delay).await;
         attempt += 1;
     }
 }
@@ -212,7 +214,7 @@ mod tests {
                 })
             }
         };
-        let clock = super::super::clock::TokioClock::new();
+        let clock = crate::clock::TokioClock::new();
         let err = fetch_with_retry(&fetch, &RetryPolicy::default(), &clock, "test")
             .await
             .err()

@@ -1,34 +1,62 @@
-//! Where the token manager reads the time: injectable so tests can move it by hand.
+//! The one source of time of the runtime: monotonic "now" for expiries and refresh points,
+//! wall-clock "now" for what is reported or compared with a server's absolute times, and the
+//! sleeps between attempts. The token manager, the single flights and device polling all read
+//! it, so tests move all of them together — by pausing Tokio's clock ([`TokioClock`]) or by
+//! hand ([`ManualClock`]).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-/// A source of time for the [`TokenManager`](super::TokenManager).
+/// A source of time: [`SystemClock`] in production, [`TokioClock`] or [`ManualClock`] (or a
+/// hand-written fake) in tests.
 ///
 /// Expiries and refresh points are monotonic [`Instant`]s compared against [`Clock::now`]; the
-/// wall clock is only used to report an expiry as a [`SystemTime`].
+/// wall clock ([`Clock::wall`]) is only used where a [`SystemTime`] is reported or compared with
+/// a server's absolute times (a device code's `expires_at`).
+///
+/// ```
+/// use std::time::Duration;
+/// use oauthflow_runtime::__private::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let start = clock.now();
+/// clock.advance(Duration::from_secs(90));
+/// assert_eq!(clock.now() - start, Duration::from_secs(90));
+/// ```
 pub trait Clock: Send + Sync + 'static {
     /// Monotonic "now".
     fn now(&self) -> Instant;
 
-    /// Wall-clock "now" (only for reporting expiries).
-    fn wall(&self) -> SystemTime {
-        SystemTime::now()
-    }
+    /// Wall-clock "now".
+    fn wall(&self) -> SystemTime;
+
+    /// Waits `duration` (between polls, before a retry).
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }
 
-/// The real clock: [`Instant::now`] and [`SystemTime::now`].
+/// The real clock: [`Instant::now`], [`SystemTime::now`] and Tokio's sleep.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[inline]
     fn now(&self) -> Instant {
         Instant::now()
+    }
+
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
     }
 }
 
 /// Tokio's clock: follows `tokio::time::pause()` / `advance()` in tests (and is the real
-/// monotonic clock otherwise), so expiries and backoff sleeps move together.
+/// monotonic clock otherwise), so expiries, wall time and sleeps move together.
 #[derive(Clone, Copy, Debug)]
 pub struct TokioClock {
     base: tokio::time::Instant,
@@ -36,7 +64,7 @@ pub struct TokioClock {
 }
 
 impl TokioClock {
-    /// Anchors the wall clock to tokio's clock now.
+    /// Anchors the wall clock to Tokio's clock now.
     pub fn new() -> Self {
         TokioClock {
             base: tokio::time::Instant::now(),
@@ -59,9 +87,17 @@ impl Clock for TokioClock {
     fn wall(&self) -> SystemTime {
         self.base_wall + self.base.elapsed()
     }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
 }
 
-/// A clock that only moves when told to ([`ManualClock::advance`]); for tests.
+/// A clock whose `now` and `wall` only move when told to ([`ManualClock::advance`]); for tests.
+///
+/// Its [`sleep`](Clock::sleep) is Tokio's (instant under `tokio::time::pause()`) and does not
+/// move the clock: a test decides when time passes for expiries, and retries in between do
+/// not shift them.
 #[derive(Debug)]
 pub struct ManualClock {
     base: Instant,
@@ -105,6 +141,10 @@ impl Clock for ManualClock {
     fn wall(&self) -> SystemTime {
         self.base_wall + self.elapsed()
     }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
 }
 
 #[cfg(test)]
@@ -130,7 +170,22 @@ mod tests {
     async fn tokio_clock_follows_paused_time() {
         let clock = TokioClock::new();
         let t0 = clock.now();
+        let w0 = clock.wall();
         tokio::time::advance(Duration::from_secs(30)).await;
         assert!(clock.now() - t0 >= Duration::from_secs(30));
+        assert!(clock.wall().duration_since(w0).unwrap() >= Duration::from_secs(30));
+        let before = tokio::time::Instant::now();
+        clock.sleep(Duration::from_secs(5)).await;
+        assert!(before.elapsed() >= Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn manual_clock_sleeps_on_tokio_time_without_moving() {
+        let clock = ManualClock::new();
+        let t0 = clock.now();
+        let before = tokio::time::Instant::now();
+        clock.sleep(Duration::from_secs(5)).await;
+        assert!(before.elapsed() >= Duration::from_secs(5));
+        assert_eq!(clock.now(), t0);
     }
 }
