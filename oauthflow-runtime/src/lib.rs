@@ -14,9 +14,9 @@
 //!   rule; a server listing PKCE methods without `S256` is refused (RFC 9700 §4.7.1).
 //! - **Back channel**: HTTP redirects are never followed (RFC 9700 §4.12) — also with a
 //!   `reqwest::Client` supplied in the settings, which is probed once and refused if it follows
-//!   them; every request has a timeout; response bodies are capped at 1 MiB; errors never carry
-//!   a URL; exactly one client authentication method per request (HTTP Basic with
-//!   form-urlencoded credentials by default).
+//!   them; every request has a timeout; response bodies are capped per endpoint (all caps and
+//!   timeouts are in one place, `limits.rs`); errors never carry a URL; exactly one client
+//!   authentication method per request (HTTP Basic with form-urlencoded credentials by default).
 //! - **Authorization code**: `state` (256 random bits) and PKCE S256 on every request; the
 //!   callback is parsed strictly (duplicate parameters refused), `state` is compared in constant
 //!   time before any network call, `iss` is checked (RFC 9207) and required when the server
@@ -50,6 +50,28 @@
 //!   refresh token, keep the old refresh token when none comes back, and share their result
 //!   with late callers for a short while so a rotated refresh token is never replayed.
 //! - **Secrets** never appear in `Debug`, `Display`, errors or `tracing` events.
+//!
+//! Every rule is numbered (`R1`–`R39`, and the macro's `C1`–`C18`); `docs/security.md` in the
+//! repository says, for each, its source, the code that enforces it and the test that proves it.
+//!
+//! # Module map
+//!
+//! A value walks one pipeline: a generated client calls its **flow handle**, the flow module
+//! builds the request, the **one HTTP path** sends it, and the response is parsed and validated
+//! before anything is returned.
+//!
+//! | layer | modules | job |
+//! |---|---|---|
+//! | entry | `flows` | one handle per grant (`ClientCredentialsFlow`, `CodeFlow`, `NativeFlow`, `FormPostFlow`, `PasswordFlow`, `DeviceFlow`): a generated client has exactly its flow's steps |
+//! | entry | `steps` | the traits behind the compile error for a step a flow lacks |
+//! | entry | `spec`, `settings`, `env`, `kind` | the compile-time spec (`const fn` builders), run-time settings, `from_env`; `Kind`/`Flow` come from `oauthflow-core` |
+//! | shared state | `context` | what a client and its clones share: identity, HTTP client, discovery, JWKS and token caches; audience checks; one token request |
+//! | flows | `client_credentials`, `authorization_code`, `implicit`, `password`, `device_code`, `refresh` | the steps of each grant |
+//! | flow building blocks | `callback`, `form_post`, `loopback`, `device`, `pending`, `client_auth` | strict callback parsing, the form-post response, the RFC 8252 listener, RFC 8628 polling, the pending authorization, client authentication |
+//! | validation | `token_response`, `id_token/{validation,payload,verify,jwks}`, `claims`, `tokens`, `device_authorization` | token responses, ID tokens (claims typed before parsing, signature, JWKS cache), what is handed to the application |
+//! | transport | `http/{endpoint,form,probe}`, `discovery`, `urls` | the one request path (caps, timeout, no redirects, sanitised errors), metadata, URL rules (verdicts from `oauthflow-core`) |
+//! | caching | `token_manager/…`, `single_flight` | the per-audience token cache (lock-free reads, refresh-ahead, retries) and the one single-flight mechanism (work in its own task: a cancelled caller never cancels nor repeats a request) |
+//! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock, every cap and timeout, the one constant-time compare, typed errors |
 
 mod authorization_code;
 mod callback;
