@@ -15,12 +15,27 @@ use crate::error::{ConfigError, Error};
 use crate::http::{Endpoint, Form, Http};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
-use crate::refresh::RefreshFlights;
+use crate::limits::REFRESH_SHARE_WINDOW;
 use crate::settings::{ClientType, Settings};
+use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
+use crate::tokens::TokenSet;
 use crate::urls::{check_issuer, check_redirect_uri};
+
+/// In-flight and just-finished refreshes, keyed by the SHA-256 of the refresh token (the token
+/// itself is not kept as a key). Each refresh runs in its own task, so a cancelled caller never
+/// cancels it nor makes another caller send the refresh token again; a success is shared for
+/// [`REFRESH_SHARE_WINDOW`] (the work is `refresh::refresh`; it lives here, beside the
+/// context that holds it, so that `refresh` depends on the context and not the other way round) with late callers still holding the old refresh token.
+pub(crate) struct RefreshFlights(pub(crate) Flights<[u8; 32], TokenSet, Error>);
+
+impl Default for RefreshFlights {
+    fn default() -> Self {
+        RefreshFlights(Flights::new(REFRESH_SHARE_WINDOW, Arc::new(SystemClock)))
+    }
+}
 
 /// Everything a client needs at run time; behind one `Arc` shared by clones.
 pub struct Context {

@@ -13,28 +13,14 @@ use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 
 use crate::claims::IdTokenClaims;
-use crate::clock::SystemClock;
 use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
 use crate::id_token::validated_payload;
-use crate::limits::REFRESH_SHARE_WINDOW;
 use crate::secret_eq::secrets_equal;
-use crate::single_flight::{FlightAbandoned, Flights};
+use crate::single_flight::FlightAbandoned;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
-
-/// In-flight and just-finished refreshes, keyed by the SHA-256 of the refresh token (the token
-/// itself is not kept as a key). Each refresh runs in its own task, so a cancelled caller never
-/// cancels it nor makes another caller send the refresh token again; a success is shared for
-/// [`REFRESH_SHARE_WINDOW`] with late callers still holding the old refresh token.
-pub(crate) struct RefreshFlights(Flights<[u8; 32], TokenSet, Error>);
-
-impl Default for RefreshFlights {
-    fn default() -> Self {
-        RefreshFlights(Flights::new(REFRESH_SHARE_WINDOW, Arc::new(SystemClock)))
-    }
-}
 
 /// New tokens for `tokens`, sharing one request with concurrent refreshes of the same refresh
 /// token. The request runs in its own task: dropping this future stops waiting, never the
