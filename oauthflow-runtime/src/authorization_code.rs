@@ -183,16 +183,22 @@ pub(crate) async fn exchange_code(
         .await?;
     let mut tokens = received.tokens;
     if let Some(nonce) = expected_nonce.as_deref() {
-        let id_token = tokens
-            .id_token
-            .as_deref()
-            .ok_or_else(|| Error::IdTokenInvalid {
+        // No token of the response is used before the ID token passes (RFC 9700 §4.5.3.2); the
+        // code is spent, so a failed check keeps what was issued in the error (never usable as
+        // a sign-in: see `Error::CommittedButUnverified`).
+        let checked = match tokens.id_token.as_deref() {
+            Some(id_token) => ctx
+                .validate_id_token(&metadata, id_token, Some(nonce))
+                .await
+                .map(drop),
+            None => Err(Error::IdTokenInvalid {
                 reason: "the token response has no `id_token` although `openid` was requested"
                     .into(),
-            })?;
-        // No token of the response is used before the ID token passes (RFC 9700 §4.5.3.2).
-        ctx.validate_id_token(&metadata, id_token, Some(nonce))
-            .await?;
+            }),
+        };
+        if let Err(error) = checked {
+            return Err(error.after_tokens_issued(tokens));
+        }
     } else if tokens.id_token.take().is_some() {
         // Not asked for, sent without a nonce: never handed out unchecked.
         tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");

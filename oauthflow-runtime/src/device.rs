@@ -338,7 +338,12 @@ impl<'a> DeviceGrant<'a> {
         let mut tokens = token_response::parse("token", &response, &requested, now)?.tokens;
         tokens.id_token = match (tokens.id_token.take(), id_token) {
             (Some(raw), Some((validation, jwks))) => {
-                crate::id_token::verify(&raw, validation, None, jwks, self.http).await?;
+                // The device code is spent: a failed check keeps what was issued in the error.
+                if let Err(error) =
+                    crate::id_token::verify(&raw, validation, None, jwks, self.http).await
+                {
+                    return Err(error.after_tokens_issued(tokens));
+                }
                 Some(raw)
             }
             (Some(_), None) => {

@@ -1,6 +1,7 @@
 //! Typed errors. No `Display` here ever contains a secret, token, code, state, nonce or a URL
 //! with its query.
 
+use crate::tokens::TokenSet;
 use std::fmt;
 
 /// A problem with the client's configuration, found before (or instead of) a flow step.
@@ -241,6 +242,45 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// The token request succeeded — the server has issued new tokens and, on a refresh, may
+    /// have rotated the refresh token — but a check that follows failed (`cause`: mostly the ID
+    /// token, or the issuer's keys could not be fetched to check it).
+    ///
+    /// The step fails, strictly: nothing of the response counts as validated. But what the
+    /// server committed is never lost: `tokens` are the new tokens **without the ID token**
+    /// (withheld, never handed out unchecked), and, after a refresh, with the refresh token to
+    /// use from now on (the old one may be dead). Take them with [`Error::committed_tokens`] or
+    /// [`Error::into_committed_tokens`]:
+    ///
+    /// ```
+    /// use oauthflow_runtime::{Error, TokenSet};
+    ///
+    /// /// What to keep after a refresh (or any step that ends in a token request).
+    /// fn keep_what_was_issued(result: Result<TokenSet, Error>) -> Result<TokenSet, Error> {
+    ///     result.or_else(|error| {
+    ///         if error.committed_tokens().is_some() {
+    ///             eprintln!("new tokens kept, ID token withheld: {}", error.check_failed());
+    ///         }
+    ///         error.into_committed_tokens()
+    ///     })
+    /// }
+    /// # let _ = keep_what_was_issued;
+    /// ```
+    ///
+    /// Never repeat the request with the old refresh token. After a code exchange, the tokens
+    /// belong to an authentication that could not be verified: do not sign anyone in with them.
+    #[error(
+        "the {endpoint} request succeeded but its response failed a later check: {cause}; the new tokens are kept in this error without the ID token (`Error::committed_tokens`)"
+    )]
+    CommittedButUnverified {
+        /// Which request (`token`).
+        endpoint: &'static str,
+        /// The check that failed.
+        #[source]
+        cause: Box<Error>,
+        /// What the server issued, the ID token withheld.
+        tokens: Box<TokenSet>,
+    },
 }
 
 impl Error {
@@ -249,6 +289,46 @@ impl Error {
         match self {
             Error::OAuth { code, .. } => Some(code.as_str()),
             _ => None,
+        }
+    }
+
+    /// The tokens the server issued before a later check failed
+    /// ([`Error::CommittedButUnverified`]), the ID token withheld; `None` for any other error.
+    pub fn committed_tokens(&self) -> Option<&TokenSet> {
+        match self {
+            Error::CommittedButUnverified { tokens, .. } => Some(tokens),
+            _ => None,
+        }
+    }
+
+    /// [`Error::committed_tokens`] by value; the error itself when it carries none.
+    ///
+    /// # Errors
+    ///
+    /// `self`, unchanged, when it is not [`Error::CommittedButUnverified`].
+    pub fn into_committed_tokens(self) -> Result<TokenSet, Error> {
+        match self {
+            Error::CommittedButUnverified { tokens, .. } => Ok(*tokens),
+            other => Err(other),
+        }
+    }
+
+    /// The check that failed: the cause of [`Error::CommittedButUnverified`], `self` otherwise.
+    pub fn check_failed(&self) -> &Error {
+        match self {
+            Error::CommittedButUnverified { cause, .. } => cause,
+            other => other,
+        }
+    }
+
+    /// Keeps `tokens` — issued by a successful token request — in the error of a check that
+    /// failed after it, with their ID token withheld.
+    pub(crate) fn after_tokens_issued(self, mut tokens: TokenSet) -> Error {
+        tokens.id_token = None;
+        Error::CommittedButUnverified {
+            endpoint: "token",
+            cause: Box::new(self),
+            tokens: Box::new(tokens),
         }
     }
 

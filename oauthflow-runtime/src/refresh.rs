@@ -82,20 +82,8 @@ async fn refresh_once(
         )
         .await?;
     let mut new = received.tokens;
-    // No token of the response is used before its ID token passes (R22, R26).
-    if !ctx.wants_openid() && new.id_token.take().is_some() {
-        tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
-    }
-    match new.id_token.as_deref() {
-        Some(id_token) => {
-            // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
-            let claims = ctx.validate_id_token(&metadata, id_token, None).await?;
-            if let Some(original) = tokens.id_token.as_deref() {
-                same_authentication(original, &claims)?;
-            }
-        }
-        None => new.id_token = tokens.id_token.clone(),
-    }
+    // The server has committed these tokens (a rotated refresh token above all): from here on,
+    // a failed check keeps them in the error, the ID token withheld (nothing lost).
     match &new.refresh_token {
         None => new.refresh_token = Some(refresh_token),
         Some(rt) if ctx.is_public() && rt.secret() == refresh_token.secret() => {
@@ -104,6 +92,26 @@ async fn refresh_once(
             );
         }
         Some(_) => {}
+    }
+    // No token of the response is used before its ID token passes (R22, R26).
+    if !ctx.wants_openid() && new.id_token.take().is_some() {
+        tracing::debug!("oauthflow: dropped an ID token that was not requested (no `openid`)");
+    }
+    match new.id_token.as_deref() {
+        Some(id_token) => {
+            // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
+            let checked = match ctx.validate_id_token(&metadata, id_token, None).await {
+                Ok(claims) => match tokens.id_token.as_deref() {
+                    Some(original) => same_authentication(original, &claims),
+                    None => Ok(()),
+                },
+                Err(error) => Err(error),
+            };
+            if let Err(error) = checked {
+                return Err(error.after_tokens_issued(new));
+            }
+        }
+        None => new.id_token = tokens.id_token.clone(),
     }
     Ok(new)
 }
