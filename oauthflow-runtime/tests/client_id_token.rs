@@ -162,7 +162,10 @@ async fn oidcc_client_test_invalid_sig_rs256_through_client() {
     // The wrong key under its own, unknown `kid`: one JWKS refetch, then refused.
     let result = login_signed(&peer, &client, &rsa2(), "k2").await;
     assert!(
-        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        matches!(
+            result.as_ref().map_err(Error::check_failed),
+            Err(Error::IdTokenInvalid { .. })
+        ),
         "{result:?}"
     );
     // `alg: none`.
@@ -174,7 +177,10 @@ async fn oidcc_client_test_invalid_sig_rs256_through_client() {
     )
     .await;
     assert!(
-        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        matches!(
+            result.as_ref().map_err(Error::check_failed),
+            Err(Error::IdTokenInvalid { .. })
+        ),
         "{result:?}"
     );
     // The JWKS was fetched once, then refetched once for the unknown `kid`.
@@ -202,7 +208,10 @@ async fn oidcc_client_test_nonce_invalid_through_client() {
     peer.on("/token", token_reply("at-1", "rt-1", None));
     let result = redeem(&client, &pending, "code-1", &peer).await;
     assert!(
-        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        matches!(
+            result.as_ref().map_err(Error::check_failed),
+            Err(Error::IdTokenInvalid { .. })
+        ),
         "{result:?}"
     );
 }
@@ -290,11 +299,65 @@ async fn oidcc_client_test_refresh_token_invalid_sub() {
     assert_refused(result, "sub");
 }
 
-/// `auth_time` must still be the original authentication's.
+/// `auth_time` must still be the original authentication's — and a provider that (wrongly)
+/// sends a new one after rotating the refresh token loses nothing: the error keeps the new
+/// tokens (the ID token withheld), and the next refresh sends the new refresh token.
 #[tokio::test]
 async fn refresh_token_changed_auth_time_is_refused() {
-    let (result, _) = refresh_with(|claims| claims["auth_time"] = json!(now() - 1)).await;
+    let (result, original) = refresh_with(|claims| claims["auth_time"] = json!(now() - 1)).await;
+    let kept = result
+        .as_ref()
+        .err()
+        .and_then(Error::committed_tokens)
+        .cloned()
+        .expect("the error keeps what the server issued");
     assert_refused(result, "auth_time");
+    assert_eq!(kept.access_token().secret(), "at-2");
+    assert_eq!(
+        kept.refresh_token().unwrap().secret(),
+        "rt-2",
+        "the rotated refresh token"
+    );
+    assert!(
+        kept.id_token().is_none(),
+        "the unverified ID token is withheld"
+    );
+    assert!(original.id_token().is_some());
+}
+
+/// Nothing lost, end to end at the fault peer: after a refresh whose ID token fails, the kept
+/// tokens refresh again with the rotated refresh token (never the old one).
+#[tokio::test]
+async fn committed_refresh_token_is_used_by_the_next_refresh() {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    let mut bad = id_claims(&peer, None);
+    bad["sub"] = json!("mallory");
+    let original = login_with(
+        &peer,
+        &client,
+        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
+        vec![
+            token_reply("at-2", "rt-2", Some(sign_k1(&bad))),
+            token_reply("at-3", "rt-3", None),
+        ],
+    )
+    .await
+    .expect("the login succeeds");
+    let error = client.refresh(&original).await.expect_err("`sub` differs");
+    assert!(!error.is_transient(), "never retry a committed refresh");
+    let kept = error.into_committed_tokens().expect("the committed tokens");
+    let next = client
+        .refresh(&kept)
+        .await
+        .expect("the kept refresh token works");
+    assert_eq!(next.refresh_token().unwrap().secret(), "rt-3");
+    let bodies: Vec<String> = peer
+        .requests_to("/token")
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    assert!(bodies[1].contains("refresh_token=rt-1"), "{bodies:?}");
+    assert!(bodies[2].contains("refresh_token=rt-2"), "{bodies:?}");
 }
 
 /// A `nonce` in a refreshed ID token must be the original one.
@@ -337,7 +400,10 @@ async fn refresh_token_invalid_signature_is_refused() {
     .unwrap();
     let result = client.refresh(&original).await;
     assert!(
-        matches!(result, Err(Error::IdTokenInvalid { .. })),
+        matches!(
+            result.as_ref().map_err(Error::check_failed),
+            Err(Error::IdTokenInvalid { .. })
+        ),
         "{result:?}"
     );
 }

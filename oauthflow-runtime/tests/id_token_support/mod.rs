@@ -145,17 +145,18 @@ pub fn claims() -> Value {
     })
 }
 
-/// Asserts that `result` is [`Error::IdTokenInvalid`] with a reason containing `needle`, and
-/// returns the reason.
+/// Asserts that `result` is [`Error::IdTokenInvalid`] — directly, or as the failed check of
+/// [`Error::CommittedButUnverified`] after a successful token request — with a reason
+/// containing `needle`, and returns the reason.
 #[track_caller]
 pub fn rejected<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str) -> String {
-    match result {
+    match result.as_ref().map_err(Error::check_failed) {
         Err(Error::IdTokenInvalid { reason }) => {
             assert!(
                 reason.contains(needle),
                 "expected a reason containing {needle:?}, got {reason:?}"
             );
-            reason
+            reason.clone()
         }
         other => panic!("expected IdTokenInvalid ({needle}), got {other:?}"),
     }
