@@ -78,7 +78,8 @@ impl OAuthErrorCode {
         )
     }
 
-    /// The code as sent, e.g. `"invalid_grant"`.
+    /// The code as sent (within the RFC 6749 characters), e.g. `"invalid_grant"`. Unlike
+    /// `Display`, it may contain `<`, `>`, `&` or `'`: escape it before rendering it in a page.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -98,9 +99,29 @@ impl fmt::Debug for OAuthErrorCode {
     }
 }
 
+impl OAuthErrorCode {
+    /// Whether the code looks like a code (ASCII letters, digits, `_`, `.`, `-`): only then is
+    /// it shown by `Display`.
+    fn looks_like_a_code(&self) -> bool {
+        !self.0.is_empty()
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    }
+}
+
+/// The code when it looks like one; otherwise a neutral placeholder. RFC 6749 §4.1.2.1 lets a
+/// code carry `<`, `>`, `&` and `'`, and the value comes from the network: an app that renders
+/// `error.to_string()` in a page must not get markup. [`OAuthErrorCode::as_str`] keeps the
+/// value as sent.
 impl fmt::Display for OAuthErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        if self.looks_like_a_code() {
+            f.write_str(&self.0)
+        } else {
+            f.write_str("(an error code with unexpected characters)")
+        }
     }
 }
 
@@ -341,5 +362,31 @@ impl Error {
             Error::OAuth { code, .. } => code.is_transient(),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_a_code_only_when_it_looks_like_one() {
+        for code in ["invalid_grant", "access_denied", "urn.example-code_1"] {
+            assert_eq!(OAuthErrorCode::new(code).to_string(), code);
+        }
+        for code in ["<script>alert(1)</script>", "a&b", "it's", "", "with space"] {
+            let parsed = OAuthErrorCode::new(code);
+            let shown = parsed.to_string();
+            assert!(!shown.contains(['<', '>', '&', '\'']), "{shown}");
+            assert_eq!(shown, "(an error code with unexpected characters)");
+            // The value as sent stays available to the app.
+            assert_eq!(parsed.as_str(), code);
+        }
+        let error = Error::OAuth {
+            endpoint: "authorization",
+            code: OAuthErrorCode::new("<b>x</b>"),
+            description: None,
+        };
+        assert!(!error.to_string().contains('<'), "{error}");
     }
 }
