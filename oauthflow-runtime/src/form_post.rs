@@ -259,6 +259,21 @@ pub(crate) fn check_state(form_body: &str, pending: &PendingAuthorization) -> Re
     }
 }
 
+/// RFC 9207 §2.4: a server that announces `authorization_response_iss_parameter_supported` sends
+/// `iss` in its authorization responses; an **error** response without it is refused
+/// ([`Error::MissingIssuer`]), as in the code flow. A response that carries an ID token needs no
+/// `iss` parameter — servers omit it there (oidc-provider does), since the ID token's own
+/// `iss`, checked against the issuer the request went to, identifies the server. Whether a sent
+/// `iss` is the right one is checked by [`verify`].
+pub(crate) fn require_iss(form_body: &str) -> Result<(), Error> {
+    let params = parse_form(form_body)?;
+    if params.contains_key("iss") || params.contains_key("id_token") {
+        Ok(())
+    } else {
+        Err(Error::MissingIssuer)
+    }
+}
+
 /// Parses an `application/x-www-form-urlencoded` body strictly: duplicates are errors, empty
 /// values are absent, a URL or query string is refused.
 fn parse_form(body: &str) -> Result<HashMap<String, String>, Error> {

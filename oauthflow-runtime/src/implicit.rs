@@ -49,6 +49,9 @@ pub(crate) async fn verify_form_post(
     form_post::check_state(form_body, &pending)?;
     check_pending(ctx, &pending)?;
     let metadata = ctx.metadata().await?;
+    if metadata.iss_parameter_supported {
+        form_post::require_iss(form_body)?;
+    }
     let jwks = ctx.jwks(&metadata).await?;
     let http = ctx.http.checked_client().await?;
     let validation = ctx.id_token_validation(&metadata);

@@ -123,3 +123,28 @@ async fn client_form_post_refuses_foreign_pending() {
     );
     // The implicit flow takes no audience: its handle's `authorize_url` has no such parameter.
 }
+
+/// RFC 9207 §2.4 on the form post: oidc-provider announces `iss`, so an error response without
+/// it is refused, and with it the server's error comes through; a response with an ID token
+/// needs no `iss` parameter (oidc-provider sends none there: `client_form_post_e2e` above).
+#[tokio::test]
+async fn form_post_error_without_announced_iss_is_refused() {
+    let provider = DevProvider::start().await.expect("provider");
+    let client = dev_public(&SPA_LOGIN, &provider, clients::SPA_LOGIN);
+    let (_, pending) = client.authorize_url(None).await.unwrap();
+    let state = pending.state().to_owned();
+    let without_iss = format!("error=access_denied&state={state}");
+    let result = client.verify_form_post(pending.clone(), &without_iss).await;
+    assert!(matches!(result, Err(Error::MissingIssuer)), "{result:?}");
+    let with_iss = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("error", "access_denied")
+        .append_pair("state", &state)
+        .append_pair("iss", provider.issuer())
+        .finish();
+    let result = client.verify_form_post(pending, &with_iss).await;
+    assert_eq!(
+        result.as_ref().err().and_then(Error::oauth_code),
+        Some("access_denied"),
+        "{result:?}"
+    );
+}
