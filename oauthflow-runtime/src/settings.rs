@@ -138,7 +138,10 @@ impl<S: ClientType> Settings<S> {
     /// request, the client is probed once against a throw-away listener on `127.0.0.1` that
     /// answers with redirects; a client that follows them, or that cannot reach the probe (a
     /// client that sends everything through a proxy, or is `https_only`), is refused with a
-    /// configuration error and sends nothing. Any redirect answer is turned into an error.
+    /// configuration error and sends nothing (the probe is tried again at the next request, so a
+    /// passing failure, such as a port that could not be bound, does not stick). Any redirect
+    /// answer is turned into an error. The probe's limit: a custom redirect policy that stops
+    /// only for loopback addresses passes it, and then follows redirects elsewhere — don't.
     ///
     /// ```
     /// use oauthflow_runtime::{ClientSecret, Settings};

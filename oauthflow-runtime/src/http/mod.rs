@@ -11,7 +11,10 @@
 //! read (or change) a built client's redirect policy. So before its first request, such a client
 //! is probed once (`probe.rs`); a client that follows redirects (or cannot be probed, e.g.
 //! because it sends everything through a proxy) is refused with a [`ConfigError`] and receives
-//! no back-channel request at all. The default client is built with
+//! no back-channel request at all (a failed probe is tried again at the next request; a passed one
+//! is not repeated). The probe's limit: it sees what the client does with a redirect from
+//! `127.0.0.1`, so a custom policy that follows redirects except from loopback passes it — such a
+//! policy is the user's own choice to undo the rule. The default client is built with
 //! `reqwest::redirect::Policy::none()`. In both cases any 3xx answer becomes
 //! [`Error::RedirectRefused`].
 
@@ -33,8 +36,10 @@ pub(crate) use form::Form;
 pub(crate) struct Http {
     client: reqwest::Client,
     timeout: Duration,
-    /// `Some` for a user-supplied client: the (cached) result of the redirect probe.
-    probe: Option<OnceCell<Result<(), ConfigError>>>,
+    /// `Some` for a user-supplied client: set once its redirect probe has passed. A failed probe
+    /// is not kept: it may have failed for a passing reason (the probe listener could not bind),
+    /// and a client that really follows redirects fails again at the next attempt.
+    probe: Option<OnceCell<()>>,
 }
 
 impl Http {
@@ -104,10 +109,56 @@ impl Http {
     async fn ensure_no_redirects(&self) -> Result<(), Error> {
         if let Some(probe) = &self.probe {
             probe
-                .get_or_init(|| probe::probe_no_redirects(&self.client))
-                .await
-                .clone()?;
+                .get_or_try_init(|| probe::probe_no_redirects(&self.client))
+                .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A failed probe is not kept: the next request probes again (a client whose policy follows
+    /// redirects during its first probe only is refused once, then accepted), and a passed
+    /// probe is not repeated.
+    #[tokio::test]
+    async fn a_failed_probe_is_tried_again_and_a_passed_one_is_kept() {
+        let redirects_seen = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&redirects_seen);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                // The first probe sends two requests (POST, GET): follow only the very first.
+                if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
+            .build()
+            .unwrap();
+        let http = Http::new(Some(client), Duration::from_secs(5)).unwrap();
+        assert!(
+            matches!(http.checked_client().await, Err(Error::Config(_))),
+            "the first probe sees a followed redirect"
+        );
+        let before_second = redirects_seen.load(Ordering::SeqCst);
+        http.checked_client()
+            .await
+            .expect("probed again, and passes");
+        assert!(
+            redirects_seen.load(Ordering::SeqCst) > before_second,
+            "it probed again"
+        );
+        let after_pass = redirects_seen.load(Ordering::SeqCst);
+        http.checked_client().await.expect("still accepted");
+        assert_eq!(
+            redirects_seen.load(Ordering::SeqCst),
+            after_pass,
+            "not probed again"
+        );
     }
 }
