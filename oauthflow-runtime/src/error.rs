@@ -263,6 +263,19 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// A refresh request was sent but no answer came in time (`cause`: the timeout). The server
+    /// may have processed it and rotated the refresh token, whose successor would then be lost:
+    /// do not send the same refresh token again blindly — servers that enforce rotation revoke
+    /// the whole grant on reuse. Retry at most once, and treat `invalid_grant` as "sign in
+    /// again". Never retried by oauthflow ([`Error::is_transient`] is `false`).
+    #[error(
+        "the refresh request got no answer in time after it was sent ({cause}): the server may have rotated the refresh token — do not resend it blindly; if the next refresh fails with invalid_grant, sign the user in again"
+    )]
+    RefreshUnanswered {
+        /// What happened (a timeout).
+        #[source]
+        cause: Box<Error>,
+    },
     /// The token request succeeded — the server has issued new tokens and, on a refresh, may
     /// have rotated the refresh token — but a check that follows failed (`cause`: mostly the ID
     /// token, or the issuer's keys could not be fetched to check it).

@@ -80,7 +80,15 @@ async fn refresh_once(
                 scopes: &tokens.scopes,
             },
         )
-        .await?;
+        .await
+        .map_err(|error| match error {
+            // Sent, but unanswered: the server may have rotated the refresh token (issue: never
+            // let a caller blindly replay it).
+            Error::Timeout { .. } => Error::RefreshUnanswered {
+                cause: Box::new(error),
+            },
+            other => other,
+        })?;
     let mut new = received.tokens;
     // The server has committed these tokens (a rotated refresh token above all): from here on,
     // a failed check keeps them in the error, the ID token withheld (nothing lost).

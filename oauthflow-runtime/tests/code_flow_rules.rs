@@ -505,3 +505,31 @@ async fn r25_cancelled_refresh_is_neither_cancelled_nor_repeated() {
     assert_eq!(requests.len(), 2, "exactly one refresh request");
     assert_eq!(requests[1].param("refresh_token").as_deref(), Some("rt-1"));
 }
+
+/// A refresh that times out after it was sent says that the server may have rotated the refresh
+/// token (never a plain, retryable timeout): exactly one refresh request, not transient.
+#[tokio::test]
+async fn refresh_timeout_says_the_outcome_is_unknown() {
+    let peer = peer().await;
+    peer.script("/token", vec![tokens_reply(), Reply::stall()]);
+    let client = Client::new(
+        &WEB,
+        peer_settings(&peer, "web-secret").request_timeout(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let tokens = redeem(&client, &pending, "c", &peer).await.unwrap();
+    let err = client.refresh(&tokens).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::RefreshUnanswered { cause } if matches!(**cause, Error::Timeout { endpoint: "token" })),
+        "{err:?}"
+    );
+    assert!(!err.is_transient(), "never retried as if nothing happened");
+    assert!(err.to_string().contains("may have rotated"), "{err}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        peer.requests_to("/token").len(),
+        2,
+        "one exchange, one refresh"
+    );
+}
