@@ -107,6 +107,9 @@ mod token_response;
 mod tokens;
 mod urls;
 
+#[cfg(test)]
+mod tests;
+
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
 pub use error::{ConfigError, Error, OAuthErrorCode};

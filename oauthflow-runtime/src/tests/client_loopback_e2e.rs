@@ -3,15 +3,15 @@
 //! DNS-rebinding `Host` (both refused while the listener keeps waiting), then signs in on the
 //! provider and follows the redirect to the loopback listener — and the code is redeemed.
 
-mod common;
+use super::common;
 
 use std::time::Duration;
 
+use crate::spec::ClientSpec;
+use crate::{AudienceParam, ConfigError, Error, Flow, Kind, Settings, Url};
 use common::Client;
 use common::{MACHINE, dev_public, dev_public_settings, query_param, raw_http};
 use oauthflow_devserver::{DevProvider, clients, jwt, users};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{AudienceParam, ConfigError, Error, Flow, Kind, Settings, Url};
 use tokio::net::TcpStream;
 
 static NATIVE: ClientSpec = ClientSpec {
@@ -122,7 +122,7 @@ async fn client_loopback_times_out() {
 /// other clients have no `login_via_loopback`, `tests/ui/fail/16-steps`).
 #[tokio::test]
 async fn loopback_login_is_native_only() {
-    use oauthflow_runtime::__private::{NativeFlow, NoRefresh, new};
+    use crate::flows::{NativeFlow, NoRefresh, new};
     static SPA: ClientSpec = ClientSpec {
         struct_name: "SpaApp",
         kind: Kind::Spa,

@@ -2,14 +2,14 @@
 //! conformance-suite RP module (Basic RP, Form-Post Implicit RP) and FAPI 2.0 client module
 //! that concerns the ID token (SECURITY-RULES R22, R23, R24).
 
-mod id_token_support;
+use super::id_token_support;
 
 use std::time::Duration;
 
+use crate::Error;
+use crate::id_token::{IdTokenValidation, JwksCache, verify};
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache, verify};
-use oauthflow_runtime::Error;
 use openidconnect::ClientSecret;
 use openidconnect::core::CoreJwsSigningAlgorithm;
 use serde_json::{Value, json};
@@ -32,7 +32,7 @@ impl Op {
         Op::serving(k1_jwks()).await
     }
 
-    async fn verify(&self, token: &str) -> Result<oauthflow_runtime::IdTokenClaims, Error> {
+    async fn verify(&self, token: &str) -> Result<crate::IdTokenClaims, Error> {
         self.verify_with(token, validation(), Some(NONCE)).await
     }
 
@@ -41,7 +41,7 @@ impl Op {
         token: &str,
         validation: IdTokenValidation<'_>,
         nonce: Option<&str>,
-    ) -> Result<oauthflow_runtime::IdTokenClaims, Error> {
+    ) -> Result<crate::IdTokenClaims, Error> {
         verify(token, &validation, nonce, &self.jwks, &http()).await
     }
 

@@ -2,15 +2,15 @@
 //! the callback checks that run before any network call (R14–R18), one redemption (R19), and
 //! refresh (R25). Test names follow the rules and the OpenID conformance modules they mirror.
 
-mod common;
+use super::common;
 
 use std::time::Duration;
 
+use crate::{Error, PendingAuthorization};
 use base64::Engine as _;
 use common::Client;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::{Error, PendingAuthorization};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -481,7 +481,7 @@ async fn r25_cancelled_refresh_is_neither_cancelled_nor_repeated() {
     let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
     let first = redeem(&client, &pending, "c", &peer).await.unwrap();
 
-    let spawn_refresh = |client: &Client, tokens: &oauthflow_runtime::TokenSet| {
+    let spawn_refresh = |client: &Client, tokens: &crate::TokenSet| {
         let (client, tokens) = (client.clone(), tokens.clone());
         tokio::spawn(async move { client.refresh(&tokens).await })
     };

@@ -1,18 +1,18 @@
 //! Device authorization grant (RFC 8628) against a scripted device and token endpoint: R28.
 
-mod id_token_support;
+use super::id_token_support;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::clock::{Clock, TokioClock};
+use crate::device::DeviceGrant;
+use crate::id_token::{IdTokenValidation, JwksCache};
+use crate::{AudienceParam, DeviceAuthorization, Error, TokenSet};
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::device::DeviceGrant;
-use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::__private::{Clock, TokioClock};
-use oauthflow_runtime::{AudienceParam, DeviceAuthorization, Error, TokenSet};
 use serde_json::{Value, json};
 
 /// A clock whose sleeps return at once and move `now` forward; it records every sleep.

@@ -3,15 +3,15 @@
 //! forged callbacks are refused while it waits, the real one is delivered with a plain GET, and
 //! the code it carries is redeemed (by hand here: the code exchange is `Client`'s job).
 
-mod common;
+use super::common;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::loopback::Listener;
 use common::raw_http;
 use oauth2::PkceCodeChallenge;
 use oauthflow_devserver::{DevProvider, clients};
-use oauthflow_runtime::__private::loopback::Listener;
 use tokio::net::TcpStream;
 
 #[tokio::test]

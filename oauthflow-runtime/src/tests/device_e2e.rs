@@ -1,18 +1,18 @@
 //! The device flow against the real oidc-provider (`device-client`): start, approve through the
 //! provider's pages, poll (R28), and the ID token of the response validated (R22).
 
-mod id_token_support;
+use super::id_token_support;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::clock::Clock;
+use crate::device::DeviceGrant;
+use crate::id_token::{IdTokenValidation, JwksCache};
+use crate::{AudienceParam, Error};
 use id_token_support::http;
 use oauthflow_devserver::{DevProvider, clients, resources};
-use oauthflow_runtime::__private::Clock;
-use oauthflow_runtime::__private::device::DeviceGrant;
-use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::{AudienceParam, Error};
 
 /// The provider's device authorization and token endpoints, as `DeviceGrant::new` takes them.
 fn endpoints(provider: &DevProvider) -> (String, String) {

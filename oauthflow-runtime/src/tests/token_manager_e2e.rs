@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::clock::SystemClock;
+use crate::token_manager::{CacheConfig, Fetched, TokenManager};
+use crate::{AccessToken, Error, OAuthErrorCode};
 use oauthflow_devserver::{DevOptions, DevProvider, clients, resources};
-use oauthflow_runtime::__private::{CacheConfig, Fetched, SystemClock, TokenManager};
-use oauthflow_runtime::{AccessToken, Error, OAuthErrorCode};
 
 /// One client-credentials request for `resource` (RFC 8707) as `machine-client`.
 async fn client_credentials(

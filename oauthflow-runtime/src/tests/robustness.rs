@@ -4,19 +4,15 @@
 //! is reported with the input that caused it. A small xorshift PRNG with fixed seeds keeps
 //! every run identical; no extra crates.
 //!
-//! Helpers are local on purpose (this file does not share `common/`).
+//! Helpers are local on purpose (of `common/` this file uses only `Client`).
 
 use std::time::{Duration, SystemTime};
 
+use super::common::Client;
+use crate::spec::ClientSpec;
+use crate::{AudienceParam, ClientSecret, Error, Flow, Kind, SecretString, Settings, TokenSet};
 use base64::Engine as _;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-#[path = "common/any_client.rs"]
-mod any_client;
-use any_client::Client;
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{
-    AudienceParam, ClientSecret, Error, Flow, Kind, SecretString, Settings, TokenSet,
-};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------

@@ -2,15 +2,15 @@
 //! Test names follow the security rules (R3, R6, R11, R19, R21, R25, R27, R38) and the
 //! OpenID conformance modules they mirror.
 
-mod common;
+use super::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::{ConfigError, Error, SecretString};
 use common::Client;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::{ConfigError, Error, SecretString};
 use serde_json::json;
 
 async fn steal_peer() -> FaultPeer {
@@ -438,9 +438,7 @@ async fn r38_password_invalid_grant_is_typed() {
 /// request.
 #[tokio::test]
 async fn handles_of_other_flows_are_refused() {
-    use oauthflow_runtime::__private::{
-        ClientCredentialsFlow, CodeFlow, NoRefresh, PasswordFlow, Refresh, new,
-    };
+    use crate::flows::{ClientCredentialsFlow, CodeFlow, NoRefresh, PasswordFlow, Refresh, new};
     let peer = peer().await;
     let code: Result<CodeFlow<NoRefresh>, _> = new(&MACHINE, peer_settings(&peer, "s"));
     assert!(matches!(code, Err(ConfigError::Invalid { .. })), "{code:?}");

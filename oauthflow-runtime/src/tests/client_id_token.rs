@@ -3,19 +3,19 @@
 //! fault peer that signs with the wrong key — and a refreshed ID token must describe the same
 //! authentication as the original (R26, OIDC Core §12.2; OIDF `oidcc-client-test-refresh-token*`).
 
-mod common;
-mod id_token_support;
+use super::common;
+use super::id_token_support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::spec::ClientSpec;
+use crate::{Error, TokenSet};
 use common::Client;
 use common::{WEB, confidential, dev_confidential, dev_login, peer, query_param, redeem};
 use id_token_support::{k1_jwks, rejected, rsa1, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, users};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{Error, TokenSet};
 use openidconnect::core::CoreRsaPrivateSigningKey;
 use serde_json::{Value, json};
 

@@ -1,17 +1,17 @@
 //! R35: the device flow, ID token validation and the form post never put a secret in a
 //! `tracing` event, at TRACE level, also on their error paths.
 
-mod id_token_support;
+use super::id_token_support;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::device::DeviceGrant;
+use crate::form_post;
+use crate::id_token::{IdTokenValidation, JwksCache, verify};
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::device::DeviceGrant;
-use oauthflow_runtime::__private::form_post;
-use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache, verify};
 use serde_json::json;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Metadata, span};
@@ -136,7 +136,7 @@ async fn no_secret_reaches_tracing() {
 /// Sleeps a hundredth of the asked time.
 struct FastClock;
 
-impl oauthflow_runtime::__private::Clock for FastClock {
+impl crate::clock::Clock for FastClock {
     fn now(&self) -> std::time::Instant {
         std::time::Instant::now()
     }

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::Error;
 use base64::Engine as _;
-use oauthflow_runtime::Error;
 use openidconnect::core::{
     CoreEdDsaPrivateSigningKey, CoreHmacKey, CoreJsonWebKey, CoreJwsSigningAlgorithm,
     CoreRsaPrivateSigningKey,

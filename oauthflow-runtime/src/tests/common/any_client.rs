@@ -6,11 +6,12 @@
 //! step to it. Calling a step the spec's flow does not have is a bug in the test: it panics.
 #![allow(dead_code)]
 
-use oauthflow_runtime::__private::{
-    ClientCredentialsFlow, ClientSpec, CodeFlow, DeviceFlow, FormPostFlow, NativeFlow, NoRefresh,
-    PasswordFlow, Refresh, from_env, new,
+use crate::flows::{
+    ClientCredentialsFlow, CodeFlow, DeviceFlow, FormPostFlow, NativeFlow, NoRefresh, PasswordFlow,
+    Refresh, from_env, new,
 };
-use oauthflow_runtime::{
+use crate::spec::ClientSpec;
+use crate::{
     AccessToken, ClientType, ConfigError, DeviceAuthorization, Error, Flow, IdTokenClaims, Kind,
     PendingAuthorization, SecretString, Settings, TokenSet, Url,
 };

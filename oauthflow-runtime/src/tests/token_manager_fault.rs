@@ -4,9 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::clock::SystemClock;
+use crate::token_manager::{CacheConfig, CachedToken, Fetched, TokenManager};
+use crate::{AccessToken, Error, OAuthErrorCode};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::{CacheConfig, CachedToken, Fetched, SystemClock, TokenManager};
-use oauthflow_runtime::{AccessToken, Error, OAuthErrorCode};
 use serde_json::json;
 
 /// A minimal client-credentials request: status → `Error` the way the runtime maps it.
@@ -167,9 +168,10 @@ async fn invalid_client_surfaces_at_once_to_every_caller() {
 async fn a_stalled_token_endpoint_times_callers_out_cleanly() {
     let peer = FaultPeer::start().await.unwrap();
     peer.on("/token", Reply::stall());
-    let mut config = CacheConfig::default();
-    config.get_timeout = Duration::from_millis(500);
-    let m = manager(config);
+    let m = manager(CacheConfig {
+        get_timeout: Duration::from_millis(500),
+        ..CacheConfig::default()
+    });
     let sent = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
     for result in concurrent_gets(&m, &peer, sent, 50).await {

@@ -1,14 +1,14 @@
 //! R35: secrets and tokens never appear in `Debug`, `Display`, errors or `tracing` output (captured
 //! at TRACE, including reqwest's and hyper's events), nor do URLs with their query.
 
-mod common;
+use super::common;
 
 use std::time::Duration;
 
+use crate::{ClientSecret, Error, SecretString, Settings};
 use common::Client;
 use common::*;
 use oauthflow_devserver::fault::Reply;
-use oauthflow_runtime::{ClientSecret, Error, SecretString, Settings};
 use serde_json::json;
 
 const CLIENT_SECRET: &str = "cs-SECRET-a1";

@@ -1,15 +1,15 @@
 //! Implicit with form post against the real oidc-provider (`spa-login-client`): the provider's
 //! auto-submitting form is captured and its body handed to `form_post::verify` (R22, R34).
 
-mod id_token_support;
+use super::id_token_support;
 
 use std::collections::HashMap;
 
+use crate::Error;
+use crate::form_post;
+use crate::id_token::{IdTokenValidation, JwksCache};
 use id_token_support::{http, rejected};
 use oauthflow_devserver::{DevProvider, clients, users};
-use oauthflow_runtime::__private::form_post;
-use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::Error;
 
 #[tokio::test]
 async fn form_post_login_against_oidc_provider() {

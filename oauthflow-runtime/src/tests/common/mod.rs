@@ -1,21 +1,20 @@
-//! Helpers shared by the integration tests: hand-written specs (the macro is not needed here),
-//! metadata and clients for a fault peer, clients of the real provider (`DevProvider`), query
-//! and raw-HTTP helpers, and a capturing tracing writer.
+//! Helpers shared by the runtime's protocol tests (`crate::tests`): hand-written specs (the
+//! macro is not needed here), metadata and clients for a fault peer, clients of the real
+//! provider (`DevProvider`), query and raw-HTTP helpers, and a capturing tracing writer.
 //!
-//! Each test file that says `mod common;` compiles its own copy and uses only some helpers, so
-//! `dead_code` would fire for the rest in every test crate.
+//! Not every helper is used by a test today, so `dead_code` is allowed here.
 #![allow(dead_code)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_devserver::{DevClient, DevProvider};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{
+use crate::spec::ClientSpec;
+use crate::{
     AudienceParam, ClientSecret, Confidential, Error, Flow, Kind, PendingAuthorization, Public,
     Settings, TokenSet, Url,
 };
+use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_devserver::{DevClient, DevProvider};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -278,6 +277,9 @@ impl Write for Captured {
 }
 
 /// Installs (once per test binary) a global TRACE subscriber writing into a [`Captured`].
+///
+/// The crate's unit tests share that binary: from then on every test without a subscriber of
+/// its own logs into it (which is why `token_manager_alloc` sets a thread-local no-op one).
 pub fn capture_logs() -> Captured {
     static CAPTURED: OnceLock<Captured> = OnceLock::new();
     CAPTURED

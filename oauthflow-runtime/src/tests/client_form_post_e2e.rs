@@ -2,17 +2,17 @@
 //! the real oidc-provider (`spa-login-client`): `authorize_url` → the provider's auto-submitting
 //! form → `verify_form_post` (R22, R34).
 
-mod common;
-mod id_token_support;
+use super::common;
+use super::id_token_support;
 
 use std::collections::HashMap;
 
+use crate::spec::ClientSpec;
+use crate::{AudienceParam, Error, Flow, Kind, Settings};
 use common::Client;
 use common::{MACHINE, dev_public, query_param};
 use id_token_support::rejected;
 use oauthflow_devserver::{DevProvider, clients, users};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{AudienceParam, Error, Flow, Kind, Settings};
 
 static SPA_LOGIN: ClientSpec = ClientSpec {
     struct_name: "SpaLogin",

@@ -1,5 +1,8 @@
 //! The hot path allocates nothing: a warm `get` / `get_fresh` only clones an `Arc`.
-//! (Its own test binary, because it installs a counting global allocator.)
+//! It installs a counting global allocator for the unit-test binary; the counts are per
+//! thread, so the tests running next to it do not disturb them. Other tests install a global
+//! TRACE subscriber (`common::capture_logs`) that would format the hot path's `trace!` events
+//! and allocate for them: these tests measure under a thread-local no-op subscriber instead.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -9,8 +12,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use oauthflow_runtime::__private::{CacheConfig, Fetched, ManualClock, SystemClock, TokenManager};
-use oauthflow_runtime::AccessToken;
+use crate::AccessToken;
+use crate::clock::{ManualClock, SystemClock};
+use crate::token_manager::{CacheConfig, Fetched, TokenManager};
 
 struct Counting;
 
@@ -47,7 +51,12 @@ fn ready_now<F: Future>(fut: F) -> F::Output {
     }
 }
 
-fn fetched() -> Result<Fetched, oauthflow_runtime::Error> {
+/// No subscriber on this thread, whatever another test installed globally.
+fn quiet() -> tracing::subscriber::DefaultGuard {
+    tracing::subscriber::set_default(tracing::subscriber::NoSubscriber::default())
+}
+
+fn fetched() -> Result<Fetched, crate::Error> {
     Ok(Fetched::new(
         AccessToken::new("t".into()),
         Some(Duration::from_secs(3600)),
@@ -56,6 +65,7 @@ fn fetched() -> Result<Fetched, oauthflow_runtime::Error> {
 
 #[test]
 fn warm_gets_allocate_nothing() {
+    let _quiet = quiet();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -80,6 +90,7 @@ fn warm_gets_allocate_nothing() {
 
 #[test]
 fn the_refresh_in_flight_path_allocates_nothing_either() {
+    let _quiet = quiet();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

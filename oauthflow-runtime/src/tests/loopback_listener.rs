@@ -1,13 +1,13 @@
 //! The native loopback redirect listener over real sockets (R32, R20, R10).
 
-mod common;
+use super::common;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
+use crate::loopback::Listener;
+use crate::{ConfigError, Error};
 use common::raw_http;
-use oauthflow_runtime::__private::loopback::Listener;
-use oauthflow_runtime::{ConfigError, Error};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,12 +1,12 @@
 //! Configuration and discovery rules (R1, R2) against the fault peer, and `Client::new` checks.
 
-mod common;
+use super::common;
 
+use crate::spec::ClientSpec;
+use crate::{ClientSecret, ConfigError, Error, Settings};
 use common::Client;
 use common::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{ClientSecret, ConfigError, Error, Settings};
 use serde_json::json;
 
 /// OIDF `oidcc-client-test-discovery-issuer-mismatch`: one trailing `/` of difference.
@@ -246,12 +246,13 @@ fn from_env_reads_prefixed_variables() {
         env_prefix: "OAUTHFLOW_RT_TEST_MACHINE",
         ..MACHINE
     };
-    // SAFETY: this is the only test in this binary that touches the environment.
+    // SAFETY: this is the only test of the crate's (unit-)test binary that writes the
+    // environment; the others read it only through `std::env`, which locks.
     unsafe {
         std::env::set_var("OAUTHFLOW_RT_TEST_MACHINE_CLIENT_ID", "from-env");
         std::env::set_var("OAUTHFLOW_RT_TEST_MACHINE_CLIENT_SECRET", "env-secret");
     }
-    match Client::from_env::<oauthflow_runtime::Confidential>(&ENV_SPEC) {
+    match Client::from_env::<crate::Confidential>(&ENV_SPEC) {
         Err(ConfigError::MissingIssuer { env }) => {
             assert_eq!(env, "OAUTHFLOW_RT_TEST_MACHINE_ISSUER")
         }
@@ -264,11 +265,11 @@ fn from_env_reads_prefixed_variables() {
         )
     };
     assert!(matches!(
-        Client::from_env::<oauthflow_runtime::Confidential>(&ENV_SPEC),
+        Client::from_env::<crate::Confidential>(&ENV_SPEC),
         Err(ConfigError::InvalidUrl { .. })
     ));
     unsafe { std::env::set_var("OAUTHFLOW_RT_TEST_MACHINE_ISSUER", "https://as.example.com") };
-    let client = Client::from_env::<oauthflow_runtime::Confidential>(&ENV_SPEC).unwrap();
+    let client = Client::from_env::<crate::Confidential>(&ENV_SPEC).unwrap();
     let debug = format!("{client:?}");
     assert!(
         debug.contains("from-env") && !debug.contains("env-secret"),

@@ -3,15 +3,15 @@
 //! pages → `poll_device` (R28); the audience reaches the access token with either parameter
 //! (R11), and the ID token is validated (R22).
 
-mod common;
+use super::common;
 
 use std::time::Duration;
 
+use crate::spec::ClientSpec;
+use crate::{AudienceParam, Flow, Kind};
 use common::{MACHINE, dev_public};
 use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, resources, users};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{AudienceParam, Flow, Kind};
 
 static DEVICE: ClientSpec = ClientSpec {
     struct_name: "TvApp",

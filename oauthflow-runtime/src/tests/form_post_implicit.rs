@@ -1,15 +1,15 @@
 //! Implicit flow with form post against a fault-injecting JWKS endpoint: the OIDF Form-Post
 //! Implicit RP module semantics and R9, R15, R18, R34.
 
-mod id_token_support;
+use super::id_token_support;
 
 use std::collections::HashMap;
 
+use crate::form_post;
+use crate::id_token::{IdTokenValidation, JwksCache};
+use crate::{Error, PendingAuthorization};
 use id_token_support::*;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::form_post;
-use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
-use oauthflow_runtime::{Error, PendingAuthorization};
 use serde_json::{Value, json};
 
 const REDIRECT: &str = "https://127.0.0.1/callback";
@@ -65,7 +65,7 @@ impl Login {
             .finish()
     }
 
-    async fn post(self, body: &str) -> Result<oauthflow_runtime::IdTokenClaims, Error> {
+    async fn post(self, body: &str) -> Result<crate::IdTokenClaims, Error> {
         let validation = IdTokenValidation::new(ISSUER, CLIENT_ID).now(now());
         form_post::verify(body, self.pending, &validation, &self.jwks, &http()).await
     }

@@ -1,16 +1,16 @@
 //! End to end against the real oidc-provider (9.13.3, pinned in `tests/provider`), started on
 //! 127.0.0.1 by `oauthflow_devserver::DevProvider` and driven without a browser.
 
-mod common;
+use super::common;
 
+use crate::spec::ClientSpec;
+use crate::{ClientSecret, Error, SecretString, Settings, TokenSet, Url};
 use common::Client;
 use common::{
     BILLING, MACHINE, MACHINE_AUDIENCE_PARAM, ORDERS, SPA, TRUSTED, WEB, dev_confidential,
     dev_confidential_settings, dev_login, dev_public,
 };
 use oauthflow_devserver::{DevProvider, clients, jwt, users};
-use oauthflow_runtime::__private::ClientSpec;
-use oauthflow_runtime::{ClientSecret, Error, SecretString, Settings, TokenSet, Url};
 use serde_json::Value;
 
 fn spa(provider: &DevProvider) -> Client {
@@ -387,7 +387,7 @@ async fn e2e_r8_tampered_pkce_verifier_is_rejected() {
     let callback = dev_login(&provider, &url).await;
     let mut stored: Value = serde_json::to_value(&pending).unwrap();
     stored["pkce_verifier"] = Value::String("A".repeat(43));
-    let tampered: oauthflow_runtime::PendingAuthorization = serde_json::from_value(stored).unwrap();
+    let tampered: crate::PendingAuthorization = serde_json::from_value(stored).unwrap();
     let err = client.exchange_code(tampered, &callback).await.unwrap_err();
     assert_eq!(err.oauth_code(), Some("invalid_grant"), "{err:?}");
     assert_eq!(provider.grant_count().await.unwrap(), 0);

@@ -1,0 +1,31 @@
+//! The runtime's protocol tests, next to the code: flows against the fault-injecting peer and
+//! the real oidc-provider (`oauthflow_devserver`), ID token validation, the token manager, the
+//! loopback listener and the form post, through crate-internal paths (`crate::flows`,
+//! `crate::id_token`, …) rather than `__private`.
+//!
+//! `common` and `id_token_support` hold the shared helpers.
+
+mod common;
+mod id_token_support;
+
+mod client_device_e2e;
+mod client_form_post_e2e;
+mod client_id_token;
+mod client_loopback_e2e;
+mod code_flow_rules;
+mod device_and_id_token_logs;
+mod device_e2e;
+mod device_flow;
+mod discovery_rules;
+mod form_post_e2e;
+mod form_post_implicit;
+mod id_token_oidf;
+mod loopback_e2e;
+mod loopback_listener;
+mod provider_e2e;
+mod robustness;
+mod secrets;
+mod token_endpoint_rules;
+mod token_manager_alloc;
+mod token_manager_e2e;
+mod token_manager_fault;
