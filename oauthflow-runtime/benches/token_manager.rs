@@ -5,7 +5,10 @@
 //! 2. `fetch_count`: how many fetches 10,000 calls from 100 concurrent tasks cause (printed).
 //! 3. `contention`: the hot path with 2 threads hammering one key vs 1 thread (per call).
 //!
-//! `cargo bench -p oauthflow-runtime --bench token_manager -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p oauthflow-runtime --features bench-internals --bench token_manager -- --warm-up-time 1 --measurement-time 3`
+//!
+//! The manager is crate-internal: the `bench-internals` feature exposes it as
+//! `oauthflow_runtime::bench_internals` (the bench requires that feature).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,10 +21,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
-use oauthflow_runtime::__private::{
+use oauthflow_runtime::AccessToken;
+use oauthflow_runtime::bench_internals::{
     CacheConfig, Clock, Fetched, ManualClock, SystemClock, TokenManager,
 };
-use oauthflow_runtime::AccessToken;
 
 type Key = (Option<&'static str>, &'static str);
 const KEY: Key = (Some("https://api.example.com"), "read write");

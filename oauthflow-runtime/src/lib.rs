@@ -122,6 +122,16 @@ pub use settings::{ClientType, Confidential, Public, Settings};
 pub use tokens::TokenSet;
 pub use url::Url;
 
+/// What `benches/token_manager.rs` drives: benches see only the public API, so the
+/// `bench-internals` feature (off by default) exposes the token manager and the clocks.
+/// Not part of the public API: no stability promise.
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub mod bench_internals {
+    pub use crate::clock::{Clock, ManualClock, SystemClock};
+    pub use crate::token_manager::{CacheConfig, Fetched, TokenManager};
+}
+
 /// What generated code calls. Not part of the public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
