@@ -16,9 +16,12 @@ use std::time::{Duration, Instant, SystemTime};
 /// wall clock ([`Clock::wall`]) is only used where a [`SystemTime`] is reported or compared with
 /// a server's absolute times (a device code's `expires_at`).
 ///
-/// ```
+/// Crate-internal, so not a doctest: the unit test `clock::tests::doc_example_manual_clock`
+/// runs this code.
+///
+/// ```ignore
 /// use std::time::Duration;
-/// use oauthflow_runtime::__private::{Clock, ManualClock};
+/// use crate::clock::{Clock, ManualClock};
 ///
 /// let clock = ManualClock::new();
 /// let start = clock.now();
@@ -105,6 +108,10 @@ pub struct ManualClock {
     offset_nanos: AtomicU64,
 }
 
+#[cfg_attr(
+    not(any(test, feature = "bench-internals")),
+    expect(dead_code, reason = "only the tests and the bench drive it")
+)]
 impl ManualClock {
     /// A clock standing at the moment it is created.
     pub fn new() -> Self {
@@ -187,5 +194,14 @@ mod tests {
         clock.sleep(Duration::from_secs(5)).await;
         assert!(before.elapsed() >= Duration::from_secs(5));
         assert_eq!(clock.now(), t0);
+    }
+
+    /// The example in [`Clock`]'s documentation.
+    #[test]
+    fn doc_example_manual_clock() {
+        let clock = ManualClock::new();
+        let start = clock.now();
+        clock.advance(Duration::from_secs(90));
+        assert_eq!(clock.now() - start, Duration::from_secs(90));
     }
 }

@@ -3,10 +3,12 @@
 //!
 //! # How the client calls it
 //!
-//! ```no_run
-//! # async fn demo(http: &reqwest::Client) -> Result<(), oauthflow_runtime::Error> {
-//! use oauthflow_runtime::AudienceParam;
-//! use oauthflow_runtime::__private::device::DeviceGrant;
+//! Crate-internal, so not a doctest: `device::tests::doc_example` compiles this code.
+//!
+//! ```ignore
+//! # async fn demo(http: &reqwest::Client) -> Result<(), crate::Error> {
+//! use crate::AudienceParam;
+//! use crate::device::DeviceGrant;
 //!
 //! // Discovery's `device_authorization_endpoint` and `token_endpoint` (or the attribute's),
 //! // the client ID, the spec's scopes (plus `offline_access` with `refresh_tokens = true`), and
@@ -447,5 +449,30 @@ mod tests {
         }
         assert!(error_response("token", b"<html>").is_none());
         assert!(error_response("token", b"{\"error\":1}").is_none());
+    }
+
+    /// The example in the module documentation: compiled, not run.
+    #[allow(dead_code)]
+    async fn doc_example(http: &reqwest::Client) -> Result<(), crate::Error> {
+        use crate::AudienceParam;
+        use crate::device::DeviceGrant;
+
+        let grant = DeviceGrant::new(
+            http,
+            "device-client",
+            "https://tenant.example.com/device/auth",
+            "https://tenant.example.com/token",
+        )
+        .scopes(&["openid", "offline_access"])
+        .audience(AudienceParam::Resource, "https://api.example.com/orders");
+        let authorization = grant.start().await?;
+        println!(
+            "go to {} and type {}",
+            authorization.verification_uri(),
+            authorization.user_code()
+        );
+        let tokens = grant.poll(&authorization, None).await?;
+        let _ = tokens;
+        Ok(())
     }
 }

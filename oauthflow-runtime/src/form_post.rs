@@ -4,10 +4,12 @@
 //!
 //! # How the client calls it
 //!
-//! ```no_run
-//! # async fn demo(http: &reqwest::Client, posted_body: &str) -> Result<(), oauthflow_runtime::Error> {
-//! use oauthflow_runtime::__private::form_post;
-//! use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
+//! Crate-internal, so not a doctest: `form_post::tests::doc_example` compiles this code.
+//!
+//! ```ignore
+//! # async fn demo(http: &reqwest::Client, posted_body: &str) -> Result<(), crate::Error> {
+//! use crate::form_post;
+//! use crate::id_token::{IdTokenValidation, JwksCache};
 //!
 //! // `authorize_url()`: discovery's `authorization_endpoint`, the configured issuer, client ID,
 //! // redirect URI (https, also on loopback: OIDC Core §3.2.2.1) and scopes.
@@ -438,5 +440,25 @@ mod tests {
             );
         }
         assert!(parse_form(&"a".repeat(MAX_FORM_BODY_BYTES + 1)).is_err());
+    }
+
+    /// The example in the module documentation: compiled, not run.
+    #[allow(dead_code)]
+    async fn doc_example(http: &reqwest::Client, posted_body: &str) -> Result<(), crate::Error> {
+        use crate::form_post;
+        use crate::id_token::{IdTokenValidation, JwksCache};
+
+        let (url, pending) = form_post::authorize_url(
+            "https://tenant.example.com/authorize",
+            "https://tenant.example.com/",
+            "spa-login-client",
+            "https://app.example.com/callback",
+            &["openid", "email"],
+        )?;
+        let jwks = JwksCache::new("https://tenant.example.com/jwks");
+        let validation = IdTokenValidation::new("https://tenant.example.com/", "spa-login-client");
+        let claims = form_post::verify(posted_body, pending, &validation, &jwks, http).await?;
+        let _ = (url, claims);
+        Ok(())
     }
 }

@@ -132,41 +132,19 @@ pub mod bench_internals {
     pub use crate::token_manager::{CacheConfig, Fetched, TokenManager};
 }
 
-/// What generated code calls. Not part of the public API: no stability promise.
+/// Only what generated code names: the spec, the flow handles with `new` / `from_env`, and the
+/// `steps` traits behind the compile error for a missing step. Not part of the public API: no
+/// stability promise. The crate's own tests use the internal modules (`src/tests/`).
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
     pub use crate::flows::{
         ClientCredentialsFlow, CodeFlow, DeviceFlow, FlowHandle, FormPostFlow, NativeFlow,
         NoRefresh, PasswordFlow, Refresh, RefreshMode, from_env, new,
     };
     pub use crate::spec::ClientSpec;
-    pub use crate::token_manager::{
-        CacheConfig, CachedToken, Entry, Fetched, RetryPolicy, TokenManager,
-    };
 
     /// Why a step is missing: the traits behind the compile error for a step the flow lacks.
     pub mod steps {
         pub use crate::steps::*;
-    }
-
-    /// The device grant building block that the device flow drives (for the crate's own tests).
-    pub mod device {
-        pub use crate::device::*;
-    }
-
-    /// The form post building blocks that the flow handles drive (for the crate's own tests).
-    pub mod form_post {
-        pub use crate::form_post::*;
-    }
-
-    /// ID token validation and the JWKS cache that the flow handles use (for the crate's own tests).
-    pub mod id_token {
-        pub use crate::id_token::*;
-    }
-
-    /// The native loopback listener that the flow handles drive (for the crate's own tests).
-    pub mod loopback {
-        pub use crate::loopback::*;
     }
 }

@@ -13,10 +13,12 @@
 //!
 //! # How the client calls it
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), oauthflow_runtime::Error> {
+//! Crate-internal, so not a doctest: `loopback::tests::doc_example` compiles this code.
+//!
+//! ```ignore
+//! # async fn demo() -> Result<(), crate::Error> {
 //! use std::time::Duration;
-//! use oauthflow_runtime::__private::loopback::Listener;
+//! use crate::loopback::Listener;
 //!
 //! // `login_via_loopback(audience, open)`: the configured redirect URI (no port), e.g.
 //! // `http://127.0.0.1/callback`.
@@ -98,11 +100,13 @@ impl Listener {
     }
 
     /// The bound port.
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests call it"))]
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
     /// The bound address (always a loopback address).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests call it"))]
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.listener.local_addr().ok()
     }
@@ -403,5 +407,22 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// The example in the module documentation: compiled, not run.
+    #[allow(dead_code)]
+    async fn doc_example() -> Result<(), crate::Error> {
+        use std::time::Duration;
+
+        use crate::loopback::Listener;
+
+        let listener = Listener::bind("http://127.0.0.1/callback").await?;
+        let redirect_uri = listener.redirect_uri().to_owned();
+        let state = String::new();
+        let callback_query = listener
+            .wait_for_callback(&state, Duration::from_secs(300))
+            .await?;
+        let _ = (redirect_uri, callback_query);
+        Ok(())
     }
 }

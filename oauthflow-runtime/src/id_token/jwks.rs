@@ -48,6 +48,7 @@ impl JwksCache {
     }
 
     /// A cache that starts with `keys` (e.g. fetched during discovery).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests call it"))]
     pub fn with_keys(jwks_uri: impl Into<String>, keys: CoreJsonWebKeySet) -> Self {
         JwksCache {
             state: tokio::sync::Mutex::new(JwksState {
@@ -67,14 +68,10 @@ impl JwksCache {
 
     /// Minimum time between two refetches caused by unknown keys
     /// (default [`DEFAULT_MIN_REFETCH_INTERVAL`]).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests call it"))]
     pub fn min_refetch_interval(mut self, interval: Duration) -> Self {
         self.min_refetch_interval = interval;
         self
-    }
-
-    /// The `jwks_uri` this cache reads.
-    pub fn uri(&self) -> &str {
-        &self.uri
     }
 
     /// The cached keys, fetching them first if there are none yet.

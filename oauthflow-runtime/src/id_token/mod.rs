@@ -5,11 +5,12 @@
 //! # How the client calls it
 //!
 //! The client keeps one [`JwksCache`] per issuer, built from the discovered `jwks_uri` (or the
-//! attribute's `jwks_uri`), and shares it between all logins:
+//! attribute's `jwks_uri`), and shares it between all logins (crate-internal, so not a
+//! doctest: `id_token::tests::doc_example` compiles this code):
 //!
-//! ```no_run
-//! # async fn demo(http: &reqwest::Client, raw_id_token: &str) -> Result<(), oauthflow_runtime::Error> {
-//! use oauthflow_runtime::__private::id_token::{IdTokenValidation, JwksCache};
+//! ```ignore
+//! # async fn demo(http: &reqwest::Client, raw_id_token: &str) -> Result<(), crate::Error> {
+//! use crate::id_token::{IdTokenValidation, JwksCache};
 //!
 //! let jwks = JwksCache::new("https://tenant.example.com/.well-known/jwks.json");
 //! // Per ID token: the configured issuer (exactly as in the metadata), this client's ID, the
@@ -17,7 +18,7 @@
 //! // device flow), and the client secret for a confidential client (enables HS256/384/512).
 //! let validation = IdTokenValidation::new("https://tenant.example.com/", "my-client")
 //!     .signing_algs(&["RS256", "ES256"]); // metadata `id_token_signing_alg_values_supported`
-//! let claims = oauthflow_runtime::__private::id_token::verify(raw_id_token, &validation, Some("n-0S6_WzA2Mj"), &jwks, http).await?;
+//! let claims = crate::id_token::verify(raw_id_token, &validation, Some("n-0S6_WzA2Mj"), &jwks, http).await?;
 //! println!("signed in: {}", claims.subject());
 //! # Ok(()) }
 //! ```
@@ -42,14 +43,32 @@ mod verify;
 
 use crate::error::Error;
 
-pub use jwks::{DEFAULT_MIN_REFETCH_INTERVAL, JwksCache};
+pub use jwks::JwksCache;
 pub(crate) use payload::validated_payload;
-pub use validation::{DEFAULT_LEEWAY, IdTokenValidation};
+pub use validation::IdTokenValidation;
 pub use verify::verify;
 
 /// An [`Error::IdTokenInvalid`] naming the failed check (never the token).
 fn invalid(reason: &str) -> Error {
     Error::IdTokenInvalid {
         reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The example in the module documentation: compiled, not run.
+    #[allow(dead_code)]
+    async fn doc_example(http: &reqwest::Client, raw_id_token: &str) -> Result<(), crate::Error> {
+        use crate::id_token::{IdTokenValidation, JwksCache};
+
+        let jwks = JwksCache::new("https://tenant.example.com/.well-known/jwks.json");
+        let validation = IdTokenValidation::new("https://tenant.example.com/", "my-client")
+            .signing_algs(&["RS256", "ES256"]);
+        let claims =
+            crate::id_token::verify(raw_id_token, &validation, Some("n-0S6_WzA2Mj"), &jwks, http)
+                .await?;
+        println!("signed in: {}", claims.subject());
+        Ok(())
     }
 }

@@ -78,12 +78,14 @@ impl<'a> IdTokenValidation<'a> {
     }
 
     /// Clock skew tolerated on `exp`, `iat` and `nbf` (default [`DEFAULT_LEEWAY`]).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests call it"))]
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
     }
 
     /// Validates as of this time instead of the system clock (tests, replays of a log).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests call it"))]
     pub fn now(mut self, now: SystemTime) -> Self {
         self.now = Some(now);
         self

@@ -4,11 +4,12 @@ use std::time::Duration;
 
 /// How a [`TokenManager`](super::TokenManager) caches and refreshes.
 ///
-/// Start from [`CacheConfig::default`] and change fields:
+/// Start from [`CacheConfig::default`] and change fields (crate-internal, so not a doctest: the
+/// unit test `token_manager::config::tests::doc_example_cache_config` runs this code):
 ///
-/// ```
+/// ```ignore
 /// # use std::time::Duration;
-/// # use oauthflow_runtime::__private::CacheConfig;
+/// # use crate::token_manager::CacheConfig;
 /// let mut config = CacheConfig::default();
 /// config.refresh_margin = Duration::from_secs(120);
 /// assert_eq!(config.margin_for(Duration::from_secs(3600)), Duration::from_secs(120));
@@ -78,6 +79,10 @@ impl CacheConfig {
     /// token's `expires_in`, with no refresh margin and no refresh-ahead (an entry is never
     /// refreshed with the refresh token it was keyed by while it is shared), and failures the
     /// server may have processed are not retried ([`RetryPolicy::retry_ambiguous`]).
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     pub fn refresh(share_window: Duration) -> Self {
         CacheConfig {
             name: "refresh",
@@ -149,6 +154,10 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// No retries: one attempt.
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
@@ -197,5 +206,18 @@ mod tests {
             ..config
         };
         assert_eq!(all.margin_for(Duration::MAX), Duration::MAX);
+    }
+
+    /// The example in [`CacheConfig`]'s documentation (written as code outside the crate must:
+    /// the struct is `#[non_exhaustive]`).
+    #[test]
+    #[allow(clippy::field_reassign_with_default)]
+    fn doc_example_cache_config() {
+        let mut config = CacheConfig::default();
+        config.refresh_margin = Duration::from_secs(120);
+        assert_eq!(
+            config.margin_for(Duration::from_secs(3600)),
+            Duration::from_secs(120)
+        );
     }
 }

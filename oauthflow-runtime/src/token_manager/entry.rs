@@ -86,6 +86,10 @@ impl<V> Entry<V> {
     }
 
     /// The cached value (for the default `V`, the access token).
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     pub fn value(&self) -> &V {
         &self.value
     }
@@ -103,11 +107,6 @@ impl<V> Entry<V> {
     /// When the token enters its refresh margin (monotonic clock).
     pub fn refresh_at(&self) -> Instant {
         self.refresh_at
-    }
-
-    /// When the token expires, on the wall clock.
-    pub fn expires_at_wall(&self) -> SystemTime {
-        self.expires_at_wall
     }
 
     /// Whether the token has not expired at `now`.

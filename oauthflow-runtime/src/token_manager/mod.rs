@@ -73,8 +73,8 @@ use crate::clock::Clock;
 use crate::error::{ConfigError, Error};
 use crate::single_flight::{self, FlightAbandoned};
 
-pub use config::{CacheConfig, RetryPolicy};
-pub use entry::{CachedToken, Entry, Fetched};
+pub use config::CacheConfig;
+pub use entry::{CachedToken, Fetched};
 
 use entry::Freshness;
 use fetch_task::run_flight;
@@ -87,12 +87,16 @@ use slot::Slot;
 /// `(audience, scopes)`; keys are never logged. `V` is what is cached: an [`AccessToken`] by
 /// default, or a whole token set.
 ///
-/// ```
+/// Crate-internal, so not a doctest: the unit test
+/// `token_manager::tests::doc_example_token_manager` runs this code.
+///
+/// ```ignore
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// use std::sync::Arc;
 /// use std::time::Duration;
-/// use oauthflow_runtime::AccessToken;
-/// use oauthflow_runtime::__private::{CacheConfig, Fetched, SystemClock, TokenManager};
+/// use crate::AccessToken;
+/// use crate::clock::SystemClock;
+/// use crate::token_manager::{CacheConfig, Fetched, TokenManager};
 ///
 /// let manager: TokenManager<&'static str> =
 ///     TokenManager::new(CacheConfig::default(), Arc::new(SystemClock));
@@ -132,13 +136,12 @@ where
         }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &CacheConfig {
-        &self.config
-    }
-
     /// The cached token for `key` if it is outside its refresh margin — the lock-free hot
     /// path, with no fetch. `None` means: call [`get`](Self::get).
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     #[inline]
     pub fn get_fresh(&self, key: &K) -> Option<CachedToken<V>> {
         self.get_fresh_with(key, Arc::clone)
@@ -211,6 +214,10 @@ where
     /// Forgets the token for `key` (e.g. after a resource server rejected it with 401), so
     /// the next `get` fetches. Returns whether a token was cached. A fetch in flight is not
     /// cancelled and its result is cached when it lands.
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     pub fn invalidate(&self, key: &K) -> bool {
         let slots = self.slots.load();
         let had = slots
@@ -224,6 +231,10 @@ where
 
     /// Drops the keys whose token expired and that have no fetch in flight (for caches keyed
     /// by something unbounded, e.g. refresh tokens). Returns how many were dropped.
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     pub fn purge_expired(&self) -> usize {
         let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
         let now = self.clock.now();
@@ -249,6 +260,10 @@ where
     }
 
     /// Whether the manager holds no key.
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench call it")
+    )]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

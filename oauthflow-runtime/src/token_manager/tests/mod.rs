@@ -12,6 +12,7 @@ use std::time::Duration;
 use oauth2::AccessToken;
 use tokio::sync::Semaphore;
 
+use super::config::RetryPolicy;
 use super::*;
 use crate::clock::{ManualClock, SystemClock, TokioClock};
 use crate::error::OAuthErrorCode;
@@ -75,6 +76,25 @@ async fn settle() {
     for _ in 0..20 {
         tokio::task::yield_now().await;
     }
+}
+
+/// The example in [`TokenManager`]'s documentation.
+#[tokio::test]
+async fn doc_example_token_manager() {
+    let manager: TokenManager<&'static str> =
+        TokenManager::new(CacheConfig::default(), Arc::new(SystemClock));
+    let token = manager
+        .get(&"api", || async {
+            // The real fetch POSTs to the token endpoint.
+            Ok(Fetched::new(
+                AccessToken::new("t".into()),
+                Some(Duration::from_secs(3600)),
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(token.access_token().secret(), "t");
+    assert!(manager.get_fresh(&"api").is_some());
 }
 
 mod cache;
