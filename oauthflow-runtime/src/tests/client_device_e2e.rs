@@ -9,23 +9,15 @@ use std::time::Duration;
 
 use crate::spec::ClientSpec;
 use crate::{AudienceParam, Flow, Kind};
-use common::{MACHINE, dev_public};
+use common::dev_public;
 use oauthflow_devserver::jwt::payload;
 use oauthflow_devserver::{DevProvider, clients, resources, users};
 
-static DEVICE: ClientSpec = ClientSpec {
-    struct_name: "TvApp",
-    kind: Kind::Device,
-    flow: Flow::DeviceCode,
-    audiences: &[resources::ORDERS, resources::BILLING],
-    audience_param: AudienceParam::Resource,
-    scopes: &["openid", "read:orders"],
-    redirect_uri: None,
-    refresh_tokens: false,
-    env_prefix: "TV_APP",
-    // No issuer or endpoints in the spec: discovery at the configured issuer.
-    ..MACHINE
-};
+// No issuer or endpoints in the spec: discovery at the configured issuer.
+static DEVICE: ClientSpec = ClientSpec::new("TvApp", Kind::Device, Flow::DeviceCode, "TV_APP")
+    .audiences(&[resources::ORDERS, resources::BILLING])
+    .audience_param(AudienceParam::Resource)
+    .scopes(&["openid", "read:orders"]);
 
 static DEVICE_AUDIENCE_PARAM: ClientSpec = ClientSpec {
     audience_param: AudienceParam::Audience,

@@ -8,25 +8,17 @@ use super::id_token_support;
 use std::collections::HashMap;
 
 use crate::spec::ClientSpec;
-use crate::{AudienceParam, Error, Flow, Kind, Settings};
+use crate::{Error, Flow, Kind, Settings};
 use common::Client;
-use common::{MACHINE, dev_public, query_param};
+use common::{dev_public, query_param};
 use id_token_support::rejected;
 use oauthflow_devserver::{DevProvider, clients, users};
 
-static SPA_LOGIN: ClientSpec = ClientSpec {
-    struct_name: "SpaLogin",
-    kind: Kind::Spa,
-    flow: Flow::ImplicitFormPost,
-    audiences: &[],
-    audience_param: AudienceParam::Audience,
-    scopes: &["openid", "email"],
-    redirect_uri: Some("https://127.0.0.1/callback"),
-    refresh_tokens: false,
-    env_prefix: "SPA_LOGIN",
-    // No issuer or endpoints in the spec: discovery at the configured issuer.
-    ..MACHINE
-};
+// No issuer or endpoints in the spec: discovery at the configured issuer.
+static SPA_LOGIN: ClientSpec =
+    ClientSpec::new("SpaLogin", Kind::Spa, Flow::ImplicitFormPost, "SPA_LOGIN")
+        .scopes(&["openid", "email"])
+        .redirect_uri("https://127.0.0.1/callback");
 
 fn form(body: &str) -> HashMap<String, String> {
     url::form_urlencoded::parse(body.as_bytes())

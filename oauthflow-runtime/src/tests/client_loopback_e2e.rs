@@ -10,23 +10,21 @@ use std::time::Duration;
 use crate::spec::ClientSpec;
 use crate::{AudienceParam, ConfigError, Error, Flow, Kind, Settings, Url};
 use common::Client;
-use common::{MACHINE, dev_public, dev_public_settings, query_param, raw_http};
+use common::{dev_public, dev_public_settings, query_param, raw_http};
 use oauthflow_devserver::{DevProvider, clients, jwt, users};
 use tokio::net::TcpStream;
 
-static NATIVE: ClientSpec = ClientSpec {
-    struct_name: "DesktopApp",
-    kind: Kind::Native,
-    flow: Flow::AuthorizationCodePkce,
-    audiences: &[],
-    audience_param: AudienceParam::Resource,
-    scopes: &["openid"],
-    redirect_uri: Some("http://127.0.0.1/callback"),
-    refresh_tokens: true,
-    env_prefix: "DESKTOP_APP",
-    // No issuer or endpoints in the spec: discovery at the configured issuer.
-    ..MACHINE
-};
+// No issuer or endpoints in the spec: discovery at the configured issuer.
+static NATIVE: ClientSpec = ClientSpec::new(
+    "DesktopApp",
+    Kind::Native,
+    Flow::AuthorizationCodePkce,
+    "DESKTOP_APP",
+)
+.audience_param(AudienceParam::Resource)
+.scopes(&["openid"])
+.redirect_uri("http://127.0.0.1/callback")
+.refresh_tokens();
 
 fn param(url: &Url, name: &str) -> String {
     query_param(url, name).unwrap_or_else(|| panic!("no `{name}` in {url}"))

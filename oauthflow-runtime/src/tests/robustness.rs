@@ -229,33 +229,26 @@ async fn no_panic<T: Send + 'static>(
 
 const ORDERS: &str = "https://api.example.com/orders";
 
-static MACHINE: ClientSpec = ClientSpec {
-    struct_name: "RobustMachine",
-    kind: Kind::Machine,
-    flow: Flow::ClientCredentials,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
-    audiences: &[ORDERS],
-    audience_param: AudienceParam::Resource,
-    scopes: &[],
-    redirect_uri: None,
-    refresh_tokens: false,
-    env_prefix: "ROBUST_MACHINE",
-};
+static MACHINE: ClientSpec = ClientSpec::new(
+    "RobustMachine",
+    Kind::Machine,
+    Flow::ClientCredentials,
+    "ROBUST_MACHINE",
+)
+.audiences(&[ORDERS])
+.audience_param(AudienceParam::Resource);
 
-static WEB: ClientSpec = ClientSpec {
-    struct_name: "RobustWeb",
-    kind: Kind::Web,
-    flow: Flow::AuthorizationCode,
-    scopes: &["read:orders"],
-    redirect_uri: Some("http://127.0.0.1:8080/callback"),
-    refresh_tokens: true,
-    env_prefix: "ROBUST_WEB",
-    ..MACHINE
-};
+static WEB: ClientSpec = ClientSpec::new(
+    "RobustWeb",
+    Kind::Web,
+    Flow::AuthorizationCode,
+    "ROBUST_WEB",
+)
+.audiences(&[ORDERS])
+.audience_param(AudienceParam::Resource)
+.scopes(&["read:orders"])
+.redirect_uri("http://127.0.0.1:8080/callback")
+.refresh_tokens();
 
 static WEB_OIDC: ClientSpec = ClientSpec {
     struct_name: "RobustWebOidc",
@@ -264,34 +257,33 @@ static WEB_OIDC: ClientSpec = ClientSpec {
     ..WEB
 };
 
-static TRUSTED: ClientSpec = ClientSpec {
-    struct_name: "RobustTrusted",
-    kind: Kind::Trusted,
-    flow: Flow::Password,
-    env_prefix: "ROBUST_TRUSTED",
-    ..MACHINE
-};
+static TRUSTED: ClientSpec = ClientSpec::new(
+    "RobustTrusted",
+    Kind::Trusted,
+    Flow::Password,
+    "ROBUST_TRUSTED",
+)
+.audiences(&[ORDERS])
+.audience_param(AudienceParam::Resource);
 
-static SPA_LOGIN: ClientSpec = ClientSpec {
-    struct_name: "RobustSpaLogin",
-    kind: Kind::Spa,
-    flow: Flow::ImplicitFormPost,
-    audiences: &[],
-    audience_param: AudienceParam::Audience,
-    scopes: &["openid"],
-    redirect_uri: Some("https://127.0.0.1/callback"),
-    env_prefix: "ROBUST_SPA_LOGIN",
-    ..MACHINE
-};
+static SPA_LOGIN: ClientSpec = ClientSpec::new(
+    "RobustSpaLogin",
+    Kind::Spa,
+    Flow::ImplicitFormPost,
+    "ROBUST_SPA_LOGIN",
+)
+.scopes(&["openid"])
+.redirect_uri("https://127.0.0.1/callback");
 
-static DEVICE: ClientSpec = ClientSpec {
-    struct_name: "RobustDevice",
-    kind: Kind::Device,
-    flow: Flow::DeviceCode,
-    scopes: &["read:orders"],
-    env_prefix: "ROBUST_DEVICE",
-    ..MACHINE
-};
+static DEVICE: ClientSpec = ClientSpec::new(
+    "RobustDevice",
+    Kind::Device,
+    Flow::DeviceCode,
+    "ROBUST_DEVICE",
+)
+.audiences(&[ORDERS])
+.audience_param(AudienceParam::Resource)
+.scopes(&["read:orders"]);
 
 fn metadata(peer: &FaultPeer) -> Value {
     json!({

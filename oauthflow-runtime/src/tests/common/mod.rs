@@ -25,63 +25,39 @@ pub use any_client::Client;
 pub const ORDERS: &str = "https://api.example.com/orders";
 pub const BILLING: &str = "https://api.example.com/billing";
 
-pub static MACHINE: ClientSpec = ClientSpec {
-    struct_name: "ImportJob",
-    kind: Kind::Machine,
-    flow: Flow::ClientCredentials,
-    issuer: None,
-    authorization_endpoint: None,
-    token_endpoint: None,
-    device_authorization_endpoint: None,
-    jwks_uri: None,
-    audiences: &[ORDERS, BILLING],
-    audience_param: AudienceParam::Resource,
-    scopes: &[],
-    redirect_uri: None,
-    refresh_tokens: false,
-    env_prefix: "IMPORT_JOB",
-};
+pub static MACHINE: ClientSpec = ClientSpec::new(
+    "ImportJob",
+    Kind::Machine,
+    Flow::ClientCredentials,
+    "IMPORT_JOB",
+)
+.audiences(&[ORDERS, BILLING])
+.audience_param(AudienceParam::Resource);
 
 pub static MACHINE_AUDIENCE_PARAM: ClientSpec = ClientSpec {
     audience_param: AudienceParam::Audience,
     ..MACHINE
 };
 
-pub static WEB: ClientSpec = ClientSpec {
-    struct_name: "WebApp",
-    kind: Kind::Web,
-    flow: Flow::AuthorizationCode,
-    audiences: &[ORDERS, BILLING],
-    scopes: &["read:orders"],
-    redirect_uri: Some("http://127.0.0.1:8080/callback"),
-    refresh_tokens: true,
-    env_prefix: "WEB_APP",
-    ..MACHINE
-};
+pub static WEB: ClientSpec =
+    ClientSpec::new("WebApp", Kind::Web, Flow::AuthorizationCode, "WEB_APP")
+        .audiences(&[ORDERS, BILLING])
+        .audience_param(AudienceParam::Resource)
+        .scopes(&["read:orders"])
+        .redirect_uri("http://127.0.0.1:8080/callback")
+        .refresh_tokens();
 
-pub static SPA: ClientSpec = ClientSpec {
-    struct_name: "SpaApp",
-    kind: Kind::Spa,
-    flow: Flow::AuthorizationCodePkce,
-    audiences: &[ORDERS],
-    scopes: &[],
-    redirect_uri: Some("http://127.0.0.1:5173/callback"),
-    refresh_tokens: true,
-    env_prefix: "SPA_APP",
-    ..MACHINE
-};
+pub static SPA: ClientSpec =
+    ClientSpec::new("SpaApp", Kind::Spa, Flow::AuthorizationCodePkce, "SPA_APP")
+        .audiences(&[ORDERS])
+        .audience_param(AudienceParam::Resource)
+        .redirect_uri("http://127.0.0.1:5173/callback")
+        .refresh_tokens();
 
-pub static TRUSTED: ClientSpec = ClientSpec {
-    struct_name: "LegacyTool",
-    kind: Kind::Trusted,
-    flow: Flow::Password,
-    audiences: &[ORDERS],
-    scopes: &[],
-    redirect_uri: None,
-    refresh_tokens: false,
-    env_prefix: "LEGACY_TOOL",
-    ..MACHINE
-};
+pub static TRUSTED: ClientSpec =
+    ClientSpec::new("LegacyTool", Kind::Trusted, Flow::Password, "LEGACY_TOOL")
+        .audiences(&[ORDERS])
+        .audience_param(AudienceParam::Resource);
 
 /// The discovery document of a fault peer acting as issuer `peer.base()`.
 pub fn metadata(peer: &FaultPeer) -> Value {
