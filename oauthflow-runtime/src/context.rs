@@ -29,7 +29,11 @@ use crate::urls::{check_issuer, check_redirect_uri};
 /// cancels it nor makes another caller send the refresh token again; a success is shared for
 /// [`REFRESH_SHARE_WINDOW`] (the work is `refresh::refresh`; it lives here, beside the
 /// context that holds it, so that `refresh` depends on the context and not the other way round) with late callers still holding the old refresh token.
-pub(crate) struct RefreshFlights(pub(crate) Flights<[u8; 32], TokenSet, Error>);
+///
+/// What a flight keeps: the new tokens, or the [`Error::CommittedButUnverified`] that holds them
+/// (the server committed them too: a late caller still holding the old refresh token must get
+/// them, not replay it).
+pub(crate) struct RefreshFlights(pub(crate) Flights<[u8; 32], Result<TokenSet, Error>, Error>);
 
 impl Default for RefreshFlights {
     fn default() -> Self {

@@ -42,14 +42,23 @@ pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<Tok
     })?;
     let key: [u8; 32] = Sha256::digest(refresh_token.secret().as_bytes()).into();
     // Owned (`'static`): the request outlives this call if the caller is cancelled.
-    let work = refresh_once(
+    let once = refresh_once(
         Arc::clone(ctx),
         tokens.clone(),
         refresh_token.clone(),
         audience.map(str::to_owned),
     );
+    // A committed outcome is shared like a success: its tokens replace the old refresh token.
+    let work = async move {
+        match once.await {
+            Ok(new) => Ok(Ok(new)),
+            Err(committed @ Error::CommittedButUnverified { .. }) => Ok(Err(committed)),
+            Err(error) => Err(error),
+        }
+    };
     match ctx.refresh_flights.0.run(&runtime, key, work).await {
-        Ok(outcome) => outcome,
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(error)) => Err(error),
         Err(FlightAbandoned) => Err(Error::Transport {
             endpoint: "token",
             reason: "the refresh stopped without a result (its task panicked or the runtime is shutting down)".into(),

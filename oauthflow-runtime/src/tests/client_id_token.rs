@@ -345,6 +345,23 @@ async fn committed_refresh_token_is_used_by_the_next_refresh() {
     .expect("the login succeeds");
     let error = client.refresh(&original).await.expect_err("`sub` differs");
     assert!(!error.is_transient(), "never retry a committed refresh");
+    // A late caller still holding the old refresh token gets the same committed tokens, without
+    // replaying `rt-1`.
+    let late = client
+        .refresh(&original)
+        .await
+        .expect_err("the shared outcome");
+    assert_eq!(
+        late.committed_tokens()
+            .and_then(TokenSet::refresh_token)
+            .map(|t| t.secret().as_str()),
+        Some("rt-2")
+    );
+    assert_eq!(
+        peer.requests_to("/token").len(),
+        2,
+        "one exchange, one refresh"
+    );
     let kept = error.into_committed_tokens().expect("the committed tokens");
     let next = client
         .refresh(&kept)
