@@ -3,12 +3,11 @@
 //! Use it through the `oauthflow` crate (`use oauthflow::oauth_client;`), whose documentation
 //! describes the grammar, the decision tree and every compile-time rule.
 //!
-//! The pipeline, all in [`oauth_client`] below: [`attr`] reads the arguments (the table of
-//! [`args`]) into the typed
-//! [`ast::Input`]; [`item`] checks the annotated item (rule 14, derives above or below the
-//! attribute); [`policy`] walks the decision tree and checks every rule; [`expand`] writes the
-//! client (its step methods come from [`steps`]) — or, when the kind is unknown or the item is
-//! not a plain unit struct, [`fallback`] writes the errors and the item as it was.
+//! The pipeline behind [`oauth_client`], all in one function (`pipeline`): `attr` reads the
+//! arguments (with the table of `args`) into the typed `ast::Input`; `item` checks the annotated item (rule 14, derives above or below the
+//! attribute); `policy` walks the decision tree and checks every rule; `expand` writes the
+//! client (its step methods come from `steps`) — or, when the kind is unknown or the item is
+//! not a plain unit struct, `fallback` writes the errors and the item as it was.
 
 mod args;
 mod ast;
