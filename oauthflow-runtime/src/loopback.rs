@@ -3,7 +3,9 @@
 //! It binds the redirect URI's loopback IP literal on an ephemeral port, only for the one
 //! authorization response, accepts exactly one `GET` on the exact redirect path whose `Host` is
 //! the loopback literal with that port and whose `state` matches (constant-time compare), answers
-//! the browser with a small static page, and closes the socket. Anything else — another path,
+//! the browser with a small page that says what happened — received, cancelled (`access_denied`)
+//! or failed, without any value from the request — and clears `code`, `state` and `iss` from the
+//! address bar (R20), and closes the socket. Anything else — another path,
 //! another `state`, a foreign `Host` (DNS rebinding), another method, an oversized or malformed
 //! request — gets `404` and the listener keeps waiting, up to the timeout. Slow or stalled
 //! connections do not block the real callback: each connection is served on its own task.
@@ -48,7 +50,72 @@ use crate::error::{ConfigError, Error};
 use crate::limits::{CONNECTION_READ_TIMEOUT, MAX_CONCURRENT_CONNECTIONS, MAX_REQUEST_HEAD_BYTES};
 use crate::secret_eq::secrets_equal;
 
-const SUCCESS_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Authorization complete</title></head><body><h1>Authorization response received</h1><p>You can close this window and return to the application.</p></body></html>";
+/// What the matched callback says, for the page the browser is shown (no code, state or error
+/// text from the request ever reaches the page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// A `code` came back: the application now redeems it.
+    Received,
+    /// `error=access_denied`: the user (or the server's policy) declined.
+    Denied,
+    /// Any other `error`, or neither `code` nor `error`.
+    Failed,
+}
+
+impl Outcome {
+    fn of(query: &str) -> Outcome {
+        let mut code = false;
+        let mut error = None;
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "code" if !value.is_empty() => code = true,
+                "error" => error = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        match (error.as_deref(), code) {
+            (Some("access_denied"), _) => Outcome::Denied,
+            (Some(_), _) | (None, false) => Outcome::Failed,
+            (None, true) => Outcome::Received,
+        }
+    }
+
+    fn page(self) -> String {
+        let (title, text) = match self {
+            Outcome::Received => (
+                "Sign-in received",
+                "The application received your sign-in and is finishing it. You can close this window and return to the application.",
+            ),
+            Outcome::Denied => (
+                "Sign-in cancelled",
+                "The sign-in was cancelled or access was declined. You can close this window; the application was told.",
+            ),
+            Outcome::Failed => (
+                "Sign-in failed",
+                "The authorization server reported a problem, so the sign-in did not complete. You can close this window and try again from the application.",
+            ),
+        };
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p><script>{CLEAN_URL_SCRIPT}</script></body></html>"
+        )
+    }
+}
+
+/// Replaces the address bar's URL with the bare path, so the `code`, `state` and `iss` of the
+/// response stay neither in the address bar nor in the history (R20). It is the page's only
+/// script, allowed by its hash in the Content-Security-Policy.
+const CLEAN_URL_SCRIPT: &str = "history.replaceState(null, \"\", location.pathname);";
+
+/// The CSP source that allows exactly [`CLEAN_URL_SCRIPT`].
+fn clean_url_script_hash() -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(CLEAN_URL_SCRIPT.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
 
 const NOT_FOUND_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>";
 
@@ -248,7 +315,7 @@ async fn serve(mut stream: TcpStream, expected: Arc<Expected>) -> Option<String>
                 .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok() =>
         {
-            respond(&mut stream, 200, SUCCESS_PAGE).await;
+            respond(&mut stream, 200, &Outcome::of(&query).page()).await;
             Some(query)
         }
         _ => {
@@ -326,9 +393,10 @@ async fn respond(stream: &mut TcpStream, status: u16, page: &str) {
          Referrer-Policy: no-referrer\r\n\
          X-Content-Type-Options: nosniff\r\n\
          X-Frame-Options: DENY\r\n\
-         Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n\
+         Content-Security-Policy: default-src 'none'; script-src {}; frame-ancestors 'none'\r\n\
          Connection: close\r\n\r\n",
-        page.len()
+        page.len(),
+        clean_url_script_hash()
     );
     let _ = stream.write_all(head.as_bytes()).await;
     let _ = stream.write_all(page.as_bytes()).await;
@@ -338,6 +406,37 @@ async fn respond(stream: &mut TcpStream, status: u16, page: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page says what came back (never a value from the request), and the script the CSP
+    /// allows is the page's script: its hash is the SHA-256 of exactly that text.
+    #[test]
+    fn the_page_tells_the_truth_and_its_script_is_the_hashed_one() {
+        assert_eq!(Outcome::of("code=c&state=s"), Outcome::Received);
+        assert_eq!(Outcome::of("error=access_denied&state=s"), Outcome::Denied);
+        assert_eq!(Outcome::of("error=server_error&state=s"), Outcome::Failed);
+        assert_eq!(
+            Outcome::of("code=c&error=access_denied&state=s"),
+            Outcome::Denied
+        );
+        assert_eq!(Outcome::of("state=s"), Outcome::Failed);
+        assert_eq!(Outcome::of("code=&state=s"), Outcome::Failed);
+        for outcome in [Outcome::Received, Outcome::Denied, Outcome::Failed] {
+            let page = outcome.page();
+            assert!(page.contains(&format!("<script>{CLEAN_URL_SCRIPT}</script>")));
+        }
+        assert_eq!(
+            clean_url_script_hash(),
+            "'sha256-".to_owned()
+                + &{
+                    use base64::Engine as _;
+                    use sha2::Digest as _;
+                    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(
+                        b"history.replaceState(null, \"\", location.pathname);",
+                    ))
+                }
+                + "'"
+        );
+    }
 
     fn expected() -> Expected {
         Expected {

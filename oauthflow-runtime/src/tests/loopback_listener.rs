@@ -83,8 +83,22 @@ async fn one_matching_callback_succeeds_with_a_safe_page_and_the_port_closes() {
             .unwrap()
             .starts_with("text/html")
     );
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body = response.text().await.unwrap();
-    assert!(!body.contains("src=") && !body.contains("href=") && !body.contains("<script"));
+    assert!(!body.contains("src=") && !body.contains("href="));
+    assert!(body.contains("Sign-in received"), "{body}");
+    // Nothing of the response on the page, and the address bar is cleared of it (R20) by the
+    // page's one script, which the CSP allows by its hash and nothing else.
+    assert!(!body.contains("abc") && !body.contains(STATE), "{body}");
+    assert_eq!(body.matches("<script>").count(), 1, "{body}");
+    assert!(body.contains("<script>history.replaceState(null, \"\", location.pathname);</script>"));
+    assert!(
+        csp.starts_with("default-src 'none'; script-src 'sha256-") && !csp.contains("unsafe"),
+        "{csp}"
+    );
     let query = waiting.await.unwrap().expect("callback");
     assert_eq!(
         query,
@@ -190,12 +204,16 @@ async fn error_callbacks_with_the_right_state_are_handed_back() {
     let listener = Listener::bind("http://127.0.0.1/callback").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait_for_callback(STATE, Duration::from_secs(10)));
-    let status = get_status(
-        port,
-        &format!("/callback?error=access_denied&state={STATE}"),
-    )
-    .await;
-    assert_eq!(status, 200);
+    // The page tells the truth: a cancelled sign-in is not "received".
+    let page = reqwest::get(format!(
+        "http://127.0.0.1:{port}/callback?error=access_denied&state={STATE}"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 200);
+    let body = page.text().await.unwrap();
+    assert!(body.contains("Sign-in cancelled"), "{body}");
+    assert!(!body.contains("received"), "{body}");
     assert_eq!(
         waiting.await.unwrap().unwrap(),
         format!("error=access_denied&state={STATE}")
