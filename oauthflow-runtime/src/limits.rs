@@ -58,3 +58,15 @@ pub(crate) const MAX_CONCURRENT_CONNECTIONS: usize = 16;
 /// Default time `login_via_loopback` waits for the browser (the user has to sign in):
 /// 5 minutes (`Settings::loopback_timeout`).
 pub(crate) const DEFAULT_LOOPBACK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long a JWKS is kept when its answer says nothing about caching (as jose's remote key
+/// sets do): keys the issuer retires stop being trusted after this long.
+pub(crate) const JWKS_DEFAULT_MAX_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// The shortest a JWKS is kept, whatever `Cache-Control` says (`no-store` included): a server
+/// asking for none cannot turn every ID token into a key fetch.
+pub(crate) const JWKS_MIN_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// The longest a JWKS is kept, whatever `Cache-Control` says: a retired key is dropped within a
+/// day at most.
+pub(crate) const JWKS_MAX_MAX_AGE: Duration = Duration::from_secs(24 * 3600);

@@ -174,6 +174,7 @@ mod tests {
             status,
             content_type: Some(content_type.into()),
             retry_after: None,
+            max_age: None,
             body: body.into(),
         }
     }

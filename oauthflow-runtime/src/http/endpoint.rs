@@ -112,6 +112,9 @@ pub(crate) struct HttpResponse {
     pub(crate) content_type: Option<String>,
     /// `Retry-After` in seconds, if sent as a number.
     pub(crate) retry_after: Option<u64>,
+    /// How long the answer may be kept, from `Cache-Control`: `max-age` in seconds, `0` for
+    /// `no-store` or `no-cache`; `None` when it says neither.
+    pub(crate) max_age: Option<u64>,
     /// The body.
     pub(crate) body: Vec<u8>,
 }
@@ -202,10 +205,12 @@ async fn exchange(client: &reqwest::Client, request: &Request<'_>) -> Result<Htt
     };
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| v.trim().parse().ok());
+    let max_age = header(reqwest::header::CACHE_CONTROL).and_then(|v| max_age(&v));
     let mut answer = HttpResponse {
         status,
         content_type,
         retry_after,
+        max_age,
         body: Vec::new(),
     };
     match read_capped(request.endpoint, response).await? {
@@ -249,6 +254,21 @@ async fn read_capped(
 
 /// Maps a reqwest error to a typed error that never contains the URL (which may carry a query)
 /// and whose text is sanitized (it may quote what a server or proxy sent).
+/// `max-age` of a `Cache-Control` value (RFC 9111 §5.2.2.1); `no-store` and `no-cache` count as
+/// `0` whatever else is said.
+fn max_age(cache_control: &str) -> Option<u64> {
+    let mut max_age = None;
+    for directive in cache_control.split(',').map(str::trim) {
+        let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
+        match name.trim().to_ascii_lowercase().as_str() {
+            "no-store" | "no-cache" => return Some(0),
+            "max-age" => max_age = value.trim().trim_matches('"').parse().ok().or(max_age),
+            _ => {}
+        }
+    }
+    max_age
+}
+
 fn map_reqwest(endpoint: &'static str, error: reqwest::Error) -> Error {
     let error = error.without_url();
     if error.is_timeout() {
@@ -272,11 +292,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cache_control_max_age() {
+        assert_eq!(max_age("max-age=300"), Some(300));
+        assert_eq!(max_age("public, Max-Age=\"60\", must-revalidate"), Some(60));
+        assert_eq!(max_age("max-age=300, no-cache"), Some(0));
+        assert_eq!(max_age("no-store"), Some(0));
+        assert_eq!(max_age("public"), None);
+        assert_eq!(max_age("max-age=-1"), None);
+        assert_eq!(max_age("max-age=99999999999999999999999"), None);
+    }
+
+    #[test]
     fn status_error_carries_retry_after() {
         let response = HttpResponse {
             status: 503,
             content_type: None,
             retry_after: Some(7),
+            max_age: None,
             body: Vec::new(),
         };
         assert!(!response.is_success());

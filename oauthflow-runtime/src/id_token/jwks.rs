@@ -1,5 +1,7 @@
-//! The issuer's signing keys ([`JwksCache`]): fetched on first use, refetched once (rate
-//! limited) when a token names an unknown key.
+//! The issuer's signing keys ([`JwksCache`]): fetched on first use, kept as long as the answer's
+//! `Cache-Control: max-age` says (within [`JWKS_MIN_MAX_AGE`]..[`JWKS_MAX_MAX_AGE`]; 10 minutes
+//! when it says nothing), then fetched again — so a key the issuer no longer publishes stops
+//! being trusted — and refetched once (rate limited) when a token names an unknown key.
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,7 +12,9 @@ use url::Url;
 
 use crate::error::{ConfigError, Error, sanitize_description};
 use crate::http::{Endpoint, Request};
-use crate::limits::DEFAULT_REQUEST_TIMEOUT;
+use crate::limits::{
+    DEFAULT_REQUEST_TIMEOUT, JWKS_DEFAULT_MAX_AGE, JWKS_MAX_MAX_AGE, JWKS_MIN_MAX_AGE,
+};
 
 /// Minimum time between two JWKS refetches caused by an unknown key (the first one is always
 /// allowed): a flood of forged tokens with random `kid`s cannot turn into a flood of requests.
@@ -32,6 +36,8 @@ pub struct JwksCache {
 #[derive(Default)]
 struct JwksState {
     keys: Option<Arc<CoreJsonWebKeySet>>,
+    /// Until when `keys` may be used without asking again (from the answer's `max-age`).
+    fresh_until: Option<tokio::time::Instant>,
     generation: u64,
     last_forced_refetch: Option<tokio::time::Instant>,
 }
@@ -53,6 +59,7 @@ impl JwksCache {
         JwksCache {
             state: tokio::sync::Mutex::new(JwksState {
                 keys: Some(Arc::new(keys)),
+                fresh_until: Some(tokio::time::Instant::now() + JWKS_DEFAULT_MAX_AGE),
                 generation: 1,
                 last_forced_refetch: None,
             }),
@@ -74,18 +81,20 @@ impl JwksCache {
         self
     }
 
-    /// The cached keys, fetching them first if there are none yet.
+    /// The cached keys while they are fresh; otherwise (first use, or past their `max-age`)
+    /// fetched again — the new set replaces the old one whole, so retired keys are gone. A
+    /// failed fetch is an error, never a reason to keep trusting expired keys.
     pub(super) async fn current(
         &self,
         http: &reqwest::Client,
     ) -> Result<(Arc<CoreJsonWebKeySet>, u64), Error> {
         let mut state = self.state.lock().await;
-        if let Some(keys) = &state.keys {
+        if let (Some(keys), Some(until)) = (&state.keys, state.fresh_until)
+            && tokio::time::Instant::now() < until
+        {
             return Ok((keys.clone(), state.generation));
         }
-        let keys = Arc::new(self.fetch(http).await?);
-        state.keys = Some(keys.clone());
-        state.generation += 1;
+        let keys = self.fetch_into(&mut state, http).await?;
         Ok((keys, state.generation))
     }
 
@@ -115,13 +124,32 @@ impl JwksCache {
         }
         state.last_forced_refetch = Some(now);
         tracing::debug!(jwks_uri = %redacted_uri(&self.uri), "unknown signing key: refetching the JWKS once");
-        let keys = Arc::new(self.fetch(http).await?);
-        state.keys = Some(keys.clone());
-        state.generation += 1;
+        let keys = self.fetch_into(&mut state, http).await?;
         Ok(Some((keys, state.generation)))
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<CoreJsonWebKeySet, Error> {
+    /// Fetches the set and stores it with its freshness.
+    async fn fetch_into(
+        &self,
+        state: &mut JwksState,
+        http: &reqwest::Client,
+    ) -> Result<Arc<CoreJsonWebKeySet>, Error> {
+        let (keys, max_age) = self.fetch(http).await?;
+        let keep = max_age
+            .map_or(JWKS_DEFAULT_MAX_AGE, Duration::from_secs)
+            .clamp(JWKS_MIN_MAX_AGE, JWKS_MAX_MAX_AGE);
+        let keys = Arc::new(keys);
+        state.keys = Some(keys.clone());
+        state.fresh_until = Some(tokio::time::Instant::now() + keep);
+        state.generation += 1;
+        Ok(keys)
+    }
+
+    /// The key set and the answer's `max-age`.
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<(CoreJsonWebKeySet, Option<u64>), Error> {
         let endpoint = Endpoint::JWKS;
         // `new` takes any string; never echo it (it may carry a key in its query).
         let url = Url::parse(&self.uri).map_err(|_| {
@@ -136,7 +164,7 @@ impl JwksCache {
         if !response.is_success() {
             return Err(response.status_error(endpoint.name));
         }
-        serde_json::from_slice::<CoreJsonWebKeySet>(&response.body).map_err(|e| {
+        let keys = serde_json::from_slice::<CoreJsonWebKeySet>(&response.body).map_err(|e| {
             Error::InvalidResponse {
                 endpoint: endpoint.name,
                 reason: format!(
@@ -144,7 +172,8 @@ impl JwksCache {
                     sanitize_description(&e.to_string())
                 ),
             }
-        })
+        })?;
+        Ok((keys, response.max_age))
     }
 }
 

@@ -583,3 +583,36 @@ async fn embedded_jwk_jku_and_x5u_headers_are_ignored() {
     rejected(op.verify(&token).await, "signature does not verify");
     assert!(attacker.requests().is_empty());
 }
+
+/// The JWKS is kept as long as its `Cache-Control: max-age` says, then fetched again, and a key
+/// the issuer no longer publishes stops being trusted: the peer serves {k1, k2}, then {k2};
+/// within the max-age a k1 token still passes from the cache, after it a k1 token is refused.
+#[tokio::test(start_paused = true)]
+async fn a_retired_key_is_dropped_after_the_max_age() {
+    let both = jwks(vec![jwk(&rsa1(), Some("k1")), jwk(&rsa2(), Some("k2"))]);
+    let op = Op::serving(both).await;
+    let cached =
+        |keys: Value| Reply::json(200, keys).header("Cache-Control", "public, max-age=120");
+    op.peer.on(
+        "/jwks",
+        cached(jwks(vec![
+            jwk(&rsa1(), Some("k1")),
+            jwk(&rsa2(), Some("k2")),
+        ])),
+    );
+    let k1_token = sign_k1(&claims());
+    op.verify(&k1_token).await.expect("k1 is published");
+    // The issuer retires k1.
+    op.peer
+        .on("/jwks", cached(jwks(vec![jwk(&rsa2(), Some("k2"))])));
+    tokio::time::advance(Duration::from_secs(60)).await;
+    op.verify(&sign_k1(&claims()))
+        .await
+        .expect("within the max-age the cached set is used");
+    assert_eq!(op.jwks_fetches(), 1);
+    tokio::time::advance(Duration::from_secs(61)).await;
+    rejected(op.verify(&sign_k1(&claims())).await, "no key");
+    op.verify(&sign_rs256(&claims(), &rsa2(), Some("k2")))
+        .await
+        .expect("k2 is still published");
+}
