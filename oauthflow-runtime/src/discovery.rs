@@ -1,15 +1,19 @@
-//! Authorization server metadata: fetched lazily once per client (OpenID Connect Discovery 1.0
-//! §4, with the RFC 8414 §3 well-known form as fallback), checked (exact issuer, https
-//! endpoints) and cached; or built from the attribute's explicit endpoints without a request.
+//! Authorization server metadata: fetched lazily (OpenID Connect Discovery 1.0 §4, with the
+//! RFC 8414 §3 well-known form as fallback), checked (exact issuer, https endpoints), kept for
+//! the answer's `max-age` and then fetched and checked again; or built from the attribute's
+//! explicit endpoints without a request.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
 
 use serde::Deserialize;
-use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::error::{ConfigError, Error, sanitize_description};
 use crate::http::{Endpoint, Http};
+use crate::limits::{DISCOVERY_DEFAULT_MAX_AGE, DISCOVERY_MAX_MAX_AGE, DISCOVERY_MIN_MAX_AGE};
 use crate::spec::ClientSpec;
 use crate::urls::check_endpoint;
 
@@ -170,17 +174,39 @@ pub(crate) fn well_known_urls(issuer: &str) -> Result<Vec<Url>, ConfigError> {
 /// again.
 pub(crate) struct Discovery {
     issuer: String,
-    cell: OnceCell<Arc<Metadata>>,
+    /// The metadata in use and until when it is fresh (`None`: explicit, never refetched).
+    current: ArcSwapOption<Fetched>,
+    /// One refetch at a time; readers of fresh metadata never wait on it.
+    refetch: tokio::sync::Mutex<()>,
+}
+
+/// Checked metadata and its freshness.
+struct Fetched {
+    metadata: Arc<Metadata>,
+    fresh_until: Option<tokio::time::Instant>,
+}
+
+impl Fetched {
+    fn is_fresh(&self) -> bool {
+        self.fresh_until
+            .is_none_or(|until| tokio::time::Instant::now() < until)
+    }
 }
 
 impl Discovery {
     /// Discovery for `issuer`; with `explicit` metadata nothing is ever fetched.
     pub(crate) fn new(issuer: String, explicit: Option<Metadata>) -> Self {
-        let cell = match explicit {
-            Some(m) => OnceCell::new_with(Some(Arc::new(m))),
-            None => OnceCell::new(),
-        };
-        Discovery { issuer, cell }
+        let current = explicit.map(|m| {
+            Arc::new(Fetched {
+                metadata: Arc::new(m),
+                fresh_until: None,
+            })
+        });
+        Discovery {
+            issuer,
+            current: ArcSwapOption::new(current),
+            refetch: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The configured issuer.
@@ -188,16 +214,54 @@ impl Discovery {
         &self.issuer
     }
 
-    /// The metadata, fetched on first use.
+    /// The metadata: fetched on first use and kept as long as the answer's `Cache-Control:
+    /// max-age` says (within [`DISCOVERY_MIN_MAX_AGE`]..[`DISCOVERY_MAX_MAX_AGE`]; an hour when
+    /// it says nothing), then fetched again with every check (the issuer above all) made anew.
+    /// A refetch that fails on the network keeps the last good metadata for another
+    /// [`DISCOVERY_MIN_MAX_AGE`] (availability first); one that fails a check is an error.
     pub(crate) async fn metadata(&self, http: &Http) -> Result<Arc<Metadata>, Error> {
-        self.cell
-            .get_or_try_init(|| async { fetch(&self.issuer, http).await.map(Arc::new) })
-            .await
-            .cloned()
+        if let Some(current) = self.current.load_full()
+            && current.is_fresh()
+        {
+            return Ok(current.metadata.clone());
+        }
+        let _one_at_a_time = self.refetch.lock().await;
+        let stale = self.current.load_full();
+        if let Some(current) = &stale
+            && current.is_fresh()
+        {
+            return Ok(current.metadata.clone());
+        }
+        let (metadata, keep) = match fetch(&self.issuer, http).await {
+            Ok((metadata, max_age)) => (
+                Arc::new(metadata),
+                max_age
+                    .map_or(DISCOVERY_DEFAULT_MAX_AGE, Duration::from_secs)
+                    .clamp(DISCOVERY_MIN_MAX_AGE, DISCOVERY_MAX_MAX_AGE),
+            ),
+            Err(error) if error.is_transient() => match stale {
+                Some(stale) => {
+                    tracing::warn!(
+                        issuer = %self.issuer,
+                        %error,
+                        "oauthflow: refetching the metadata failed; keeping the last good metadata for a while"
+                    );
+                    (stale.metadata.clone(), DISCOVERY_MIN_MAX_AGE)
+                }
+                None => return Err(error),
+            },
+            Err(error) => return Err(error),
+        };
+        self.current.store(Some(Arc::new(Fetched {
+            metadata: metadata.clone(),
+            fresh_until: Some(tokio::time::Instant::now() + keep),
+        })));
+        Ok(metadata)
     }
 }
 
-async fn fetch(issuer: &str, http: &Http) -> Result<Metadata, Error> {
+/// The checked metadata and the answer's `max-age`.
+async fn fetch(issuer: &str, http: &Http) -> Result<(Metadata, Option<u64>), Error> {
     let urls = well_known_urls(issuer)?;
     let mut last_status = 0;
     for url in &urls {
@@ -209,7 +273,7 @@ async fn fetch(issuer: &str, http: &Http) -> Result<Metadata, Error> {
                     issuer,
                     "oauthflow: discovered authorization server metadata"
                 );
-                return Ok(metadata);
+                return Ok((metadata, response.max_age));
             }
             404 => last_status = 404,
             status => {

@@ -70,3 +70,12 @@ pub(crate) const JWKS_MIN_MAX_AGE: Duration = Duration::from_secs(60);
 /// The longest a JWKS is kept, whatever `Cache-Control` says: a retired key is dropped within a
 /// day at most.
 pub(crate) const JWKS_MAX_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// How long discovered metadata is kept when its answer says nothing about caching.
+pub(crate) const DISCOVERY_DEFAULT_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// The shortest discovered metadata is kept (also after a failed refetch, before the next try).
+pub(crate) const DISCOVERY_MIN_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// The longest discovered metadata is kept, whatever `Cache-Control` says.
+pub(crate) const DISCOVERY_MAX_MAX_AGE: Duration = Duration::from_secs(24 * 3600);

@@ -276,3 +276,50 @@ fn from_env_reads_prefixed_variables() {
         "{debug}"
     );
 }
+
+/// Metadata is kept for its `Cache-Control: max-age`, then fetched again with every check made
+/// anew: a document that now names another issuer is refused (R1), and a network failure on a
+/// refetch keeps the last good metadata.
+#[tokio::test(start_paused = true)]
+async fn metadata_is_refetched_after_its_max_age_and_checked_again() {
+    let peer = peer().await;
+    let cached =
+        |doc: serde_json::Value| Reply::json(200, doc).header("Cache-Control", "max-age=300");
+    let well_known = "/.well-known/openid-configuration";
+    peer.on(well_known, cached(metadata(&peer)));
+    let client = confidential(&WEB, &peer, "web-secret");
+    client
+        .authorize_url(Some(ORDERS))
+        .await
+        .expect("discovered");
+    tokio::time::advance(std::time::Duration::from_secs(200)).await;
+    client
+        .authorize_url(Some(ORDERS))
+        .await
+        .expect("from the cache");
+    assert_eq!(peer.requests_to(well_known).len(), 1, "within the max-age");
+
+    // Past the max-age, the server is down for a moment: the last good metadata is kept.
+    tokio::time::advance(std::time::Duration::from_secs(101)).await;
+    peer.on(well_known, Reply::html(503, "down"));
+    client
+        .authorize_url(Some(ORDERS))
+        .await
+        .expect("the last good metadata while the refetch fails");
+    assert_eq!(peer.requests_to(well_known).len(), 2);
+
+    // Later the document names another issuer: refused, never used.
+    tokio::time::advance(std::time::Duration::from_secs(61)).await;
+    let mut other = metadata(&peer);
+    other["issuer"] = json!("https://evil.example");
+    peer.on(well_known, cached(other));
+    let result = client.authorize_url(Some(ORDERS)).await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::Config(ConfigError::IssuerMismatch { .. }))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(peer.requests_to(well_known).len(), 3);
+}
