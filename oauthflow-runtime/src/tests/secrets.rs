@@ -22,6 +22,12 @@ const QUERY_SECRET: &str = "q-SECRET-g7";
 #[tokio::test]
 async fn r35_no_secret_in_debug_display_or_logs() {
     let logs = capture_logs();
+    // The `log` bridge is installed: a `log` record reaches the captured output.
+    log::warn!("log-bridge-marker-7c1");
+    assert!(
+        logs.text().contains("log-bridge-marker-7c1"),
+        "`log` records are captured"
+    );
     let mut shown: Vec<String> = Vec::new();
     let mut secrets: Vec<String> = [
         CLIENT_SECRET,

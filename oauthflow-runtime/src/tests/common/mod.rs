@@ -252,7 +252,9 @@ impl Write for Captured {
     }
 }
 
-/// Installs (once per test binary) a global TRACE subscriber writing into a [`Captured`].
+/// Installs (once per test binary) a global TRACE subscriber writing into a [`Captured`]; `init`
+/// also bridges the `log` crate into it (tracing-subscriber's `tracing-log` feature), so records
+/// that reqwest and openidconnect emit through `log` are captured too.
 ///
 /// The crate's unit tests share that binary: from then on every test without a subscriber of
 /// its own logs into it (which is why `token_manager_alloc` sets a thread-local no-op one).
