@@ -25,6 +25,7 @@ mod loopback_listener;
 mod provider_e2e;
 mod robustness;
 mod secrets;
+mod tls;
 mod token_endpoint_rules;
 mod token_manager_alloc;
 mod token_manager_e2e;
