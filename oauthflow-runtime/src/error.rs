@@ -251,7 +251,7 @@ pub enum Error {
         /// What differs.
         reason: String,
     },
-    /// The token set has no refresh token, or this client does not ask for refresh tokens.
+    /// The token set has no refresh token: start a new authorization.
     #[error("no refresh token: {reason}")]
     NoRefreshToken {
         /// Why.

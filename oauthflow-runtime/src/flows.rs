@@ -331,7 +331,7 @@ impl FormPostFlow {
     ///
     /// Discovery failures, or metadata without a `jwks_uri`.
     pub async fn authorize_url(&self) -> Result<(Url, PendingAuthorization), Error> {
-        crate::implicit::authorize_url(&self.ctx, None).await
+        crate::implicit::authorize_url(&self.ctx).await
     }
 
     /// Checks the posted form body (`state` first, in constant time, before any network call;

@@ -12,12 +12,8 @@ use crate::pending::PendingAuthorization;
 
 /// The URL to send the user to (`response_type=id_token`, `response_mode=form_post`, fresh
 /// `state` and `nonce`), and what to keep until the form post arrives.
-pub(crate) async fn authorize_url(
-    ctx: &Context,
-    audience: Option<&str>,
-) -> Result<(Url, PendingAuthorization), Error> {
-    // No access token is requested, hence no audience (the spec declares none).
-    ctx.check_audience(audience)?;
+/// No access token is requested, hence no audience: the form-post handle's step takes none.
+pub(crate) async fn authorize_url(ctx: &Context) -> Result<(Url, PendingAuthorization), Error> {
     let redirect_uri = ctx.redirect_uri.as_deref().ok_or_else(|| {
         Error::Config(ConfigError::Invalid {
             reason: "no redirect URI".into(),

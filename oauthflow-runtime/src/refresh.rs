@@ -26,11 +26,8 @@ use crate::tokens::TokenSet;
 /// token. The request runs in its own task: dropping this future stops waiting, never the
 /// request.
 pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<TokenSet, Error> {
-    if !ctx.spec.refresh_tokens {
-        return Err(Error::NoRefreshToken {
-            reason: "this client does not ask for refresh tokens (`refresh_tokens = true`)",
-        });
-    }
+    // Only the `Refresh` handles have `refresh`, and `flows::new` builds them only for a spec
+    // with `refresh_tokens = true`: no run-time check of the flag here.
     let refresh_token = tokens.refresh_token.as_ref().ok_or(Error::NoRefreshToken {
         reason: "the token set has none; start a new authorization",
     })?;
