@@ -11,6 +11,7 @@ use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
+use crate::token_source::BearerToken;
 use crate::error::{ConfigError, Error};
 use crate::http::{Endpoint, Form, Http};
 use crate::id_token::{IdTokenValidation, JwksCache};
@@ -55,8 +56,8 @@ pub struct Context {
     pub(crate) http: Http,
     /// The issuer and its (lazily fetched) metadata.
     pub(crate) discovery: Discovery,
-    /// Client credentials: one cached token per audience.
-    pub(crate) token_cache: TokenManager<Option<&'static str>>,
+    /// Client credentials: one cached token per audience, shared with every caller.
+    pub(crate) token_cache: TokenManager<Option<&'static str>, BearerToken>,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
     /// `Settings::client_secret_post` was chosen.

@@ -91,6 +91,7 @@ mod form_post;
 mod http;
 mod id_token;
 mod implicit;
+pub mod integrations;
 mod kind;
 mod limits;
 mod loopback;
@@ -104,6 +105,7 @@ mod spec;
 mod steps;
 mod token_manager;
 mod token_response;
+mod token_source;
 mod tokens;
 mod urls;
 
@@ -119,6 +121,7 @@ pub use oauth2::{AccessToken, ClientSecret, RefreshToken};
 pub use pending::PendingAuthorization;
 pub use secrecy::SecretString;
 pub use settings::{ClientType, Confidential, Public, Settings};
+pub use token_source::{BearerToken, TokenSource};
 pub use tokens::TokenSet;
 pub use url::Url;
 

@@ -86,10 +86,6 @@ impl<V> Entry<V> {
     }
 
     /// The cached value (for the default `V`, the access token).
-    #[cfg_attr(
-        not(any(test, feature = "bench-internals")),
-        expect(dead_code, reason = "only the tests and the bench call it")
-    )]
     pub fn value(&self) -> &V {
         &self.value
     }
@@ -138,6 +134,10 @@ impl<V> Entry<V> {
 
 impl Entry<AccessToken> {
     /// The access token (`.secret()` is what goes into `Authorization: Bearer`).
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "only the tests and the bench cache `AccessToken`s")
+    )]
     pub fn access_token(&self) -> &AccessToken {
         &self.value
     }
