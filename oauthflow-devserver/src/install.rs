@@ -15,13 +15,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::DevError;
 
-/// The files `server.mjs` needs next to it (plus its README, for whoever opens the copy).
-pub(crate) const PROVIDER_FILES: &[&str] = &[
-    "package.json",
-    "package-lock.json",
-    "server.mjs",
-    "README.md",
-];
+/// The files the server runs from; the copy in the cache has exactly these (not the README, so
+/// that a documentation change does not cost a new `npm ci`).
+pub(crate) const PROVIDER_FILES: &[&str] = &["package.json", "package-lock.json", "server.mjs"];
 
 /// The node program and a directory with `server.mjs` and an installed `node_modules`.
 ///
@@ -210,12 +206,8 @@ pub(crate) fn install_copy(source: &Path, cache_root: &Path) -> Result<PathBuf, 
     let mut contents = Vec::with_capacity(PROVIDER_FILES.len());
     for name in PROVIDER_FILES {
         let path = source.join(name);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            // The README is a courtesy; the others are checked by `check_files`' callers.
-            Err(e) if e.kind() == ErrorKind::NotFound && *name == "README.md" => Vec::new(),
-            Err(e) => return Err(DevError::io(format!("reading {}", path.display()), e)),
-        };
+        let bytes =
+            fs::read(&path).map_err(|e| DevError::io(format!("reading {}", path.display()), e))?;
         contents.push((*name, bytes));
     }
     let dir = cache_root.join(format!("provider-{:016x}", cache_key(&contents)));
