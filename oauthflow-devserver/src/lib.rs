@@ -94,12 +94,14 @@
 //! to stderr).
 
 mod browser;
+mod cache;
 mod cookies;
 mod error;
 pub mod fault;
 mod html;
 mod install;
 pub mod jwt;
+mod npm;
 mod options;
 mod process;
 mod provider;
