@@ -1,5 +1,5 @@
 //! End-to-end benchmarks of a **macro-generated** client-credentials client against the local
-//! oidc-provider (`tests/provider`, on 127.0.0.1). See `README.md` beside this file for the
+//! oidc-provider (`oauthflow-devserver/provider`, on 127.0.0.1). See `README.md` beside this file for the
 //! figures; the token manager alone is measured in `oauthflow-runtime/benches/`.
 //!
 //! 1. `cached`: a warm `Importer::access_token(ImporterAudience::Orders)` (and the shared token of
