@@ -27,8 +27,13 @@ pub use oauthflow_runtime::{
     AccessToken, AudienceParam, BearerToken, ClientSecret, ClientType, Confidential, ConfigError,
     DeviceAuthorization, Error, Flow, IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization,
     Public, RefreshToken, SecretString, Settings, TokenSet, TokenSource, Url,
-    check_form_post_request, integrations,
+    check_form_post_request,
 };
+
+/// HTTP integrations that send a [`TokenSource`]'s access token: features `reqwest-middleware`
+/// and `tower`.
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+pub use oauthflow_runtime::integrations;
 
 /// What generated code calls. Not part of the public API: no stability promise.
 #[doc(hidden)]

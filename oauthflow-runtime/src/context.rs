@@ -11,7 +11,6 @@ use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
-use crate::token_source::BearerToken;
 use crate::error::{ConfigError, Error};
 use crate::http::{Endpoint, Form, Http};
 use crate::id_token::{IdTokenValidation, JwksCache};
@@ -22,6 +21,7 @@ use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
+use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
 use crate::urls::{check_issuer, check_redirect_uri};
 

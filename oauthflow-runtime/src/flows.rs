@@ -273,10 +273,7 @@ impl ClientCredentialsFlow {
     /// # Errors
     ///
     /// As [`access_token`](Self::access_token).
-    pub async fn bearer_token(
-        &self,
-        audience: Option<&'static str>,
-    ) -> Result<BearerToken, Error> {
+    pub async fn bearer_token(&self, audience: Option<&'static str>) -> Result<BearerToken, Error> {
         crate::client_credentials::bearer_token(&self.ctx, audience).await
     }
 

@@ -91,6 +91,7 @@ mod form_post;
 mod http;
 mod id_token;
 mod implicit;
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
 pub mod integrations;
 mod kind;
 mod limits;

@@ -41,7 +41,12 @@ impl<T: TokenSource> Bearer<T> {
 
     /// After a response: whether the API refused `token` as invalid; if so, the token is
     /// dropped from the cache and the caller retries once.
-    pub(crate) fn refused(&self, status: StatusCode, headers: &HeaderMap, token: &BearerToken) -> bool {
+    pub(crate) fn refused(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        token: &BearerToken,
+    ) -> bool {
         let refused = status == StatusCode::UNAUTHORIZED && asks_for_a_new_token(headers);
         if refused {
             tracing::debug!(audience = ?self.audience, "the API refused the access token (invalid_token): fetching a new one");
@@ -126,11 +131,22 @@ mod tests {
     #[test]
     fn only_a_bearer_invalid_token_challenge_asks_for_a_new_token() {
         for (values, expected) in [
-            (&[r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#][..], true),
+            (
+                &[
+                    r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#,
+                ][..],
+                true,
+            ),
             (&["Bearer error=invalid_token"][..], true),
             (&[r#"bearer ERROR="invalid_token""#][..], true),
-            (&[r#"Basic realm="x", Bearer error="invalid_token""#][..], true),
-            (&[r#"Basic realm="x""#, r#"Bearer error="invalid_token""#][..], true),
+            (
+                &[r#"Basic realm="x", Bearer error="invalid_token""#][..],
+                true,
+            ),
+            (
+                &[r#"Basic realm="x""#, r#"Bearer error="invalid_token""#][..],
+                true,
+            ),
             (&[r#"Bearer realm="a, error=\"invalid_token\"""#][..], false),
             (&[r#"Bearer error="insufficient_scope""#][..], false),
             (&[r#"Bearer realm="example""#][..], false),
@@ -138,7 +154,11 @@ mod tests {
             (&[r#"Basic error="invalid_token""#][..], false),
             (&[][..], false),
         ] {
-            assert_eq!(asks_for_a_new_token(&headers(values)), expected, "{values:?}");
+            assert_eq!(
+                asks_for_a_new_token(&headers(values)),
+                expected,
+                "{values:?}"
+            );
         }
     }
 }

@@ -1,4 +1,4 @@
-//! End to end against the real oidc-provider (9.13.3, pinned in `tests/provider`), started on
+//! End to end against the real oidc-provider (9.13.3, pinned in `oauthflow-devserver/provider`), started on
 //! 127.0.0.1 by `oauthflow_devserver::DevProvider` and driven without a browser.
 
 use super::common;

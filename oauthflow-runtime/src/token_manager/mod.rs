@@ -156,7 +156,7 @@ where
         let slots = self.slots.load();
         let entry = slots.get(key)?.entry.load();
         let token = entry.as_ref()?;
-        if self.clock.now() < token.refresh_at() {
+        if token.is_fresh_at_ticks(self.clock.fast_ticks()) {
             tracing::trace!(cache = self.config.name, "token cache hit");
             Some(read(token))
         } else {
