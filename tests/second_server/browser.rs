@@ -8,7 +8,7 @@ use oauthflow::Url;
 use reqwest::StatusCode;
 
 use crate::html;
-use crate::launcher::clients::USER;
+use crate::launcher::clients::PASSWORD;
 
 /// What the user answers on DOT's consent page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,13 +26,16 @@ pub struct Answer {
 
 /// A browser for one user session at one server (all cookies of 127.0.0.1:PORT, path `/`).
 pub struct Browser {
+    user: &'static str,
     http: reqwest::Client,
     cookies: Mutex<BTreeMap<String, String>>,
 }
 
 impl Browser {
-    pub fn new() -> Self {
+    /// A browser in which `user` (one of `clients.py`'s users) will sign in.
+    pub fn new(user: &'static str) -> Self {
         Browser {
+            user,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .no_proxy()
@@ -98,11 +101,14 @@ impl Browser {
         self.answer(url, resp).await
     }
 
-    /// GETs `url`; when Django sends the browser to its login page, signs in as alice and
+    /// GETs `url`; when Django sends the browser to its login page, signs in and
     /// follows the redirect back. Returns the answer of `url` for a signed-in user.
     async fn get_signed_in(&self, url: &Url) -> Answer {
         let first = self.get(url).await;
-        let Some(login) = first.location.clone().filter(|l| l.path() == "/accounts/login/")
+        let Some(login) = first
+            .location
+            .clone()
+            .filter(|l| l.path() == "/accounts/login/")
         else {
             return first;
         };
@@ -112,13 +118,14 @@ impl Browser {
             .into_iter()
             .filter(|(name, _)| name != "username" && name != "password")
             .collect();
-        fields.push(("username".into(), USER.0.into()));
-        fields.push(("password".into(), USER.1.into()));
+        fields.push(("username".into(), self.user.into()));
+        fields.push(("password".into(), PASSWORD.into()));
         let signed_in = self.post_form(&login, &fields).await;
         assert_eq!(
             signed_in.status,
             StatusCode::FOUND,
-            "signing in as alice: {}",
+            "signing in as {}: {}",
+            self.user,
             signed_in.body
         );
         let back = signed_in.location.expect("a redirect after sign-in");

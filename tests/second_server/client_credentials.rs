@@ -44,7 +44,11 @@ async fn a_wrong_secret_is_invalid_client() {
     let dot = dot().await;
     let settings = Settings::confidential(MACHINE.0, ClientSecret::new("not-the-secret".into()))
         .issuer(dot.issuer());
-    let error = Job::new(settings).unwrap().access_token().await.unwrap_err();
+    let error = Job::new(settings)
+        .unwrap()
+        .access_token()
+        .await
+        .unwrap_err();
     match &error {
         Error::OAuth { endpoint, code, .. } => {
             assert_eq!(*endpoint, "token");
@@ -60,11 +64,18 @@ async fn one_token_per_resource_indicator() {
     let dot = dot().await;
     let job = ResourceJob::new(confidential(dot, MACHINE)).unwrap();
     let orders = job.access_token(ResourceJobAudience::Orders).await.unwrap();
-    let billing = job.access_token(ResourceJobAudience::Billing).await.unwrap();
+    let billing = job
+        .access_token(ResourceJobAudience::Billing)
+        .await
+        .unwrap();
     assert_ne!(orders.secret(), billing.secret());
     let info = introspect(dot, orders.secret()).await;
     assert_eq!(info["active"], true, "{info}");
-    assert_eq!(info["aud"], json!([ResourceJobAudience::Orders.as_str()]), "{info}");
+    assert_eq!(
+        info["aud"],
+        json!([ResourceJobAudience::Orders.as_str()]),
+        "{info}"
+    );
     let info = introspect(dot, billing.secret()).await;
     assert_eq!(info["aud"], json!([ResourceJobAudience::Billing.as_str()]));
 }

@@ -1,7 +1,8 @@
 //! Just enough HTML reading for Django's and DOT's pages: the named `<input>`s of a page, with
 //! their values unescaped, in document order.
 
-/// The `(name, value)` of every `<input name=...>` in `page`.
+/// The `(name, value)` of every named `<input>` in `page` that a form submits by itself: submit
+/// buttons are left out (the caller chooses which one the user pressed).
 pub fn inputs(page: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut rest = page;
@@ -9,7 +10,8 @@ pub fn inputs(page: &str) -> Vec<(String, String)> {
         let tag = &rest[start..];
         let end = tag.find('>').unwrap_or(tag.len());
         let attrs = &tag["<input".len()..end];
-        if let Some(name) = attribute(attrs, "name") {
+        let submit = attribute(attrs, "type").is_some_and(|t| t == "submit");
+        if let Some(name) = attribute(attrs, "name").filter(|_| !submit) {
             found.push((name, attribute(attrs, "value").unwrap_or_default()));
         }
         rest = &tag[end..];
@@ -44,6 +46,7 @@ mod tests {
         let page = r#"<form><input type="hidden" name="csrfmiddlewaretoken" value="t0k">
             <input type="hidden" name="redirect_uri" value="http://127.0.0.1/cb?a=1&amp;b=&quot;2&quot;" id="id_redirect_uri">
             <input type="submit" class="btn" value="Cancel"/>
+            <input type="submit" class="btn" name="allow" value="Authorize"/>
             <input type="text" name="user_code" required id="id_user_code"></form>"#;
         assert_eq!(
             inputs(page),

@@ -32,8 +32,9 @@ pub mod clients {
     pub const TRUSTED: (&str, &str) = ("trusted-client", "trusted-secret");
     /// device code (public).
     pub const DEVICE: &str = "device-client";
-    /// The test user.
-    pub const USER: (&str, &str) = ("alice", "wonderland");
+    /// The test users' password; each test that signs in has a user of its own (`clients.py`
+    /// says why).
+    pub const PASSWORD: &str = "wonderland";
 }
 
 /// A running Django OAuth Toolkit.
@@ -90,8 +91,13 @@ impl DotServer {
             }
         });
         let stderr_logs = logs.clone();
+        // `OAUTHFLOW_DOT_ECHO=1`: the server's log on this process's stderr, while it runs.
+        let echo = std::env::var_os("OAUTHFLOW_DOT_ECHO").is_some();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if echo {
+                    eprintln!("[dot] {line}");
+                }
                 push(&stderr_logs, line);
             }
         });
@@ -129,7 +135,11 @@ impl DotServer {
     pub fn log_tail(&self, n: usize) -> String {
         let logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
         let skip = logs.len().saturating_sub(n);
-        logs.iter().skip(skip).cloned().collect::<Vec<_>>().join("\n")
+        logs.iter()
+            .skip(skip)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Whether the server has logged a line containing `needle` (e.g. a DOT warning).

@@ -14,3 +14,9 @@ mod support;
 mod venv;
 
 mod client_credentials;
+mod code_spa;
+mod code_web;
+mod device;
+mod implicit;
+mod native;
+mod password;

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// `tests/django`.
 pub fn django_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("django")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("django")
 }
 
 /// The virtualenv's directory.
@@ -34,8 +36,7 @@ fn stamp_path() -> PathBuf {
 
 fn requirements() -> String {
     let path = django_dir().join("requirements.txt");
-    fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 fn up_to_date() -> bool {
@@ -111,7 +112,11 @@ impl InstallLock {
     fn acquire(path: &Path) -> Self {
         let deadline = Instant::now() + Duration::from_secs(600);
         loop {
-            match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
                 Ok(mut file) => {
                     let _ = writeln!(file, "{}", std::process::id());
                     return InstallLock(path.to_owned());

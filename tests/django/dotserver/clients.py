@@ -12,8 +12,11 @@ SCOPES = {
     "write": "Write",
 }
 
-USER = {"username": "alice", "password": "wonderland", "email": "alice@example.com",
-        "first_name": "Alice", "last_name": "Liddell"}
+# One user per test that signs in: DOT writes the user's *latest* sign-in (`last_login`, of any
+# session) as `auth_time` in every ID token, refreshes included, so tests that ran in parallel as
+# one user would change each other's ID tokens.
+USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"]
+PASSWORD = "wonderland"
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -47,7 +50,9 @@ def create_all() -> None:
     from django.contrib.auth import get_user_model
     from oauth2_provider.models import get_application_model
 
-    user = get_user_model().objects.create_user(**USER)
+    users = get_user_model().objects
+    for name in USERS:
+        user = users.create_user(username=name, password=PASSWORD, email=f"{name}@example.com")
     application = get_application_model()
     for fields in APPLICATIONS:
         application.objects.create(

@@ -32,7 +32,19 @@ def build(*, issuer: str, base: str, database: str, secret_key: str) -> dict:
         ALLOWED_HOSTS=["127.0.0.1"],
         ROOT_URLCONF="dotserver.urls",
         USE_TZ=True,
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": database}},
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": database,
+                # The server is threaded and the tests run in parallel: writers wait for each
+                # other instead of failing with "database is locked" (a 500 at /token).
+                "OPTIONS": {
+                    "timeout": 30,
+                    "transaction_mode": "IMMEDIATE",
+                    "init_command": "PRAGMA journal_mode=WAL;",
+                },
+            }
+        },
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         INSTALLED_APPS=[
             "django.contrib.auth",
@@ -65,6 +77,7 @@ def build(*, issuer: str, base: str, database: str, secret_key: str) -> dict:
             "handlers": {"stderr": {"class": "logging.StreamHandler"}},
             "loggers": {
                 "django.server": {"handlers": ["stderr"], "level": "INFO"},
+                "django.request": {"handlers": ["stderr"], "level": "ERROR"},
                 "oauth2_provider": {"handlers": ["stderr"], "level": "WARNING"},
             },
         },
