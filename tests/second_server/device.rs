@@ -1,6 +1,10 @@
 //! `kind = "device"` (RFC 8628) at DOT.
 
-use oauthflow::{ConfigError, Error, oauth_client};
+use oauthflow::{ConfigError, Error, Settings, oauth_client};
+
+use crate::browser::{Browser, Consent};
+use crate::launcher::DotServer;
+use crate::support::introspect;
 
 use crate::launcher::clients::DEVICE;
 use crate::support::{dot, public};
@@ -21,4 +25,52 @@ async fn discovery_lacks_the_device_authorization_endpoint() {
         }
         other => panic!("expected a discovery error, got {other:?}"),
     }
+}
+
+/// The port of the second DOT this test starts: the attribute's explicit endpoints are literals.
+/// If it is taken, the test fails saying so (`server.py` cannot listen).
+const FIXED_PORT: u16 = 47291;
+
+/// The endpoints DOT does not publish, written in the attribute (the compile-time way oauthflow
+/// offers today: no discovery then).
+#[oauth_client(
+    kind = "device",
+    scopes = ["read"],
+    device_authorization_endpoint = "http://127.0.0.1:47291/o/device-authorization/",
+    token_endpoint = "http://127.0.0.1:47291/o/token/",
+    refresh_tokens = true,
+)]
+struct FixedTv;
+
+#[tokio::test]
+async fn device_flow_with_explicit_endpoints() {
+    let dot = tokio::task::spawn_blocking(|| DotServer::start(Some(FIXED_PORT)))
+        .await
+        .unwrap();
+    let tv = FixedTv::new(Settings::public(DEVICE).issuer(dot.issuer())).unwrap();
+    let authorization = tv.device_authorization().await.unwrap();
+    assert_eq!(
+        authorization.verification_uri(),
+        format!("{}/device/", dot.issuer())
+    );
+    eprintln!(
+        "device: complete {:?} interval {:?}",
+        authorization.verification_uri_complete(),
+        authorization.interval()
+    );
+    let user = Browser::new("grace");
+    let poll = tv.poll_device(&authorization);
+    let approve = user.approve_device(
+        authorization.verification_uri(),
+        authorization.user_code(),
+        Consent::Allow,
+    );
+    let (tokens, ()) = tokio::join!(poll, approve);
+    let tokens = tokens.unwrap();
+    assert_eq!(
+        introspect(&dot, tokens.access_token().secret()).await["username"],
+        "grace"
+    );
+    let refreshed = tv.refresh(&tokens).await.unwrap();
+    assert!(refreshed.refresh_token().is_some());
 }

@@ -13,10 +13,12 @@ mod launcher;
 mod support;
 mod venv;
 
+mod auth_time;
 mod client_credentials;
 mod code_spa;
 mod code_web;
 mod device;
 mod implicit;
+mod metadata;
 mod native;
 mod password;
