@@ -141,12 +141,6 @@ impl DotServer {
             .collect::<Vec<_>>()
             .join("\n")
     }
-
-    /// Whether the server has logged a line containing `needle` (e.g. a DOT warning).
-    pub fn logged(&self, needle: &str) -> bool {
-        let logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
-        logs.iter().any(|line| line.contains(needle))
-    }
 }
 
 impl Drop for DotServer {
