@@ -79,3 +79,23 @@ async fn one_token_per_resource_indicator() {
     let info = introspect(dot, billing.secret()).await;
     assert_eq!(info["aud"], json!([ResourceJobAudience::Billing.as_str()]));
 }
+
+#[oauth_client(
+    kind = "machine",
+    scopes = ["read"],
+    audiences = ["https://api.example.com/orders"],
+)]
+struct AudienceJob;
+
+/// The Auth0-style `audience` parameter (oauthflow's default `audience_param`) is not a DOT
+/// parameter: DOT ignores it and issues an unrestricted token (no `aud`). oauthflow cannot tell
+/// (DOT's tokens are opaque); `audience_param = "resource"` is the setting for DOT.
+#[tokio::test]
+async fn the_audience_parameter_is_ignored() {
+    let dot = dot().await;
+    let job = AudienceJob::new(confidential(dot, MACHINE)).unwrap();
+    let token = job.access_token(AudienceJobAudience::Orders).await.unwrap();
+    let info = introspect(dot, token.secret()).await;
+    assert_eq!(info["active"], true, "{info}");
+    assert!(info.get("aud").is_none_or(|aud| aud.is_null()), "{info}");
+}

@@ -96,3 +96,38 @@ async fn token_response_shape() {
     );
     assert_eq!(body["scope"], "read");
 }
+
+/// DOT refuses a scope it does not know (so `offline_access` must be registered in its
+/// `SCOPES`), and issues a refresh token to the password grant without `offline_access`.
+#[tokio::test]
+async fn unknown_scopes_refused_refresh_tokens_without_offline_access() {
+    let dot = dot().await;
+    let (id, secret) = crate::launcher::clients::TRUSTED;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let token = |scope: &'static str| {
+        http.post(format!("{}/token/", dot.issuer()))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("username", "ivan"),
+                ("password", crate::launcher::clients::PASSWORD),
+                ("scope", scope),
+            ])
+            .send()
+    };
+    let body: serde_json::Value =
+        serde_json::from_str(&token("no_such_scope").await.unwrap().text().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "invalid_scope", "{body}");
+    let body: serde_json::Value =
+        serde_json::from_str(&token("read").await.unwrap().text().await.unwrap()).unwrap();
+    assert!(
+        body["refresh_token"].is_string(),
+        "a refresh token without offline_access"
+    );
+    assert_eq!(body["scope"], "read");
+}
