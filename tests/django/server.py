@@ -12,6 +12,7 @@ Run it with the virtualenv the tests create (`tests/django/.venv`, from requirem
 import argparse
 import os
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
@@ -26,13 +27,19 @@ def fail(message: str) -> None:
     os._exit(2)
 
 
-def exit_when_stdin_closes() -> None:
+def exit_now(workdir: str) -> None:
+    """Leaves at once (serving threads included), removing the database directory."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    os._exit(0)
+
+
+def exit_when_stdin_closes(workdir: str) -> None:
     def watch() -> None:
         try:
             while sys.stdin.buffer.read(4096):
                 pass
         finally:
-            os._exit(0)
+            exit_now(workdir)
 
     threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
 
@@ -81,10 +88,10 @@ def main() -> None:
     clients.create_all()
 
     httpd.set_app(get_wsgi_application())
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: exit_now(workdir))
+    signal.signal(signal.SIGINT, lambda *_: exit_now(workdir))
     if not args.no_stdin_watch:
-        exit_when_stdin_closes()
+        exit_when_stdin_closes(workdir)
     sys.stdout.write(f"{READY_PREFIX} {issuer}\n")
     sys.stdout.flush()
     httpd.serve_forever()

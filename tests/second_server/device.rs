@@ -46,7 +46,7 @@ struct FixedTv;
 async fn device_flow_with_explicit_endpoints() {
     let dot = tokio::task::spawn_blocking(|| DotServer::start(Some(FIXED_PORT)))
         .await
-        .unwrap();
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     let tv = FixedTv::new(Settings::public(DEVICE).issuer(dot.issuer())).unwrap();
     let authorization = tv.device_authorization().await.unwrap();
     assert_eq!(

@@ -40,8 +40,8 @@ pub mod clients {
 /// A running Django OAuth Toolkit.
 pub struct DotServer {
     issuer: String,
-    // Kept so the server lives as long as this value; it exits on EOF.
-    _stdin: ChildStdin,
+    // Kept so the server lives as long as this value; it exits (and removes its database) on EOF.
+    stdin: Option<ChildStdin>,
     child: Child,
     logs: Arc<Mutex<VecDeque<String>>>,
 }
@@ -104,7 +104,7 @@ impl DotServer {
 
         let mut server = DotServer {
             issuer: String::new(),
-            _stdin: stdin,
+            stdin: Some(stdin),
             child,
             logs,
         };
@@ -144,7 +144,17 @@ impl DotServer {
 }
 
 impl Drop for DotServer {
+    /// Closes stdin so the server removes its temporary database and exits; kills it if it has
+    /// not within two seconds.
     fn drop(&mut self) {
+        drop(self.stdin.take());
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -8,9 +8,10 @@ use crate::launcher::{self, DotServer};
 
 /// The shared server, started (and its virtualenv created) on first use.
 pub async fn dot() -> &'static DotServer {
+    // A failed start (no Python, no registry) fails the test with its own message.
     tokio::task::spawn_blocking(launcher::shared)
         .await
-        .expect("the server start did not panic")
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 /// Settings of a confidential client at the shared server.
