@@ -107,3 +107,40 @@ async fn denied_consent_without_iss_is_missing_issuer() {
         .unwrap_err();
     assert!(matches!(error, Error::MissingIssuer), "{error:?}");
 }
+
+#[oauth_client(
+    kind = "web",
+    redirect_uri = "http://127.0.0.1:8080/callback",
+    scopes = ["read"],
+    audience_param = "resource",
+    audiences = ["https://api.example.com/orders"],
+)]
+struct OrdersPortal;
+
+/// RFC 8707 on the code flow: `resource` on the authorization and the token request; DOT binds
+/// the access token to it (introspection's `aud`).
+#[tokio::test]
+async fn resource_indicator_on_the_code_flow() {
+    let dot = dot().await;
+    let portal = OrdersPortal::new(confidential(dot, WEB)).unwrap();
+    let (url, pending) = portal
+        .authorize_url(OrdersPortalAudience::Orders)
+        .await
+        .unwrap();
+    assert_eq!(
+        query(&url, "resource").as_deref(),
+        Some(OrdersPortalAudience::Orders.as_str())
+    );
+    let callback = Browser::new("ivan").authorize(&url, Consent::Allow).await;
+    let tokens = portal
+        .exchange_code(pending, callback.as_str())
+        .await
+        .unwrap();
+    let info = crate::support::introspect(dot, tokens.access_token().secret()).await;
+    assert_eq!(info["active"], true, "{info}");
+    assert_eq!(
+        info["aud"],
+        serde_json::json!([OrdersPortalAudience::Orders.as_str()]),
+        "{info}"
+    );
+}
