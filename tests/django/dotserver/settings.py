@@ -9,8 +9,7 @@ from . import clients
 
 HERE = __file__.rsplit("/", 1)[0]
 
-# Refresh tokens: rotated on every use; reusing a rotated one revokes the whole family
-# (RFC 9700 §4.14.2).
+# Access and ID tokens live an hour (DOT's default is ten).
 ACCESS_TOKEN_SECONDS = 3600
 
 
@@ -92,6 +91,8 @@ def build(*, issuer: str, base: str, database: str, secret_key: str) -> dict:
             "PKCE_REQUIRED": True,
             "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
             "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
+            # Refresh tokens: rotated on every use; reusing a rotated one revokes the whole
+            # family (RFC 9700 §4.14.2).
             "ROTATE_REFRESH_TOKEN": True,
             "REFRESH_TOKEN_REUSE_PROTECTION": True,
             "OAUTH_DEVICE_VERIFICATION_URI": f"{base}/o/device/",
