@@ -13,6 +13,7 @@ use crate::ast::{Client, Flow, Kind};
 enum Step {
     AccessToken,
     AuthorizeUrl,
+    AuthorizeUrlWith,
     ExchangeCode,
     LoginViaLoopback,
     VerifyFormPost,
@@ -23,9 +24,10 @@ enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 9] = [
+    const ALL: [Step; 10] = [
         Step::AccessToken,
         Step::AuthorizeUrl,
+        Step::AuthorizeUrlWith,
         Step::ExchangeCode,
         Step::LoginViaLoopback,
         Step::VerifyFormPost,
@@ -39,6 +41,7 @@ impl Step {
         match self {
             Step::AccessToken => "access_token",
             Step::AuthorizeUrl => "authorize_url",
+            Step::AuthorizeUrlWith => "authorize_url_with",
             Step::ExchangeCode => "exchange_code",
             Step::LoginViaLoopback => "login_via_loopback",
             Step::VerifyFormPost => "verify_form_post",
@@ -58,7 +61,7 @@ impl Step {
         match self {
             Step::AccessToken => c.flow == Flow::ClientCredentials,
             Step::AuthorizeUrl => code || c.flow == Flow::ImplicitFormPost,
-            Step::ExchangeCode => code,
+            Step::AuthorizeUrlWith | Step::ExchangeCode => code,
             Step::LoginViaLoopback => c.kind == Kind::Native,
             Step::VerifyFormPost => c.flow == Flow::ImplicitFormPost,
             Step::PasswordToken => c.flow == Flow::Password,
@@ -77,6 +80,10 @@ impl Step {
             Step::AccessToken | Step::AuthorizeUrl | Step::DeviceAuthorization => {
                 vec![Param::Audience]
             }
+            Step::AuthorizeUrlWith => vec![
+                Param::Audience,
+                named("options", quote!(&::oauthflow::AuthorizeOptions)),
+            ],
             Step::ExchangeCode => vec![
                 named("pending", quote!(::oauthflow::PendingAuthorization)),
                 named("callback", quote!(&str)),
@@ -106,7 +113,9 @@ impl Step {
     fn output(self) -> TokenStream {
         match self {
             Step::AccessToken => quote!(::oauthflow::AccessToken),
-            Step::AuthorizeUrl => quote!((::oauthflow::Url, ::oauthflow::PendingAuthorization)),
+            Step::AuthorizeUrl | Step::AuthorizeUrlWith => {
+                quote!((::oauthflow::Url, ::oauthflow::PendingAuthorization))
+            }
             Step::VerifyFormPost => quote!(::oauthflow::IdTokenClaims),
             Step::DeviceAuthorization => quote!(::oauthflow::DeviceAuthorization),
             Step::ExchangeCode
@@ -122,6 +131,7 @@ impl Step {
         match self {
             Step::AccessToken => "NoAccessToken",
             Step::AuthorizeUrl => "NoAuthorizeUrl",
+            Step::AuthorizeUrlWith => "NoAuthorizeUrlWith",
             Step::ExchangeCode => "NoExchangeCode",
             Step::LoginViaLoopback => "NoLoginViaLoopback",
             Step::VerifyFormPost => "NoVerifyFormPost",
@@ -159,6 +169,9 @@ impl Step {
                 authorize("state and nonce; `response_type=id_token`, `response_mode=form_post`")
             }
             Step::AuthorizeUrl => authorize("state, PKCE verifier and nonce"),
+            Step::AuthorizeUrlWith => format!(
+                "Step 1 with per-login options{for_audience}: like `authorize_url`, plus `prompt`, `login_hint`, `max_age` (checked against the ID token's `auth_time` by `exchange_code`), `acr_values`, `ui_locales` and extra parameters from [`AuthorizeOptions`](oauthflow::AuthorizeOptions).\n\n{errors}"
+            ),
             Step::ExchangeCode => format!(
                 "Step 2: checks the callback (`state`, `iss` when sent, RFC 9207; errors sent by the server) and redeems the code with the PKCE verifier. `callback` is the full redirect URL or its query string.\n\n{errors}"
             ),
@@ -221,18 +234,23 @@ pub fn token_source(ident: &syn::Ident, cfgs: &[&syn::Attribute], c: &Client) ->
             quote!(::core::option::Option::Some(#audience_type::as_str(&audience))),
         )
     };
+    // Without audiences the `()` argument carries nothing.
+    let unused = c
+        .audiences
+        .is_empty()
+        .then(|| quote!(let () = audience;));
     quote! {
         #(#cfgs)*
         impl ::oauthflow::TokenSource for #ident {
             type Audience = #audience_type;
 
             async fn bearer_token(&self, audience: Self::Audience) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
-                let _ = audience;
+                #unused
                 self.__oauthflow_client.bearer_token(#audience).await
             }
 
             fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
-                let _ = audience;
+                #unused
                 self.__oauthflow_client.discard_token(#audience, refused)
             }
         }

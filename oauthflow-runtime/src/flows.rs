@@ -25,6 +25,7 @@ use oauth2::AccessToken;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::authorize_options::AuthorizeOptions;
 use crate::claims::IdTokenClaims;
 use crate::context::Context;
 use crate::device_authorization::DeviceAuthorization;
@@ -299,7 +300,27 @@ macro_rules! code_steps {
                 &self,
                 audience: Option<&'static str>,
             ) -> Result<(Url, PendingAuthorization), Error> {
-                crate::authorization_code::authorize_url(&self.ctx, audience).await
+                crate::authorization_code::authorize_url(
+                    &self.ctx,
+                    audience,
+                    &AuthorizeOptions::default(),
+                )
+                .await
+            }
+
+            /// [`authorize_url`](Self::authorize_url) with per-login options: `prompt`,
+            /// `login_hint`, `max_age` (then checked against the ID token's `auth_time`),
+            /// `acr_values`, `ui_locales`, extra parameters.
+            ///
+            /// # Errors
+            ///
+            /// As `authorize_url`.
+            pub async fn authorize_url_with(
+                &self,
+                audience: Option<&'static str>,
+                options: &AuthorizeOptions,
+            ) -> Result<(Url, PendingAuthorization), Error> {
+                crate::authorization_code::authorize_url(&self.ctx, audience, options).await
             }
 
             /// Checks the callback (strict parsing, `state` in constant time before any network

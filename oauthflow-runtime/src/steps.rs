@@ -60,6 +60,13 @@ missing_step!(
 );
 
 missing_step!(
+    /// `authorize_url_with` on a client whose flow has no authorization-code request.
+    NoAuthorizeUrlWith -> (Url, PendingAuthorization),
+    message = "`authorize_url_with` is not a step of `{Self}`: only the authorization code flow takes per-login options",
+    note = "`authorize_url_with(audience, &AuthorizeOptions)` is a step of kind = \"web\", \"spa\" and \"native\" (authorization code + PKCE)"
+);
+
+missing_step!(
     /// `exchange_code` on a client whose flow redeems no authorization code.
     NoExchangeCode -> TokenSet,
     message = "`exchange_code` is not a step of `{Self}`: its flow redeems no authorization code",

@@ -85,6 +85,18 @@ impl TvApp {
     }
     #[doc(hidden)]
     #[allow(clippy::unused_self)]
+    pub fn authorize_url_with<'__oauthflow>(
+        &'__oauthflow self,
+        _: TvAppAudience,
+        _: &::oauthflow::AuthorizeOptions,
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
+    where
+        Self: ::oauthflow::__private::steps::NoAuthorizeUrlWith<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoAuthorizeUrlWith::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
     pub fn exchange_code<'__oauthflow>(
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,

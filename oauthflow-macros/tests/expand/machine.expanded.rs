@@ -92,6 +92,18 @@ impl ImportJob {
     }
     #[doc(hidden)]
     #[allow(clippy::unused_self)]
+    pub fn authorize_url_with<'__oauthflow>(
+        &'__oauthflow self,
+        _: ImportJobAudience,
+        _: &::oauthflow::AuthorizeOptions,
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
+    where
+        Self: ::oauthflow::__private::steps::NoAuthorizeUrlWith<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoAuthorizeUrlWith::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
     pub fn exchange_code<'__oauthflow>(
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
@@ -179,5 +191,24 @@ impl ImportJob {
         Self: ::oauthflow::__private::steps::NoRefreshInThisFlow<'__oauthflow>,
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshInThisFlow::unreachable(self))
+    }
+}
+impl ::oauthflow::TokenSource for ImportJob {
+    type Audience = ImportJobAudience;
+    async fn bearer_token(
+        &self,
+        audience: Self::Audience,
+    ) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
+        self.__oauthflow_client
+            .bearer_token(::core::option::Option::Some(ImportJobAudience::as_str(
+                &audience,
+            )))
+            .await
+    }
+    fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
+        self.__oauthflow_client.discard_token(
+            ::core::option::Option::Some(ImportJobAudience::as_str(&audience)),
+            refused,
+        )
     }
 }

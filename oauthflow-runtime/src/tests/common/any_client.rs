@@ -98,6 +98,16 @@ impl Client {
         )
     }
 
+    pub async fn authorize_url_with(
+        &self,
+        audience: Option<&'static str>,
+        options: &crate::AuthorizeOptions,
+    ) -> Result<(Url, PendingAuthorization), Error> {
+        forward!(self, h => h.authorize_url_with(audience, options),
+            [Code, CodeRefresh, Native, NativeRefresh]
+        )
+    }
+
     pub async fn exchange_code(
         &self,
         pending: PendingAuthorization,
