@@ -21,10 +21,11 @@ enum Step {
     DeviceAuthorization,
     PollDevice,
     Refresh,
+    RefreshIfNeeded,
 }
 
 impl Step {
-    const ALL: [Step; 10] = [
+    const ALL: [Step; 11] = [
         Step::AccessToken,
         Step::AuthorizeUrl,
         Step::AuthorizeUrlWith,
@@ -35,6 +36,7 @@ impl Step {
         Step::DeviceAuthorization,
         Step::PollDevice,
         Step::Refresh,
+        Step::RefreshIfNeeded,
     ];
 
     fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl Step {
             Step::DeviceAuthorization => "device_authorization",
             Step::PollDevice => "poll_device",
             Step::Refresh => "refresh",
+            Step::RefreshIfNeeded => "refresh_if_needed",
         }
     }
 
@@ -66,7 +69,7 @@ impl Step {
             Step::VerifyFormPost => c.flow == Flow::ImplicitFormPost,
             Step::PasswordToken => c.flow == Flow::Password,
             Step::DeviceAuthorization | Step::PollDevice => c.flow == Flow::DeviceCode,
-            Step::Refresh => c.refresh_tokens,
+            Step::Refresh | Step::RefreshIfNeeded => c.refresh_tokens,
         }
     }
 
@@ -106,6 +109,7 @@ impl Step {
                 quote!(&::oauthflow::DeviceAuthorization),
             )],
             Step::Refresh => vec![named("tokens", quote!(&::oauthflow::TokenSet))],
+            Step::RefreshIfNeeded => vec![named("tokens", quote!(&mut ::oauthflow::TokenSet))],
         }
     }
 
@@ -118,6 +122,7 @@ impl Step {
             }
             Step::VerifyFormPost => quote!(::oauthflow::IdTokenClaims),
             Step::DeviceAuthorization => quote!(::oauthflow::DeviceAuthorization),
+            Step::RefreshIfNeeded => quote!(bool),
             Step::ExchangeCode
             | Step::LoginViaLoopback
             | Step::PasswordToken
@@ -142,6 +147,12 @@ impl Step {
                 "NoRefreshInThisFlow"
             }
             Step::Refresh => "NoRefresh",
+            Step::RefreshIfNeeded
+                if matches!(c.flow, Flow::ClientCredentials | Flow::ImplicitFormPost) =>
+            {
+                "NoRefreshIfNeededInThisFlow"
+            }
+            Step::RefreshIfNeeded => "NoRefreshIfNeeded",
         }
     }
 
@@ -190,6 +201,9 @@ impl Step {
             Step::PollDevice => format!(
                 "Step 2: polls the token endpoint until the user approves, honouring `interval` and `slow_down` (RFC 8628 §3.4, §3.5).\n\n{errors} The user denying access or the code expiring is an error too."
             ),
+            Step::RefreshIfNeeded => format!(
+                "The session helper: refreshes `tokens` in place when the access token expires within `Settings::refresh_margin` and returns `true` (save the session then); `false` when they are still good. Concurrent calls for one session share one refresh; if a refresh commits new tokens but a later check fails, they are already in `tokens` when the error comes back.\n\n{errors} `invalid_grant` means the user must sign in again."
+            ),
             Step::Refresh => format!(
                 "Exchanges the refresh token of `tokens` for new tokens (RFC 6749 §6). Concurrent calls with the same refresh token share one request; keep the returned set, whose refresh token may be new.\n\n{errors} `invalid_grant` means the user must sign in again."
             ),
@@ -235,10 +249,7 @@ pub fn token_source(ident: &syn::Ident, cfgs: &[&syn::Attribute], c: &Client) ->
         )
     };
     // Without audiences the `()` argument carries nothing.
-    let unused = c
-        .audiences
-        .is_empty()
-        .then(|| quote!(let () = audience;));
+    let unused = c.audiences.is_empty().then(|| quote!(let () = audience;));
     quote! {
         #(#cfgs)*
         impl ::oauthflow::TokenSource for #ident {

@@ -211,6 +211,18 @@ macro_rules! handle {
             pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
                 crate::refresh::refresh(&self.ctx, tokens).await
             }
+
+            /// The session helper: refreshes `tokens` in place when the access token expires
+            /// within `Settings::refresh_margin`; `true` when it did (save the session then).
+            /// Concurrent requests of one session share one refresh. On
+            /// [`Error::CommittedButUnverified`] the committed tokens are already in `tokens`.
+            ///
+            /// # Errors
+            ///
+            /// As [`refresh`](Self::refresh).
+            pub async fn refresh_if_needed(&self, tokens: &mut TokenSet) -> Result<bool, Error> {
+                crate::refresh::refresh_if_needed(&self.ctx, tokens).await
+            }
         }
     };
 }

@@ -116,6 +116,20 @@ missing_step!(
 );
 
 missing_step!(
+    /// `refresh_if_needed` on a client of a refreshable flow that did not ask for refresh tokens.
+    NoRefreshIfNeeded -> bool,
+    message = "`refresh_if_needed` is not a step of `{Self}`: it does not ask for refresh tokens",
+    note = "add `refresh_tokens = true` to `#[oauth_client(...)]`; `refresh_if_needed(&mut tokens)` then keeps a session's tokens fresh"
+);
+
+missing_step!(
+    /// `refresh_if_needed` on a client whose flow never returns a refresh token.
+    NoRefreshIfNeededInThisFlow -> bool,
+    message = "`refresh_if_needed` is not a step of `{Self}`: its flow returns no refresh token",
+    note = "client credentials (kind = \"machine\") renews its cached token itself; an ID-token-only `spa` signs the user in again"
+);
+
+missing_step!(
     /// `refresh` on a client whose flow never returns a refresh token.
     NoRefreshInThisFlow -> TokenSet,
     message = "`refresh` is not a step of `{Self}`: its flow returns no refresh token",

@@ -177,4 +177,15 @@ impl TvApp {
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefresh::unreachable(self))
     }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeeded<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoRefreshIfNeeded::unreachable(self))
+    }
 }

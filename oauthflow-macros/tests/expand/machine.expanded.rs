@@ -192,6 +192,19 @@ impl ImportJob {
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshInThisFlow::unreachable(self))
     }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow<'__oauthflow>,
+    {
+        ::core::future::ready(
+            ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow::unreachable(self),
+        )
+    }
 }
 impl ::oauthflow::TokenSource for ImportJob {
     type Audience = ImportJobAudience;

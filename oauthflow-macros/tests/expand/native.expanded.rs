@@ -152,4 +152,11 @@ impl DesktopApp {
     ) -> ::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error> {
         self.__oauthflow_client.refresh(tokens).await
     }
+    #[doc = "The session helper: refreshes `tokens` in place when the access token expires within `Settings::refresh_margin` and returns `true` (save the session then); `false` when they are still good. Concurrent calls for one session share one refresh; if a refresh commits new tokens but a later check fails, they are already in `tokens` when the error comes back.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation. `invalid_grant` means the user must sign in again."]
+    pub async fn refresh_if_needed(
+        &self,
+        tokens: &mut ::oauthflow::TokenSet,
+    ) -> ::core::result::Result<bool, ::oauthflow::Error> {
+        self.__oauthflow_client.refresh_if_needed(tokens).await
+    }
 }

@@ -157,4 +157,17 @@ impl LoginOnly {
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshInThisFlow::unreachable(self))
     }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow<'__oauthflow>,
+    {
+        ::core::future::ready(
+            ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow::unreachable(self),
+        )
+    }
 }

@@ -480,3 +480,31 @@ async fn max_age_is_checked_against_auth_time() {
         }
     }
 }
+
+/// The session helper keeps what a refresh committed: when the refreshed ID token fails, the
+/// session holds the new access and (rotated) refresh token — never the dead one — and the
+/// error says why.
+#[tokio::test]
+async fn refresh_if_needed_keeps_committed_tokens_in_the_session() {
+    let peer = super::common::peer().await;
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
+    // A margin longer than the 300 s lifetime: the session is always due for a refresh.
+    let settings = super::common::peer_settings(&peer, "web-secret")
+        .refresh_margin(std::time::Duration::from_secs(600));
+    let client = Client::new(&WEB_OIDC, settings).unwrap();
+    let mut refreshed = id_claims(&peer, None);
+    refreshed["sub"] = json!("mallory");
+    let mut session = login_with(
+        &peer,
+        &client,
+        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
+        vec![token_reply("at-2", "rt-2", Some(sign_k1(&refreshed)))],
+    )
+    .await
+    .unwrap();
+    let error = client.refresh_if_needed(&mut session).await.unwrap_err();
+    assert!(error.to_string().contains("`sub`"), "{error}");
+    assert_eq!(session.access_token().secret(), "at-2");
+    assert_eq!(session.refresh_token().unwrap().secret(), "rt-2");
+    assert!(session.id_token().is_none() && session.id_token_claims().is_none());
+}

@@ -124,6 +124,12 @@ impl Client {
         )
     }
 
+    pub async fn refresh_if_needed(&self, tokens: &mut TokenSet) -> Result<bool, Error> {
+        forward!(self, h => h.refresh_if_needed(tokens),
+            [CodeRefresh, NativeRefresh, PasswordRefresh, DeviceRefresh]
+        )
+    }
+
     pub async fn login_via_loopback(
         &self,
         audience: Option<&'static str>,
