@@ -15,25 +15,52 @@ use crate::token_manager::Fetched;
 use crate::token_response::Requested;
 use crate::token_source::BearerToken;
 
-/// The access token for `audience`, from the cache or a new token request.
+/// The cache key: an audience, compared by address first — the generated audience enum hands
+/// out the spec's own literals, so the hot path usually compares no bytes — then by content.
+#[derive(Clone, Copy, Debug, Eq)]
+pub(crate) struct AudienceKey(pub(crate) Option<&'static str>);
+
+impl PartialEq for AudienceKey {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b) || a == b,
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+}
+
+impl std::hash::Hash for AudienceKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// The hot path: the cached token for `audience` if it is fresh, without creating the slow
+/// path's future (a state machine of several kilobytes that every call would otherwise move).
+/// `None` also for an undeclared audience: the slow path reports it.
+#[inline]
+pub(crate) fn cached(ctx: &Context, audience: Option<&'static str>) -> Option<BearerToken> {
+    let audience = ctx.check_audience(audience).ok()?;
+    ctx.token_cache
+        .get_fresh_with(&AudienceKey(audience), |entry| entry.value().clone())
+}
+
+/// The access token for `audience`, from the cache or a new token request (the slow path of
+/// `ClientCredentialsFlow::bearer_token`).
 pub(crate) async fn bearer_token(
     ctx: &Arc<Context>,
     audience: Option<&'static str>,
 ) -> Result<BearerToken, Error> {
+    // The caller tried [`cached`] first; `get` below looks again, after discovery.
     let audience = ctx.check_audience(audience)?;
-    if let Some(token) = ctx
-        .token_cache
-        .get_fresh_with(&audience, |entry| entry.value().clone())
-    {
-        return Ok(token);
-    }
     // Discovery runs outside the manager: its failures surface at once instead of being
     // retried as if they were a transient token-endpoint failure.
     let metadata = ctx.metadata().await?;
     let fetch_ctx = Arc::clone(ctx);
     let token = ctx
         .token_cache
-        .get(&audience, move || {
+        .get(&AudienceKey(audience), move || {
             let (ctx, metadata) = (Arc::clone(&fetch_ctx), Arc::clone(&metadata));
             async move { fetch(&ctx, &metadata, audience).await }
         })
@@ -45,7 +72,7 @@ pub(crate) async fn bearer_token(
 pub(crate) fn discard_token(ctx: &Context, audience: Option<&'static str>, refused: &BearerToken) {
     if let Ok(audience) = ctx.check_audience(audience) {
         ctx.token_cache
-            .invalidate(&audience, |cached| cached.same_as(refused));
+            .invalidate(&AudienceKey(audience), |cached| cached.same_as(refused));
     }
 }
 

@@ -21,6 +21,7 @@ use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
+use crate::client_credentials::AudienceKey;
 use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
 use crate::urls::{check_issuer, check_redirect_uri};
@@ -57,7 +58,7 @@ pub struct Context {
     /// The issuer and its (lazily fetched) metadata.
     pub(crate) discovery: Discovery,
     /// Client credentials: one cached token per audience, shared with every caller.
-    pub(crate) token_cache: TokenManager<Option<&'static str>, BearerToken>,
+    pub(crate) token_cache: TokenManager<AudienceKey, BearerToken>,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
     /// `Settings::client_secret_post` was chosen.
@@ -198,7 +199,15 @@ impl Context {
         let audiences = self.spec.audiences;
         match audience {
             None if audiences.is_empty() => Ok(None),
-            Some(a) if audiences.contains(&a) => Ok(Some(a)),
+            // The same literal (the generated enum's `as_str`) usually has the same address:
+            // compare addresses first, the bytes only when they differ.
+            Some(a)
+                if audiences
+                    .iter()
+                    .any(|known| std::ptr::eq(*known, a) || *known == a) =>
+            {
+                Ok(Some(a))
+            }
             None => Err(Error::Config(ConfigError::Invalid {
                 reason: "this client declares audiences: name the one the token is for".into(),
             })),

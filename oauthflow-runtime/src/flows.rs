@@ -18,6 +18,7 @@
 //! [`NoRefresh`]; only `…<Refresh>` has `refresh` (the attribute's `refresh_tokens = true`).
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -286,8 +287,21 @@ impl ClientCredentialsFlow {
     /// # Errors
     ///
     /// As [`access_token`](Self::access_token).
-    pub async fn bearer_token(&self, audience: Option<&'static str>) -> Result<BearerToken, Error> {
-        crate::client_credentials::bearer_token(&self.ctx, audience).await
+    pub fn bearer_token(
+        &self,
+        audience: Option<&'static str>,
+    ) -> impl Future<Output = Result<BearerToken, Error>> + Send + '_ {
+        // The warm path runs here, before any future exists; only a miss boxes the slow path,
+        // so the returned future stays a few words whichever way it goes.
+        let warm = crate::client_credentials::cached(&self.ctx, audience);
+        async move {
+            match warm {
+                Some(token) => Ok(token),
+                None => {
+                    Box::pin(crate::client_credentials::bearer_token(&self.ctx, audience)).await
+                }
+            }
+        }
     }
 
     /// Forgets `refused` if it is still the token cached for `audience` (see
