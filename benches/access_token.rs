@@ -160,7 +160,9 @@ async fn send(
         answer = answer.header(name, value);
     }
     let body = response.bytes().await?.to_vec();
-    Ok(answer.body(body).expect("a status and headers taken from a valid response"))
+    Ok(answer
+        .body(body)
+        .expect("a status and headers taken from a valid response"))
 }
 
 fn cached(c: &mut Criterion) {

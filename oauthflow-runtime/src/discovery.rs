@@ -11,10 +11,10 @@ use arc_swap::ArcSwapOption;
 use serde::Deserialize;
 use url::Url;
 
+use crate::endpoints::{EndpointName, Endpoints};
 use crate::error::{ConfigError, Error, sanitize_description};
 use crate::http::{Endpoint, Http};
 use crate::limits::{DISCOVERY_DEFAULT_MAX_AGE, DISCOVERY_MAX_MAX_AGE, DISCOVERY_MIN_MAX_AGE};
-use crate::endpoints::{EndpointName, Endpoints};
 use crate::urls::check_endpoint;
 
 /// The checked metadata a client uses: its endpoint set resolved (discovered, overridden by the

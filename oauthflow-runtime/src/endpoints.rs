@@ -184,7 +184,10 @@ pub(crate) fn needed(spec: &ClientSpec) -> impl Iterator<Item = EndpointName> {
 
 /// Refuses an explicit endpoint the flow never calls, as rule 13 (C15) does for the attribute:
 /// it is a configuration mistake (a variable meant for another client), not something to ignore.
-pub(crate) fn refuse_unused<T>(spec: &ClientSpec, explicit: &Endpoints<T>) -> Result<(), ConfigError> {
+pub(crate) fn refuse_unused<T>(
+    spec: &ClientSpec,
+    explicit: &Endpoints<T>,
+) -> Result<(), ConfigError> {
     let needed: Vec<EndpointName> = needed(spec).collect();
     match explicit
         .iter()
@@ -311,7 +314,11 @@ mod tests {
         }
         let ok = set(&[(EndpointName::Token, "http://127.0.0.1:9/token")]);
         assert_eq!(
-            ok.checked().unwrap().get(EndpointName::Token).unwrap().as_str(),
+            ok.checked()
+                .unwrap()
+                .get(EndpointName::Token)
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:9/token"
         );
     }

@@ -239,7 +239,8 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
-    const ID_AND_SECRET: [(&str, &str); 2] = [("JOB_CLIENT_ID", "c"), ("JOB_CLIENT_SECRET", "s3cret")];
+    const ID_AND_SECRET: [(&str, &str); 2] =
+        [("JOB_CLIENT_ID", "c"), ("JOB_CLIENT_SECRET", "s3cret")];
 
     fn confidential(extra: &[(&str, &str)]) -> Result<Settings<Confidential>, ConfigError> {
         let mut pairs = ID_AND_SECRET.to_vec();
@@ -257,13 +258,12 @@ mod tests {
 
     #[test]
     fn confidential_needs_id_and_secret() {
-        let missing = |pairs: &[(&str, &str)]| match Settings::<Confidential>::from_lookup(
-            "JOB",
-            env(pairs),
-        ) {
-            Err(ConfigError::MissingEnv { name, .. }) => name,
-            other => panic!("{other:?}"),
-        };
+        let missing =
+            |pairs: &[(&str, &str)]| match Settings::<Confidential>::from_lookup("JOB", env(pairs))
+            {
+                Err(ConfigError::MissingEnv { name, .. }) => name,
+                other => panic!("{other:?}"),
+            };
         assert_eq!(missing(&[]), "JOB_CLIENT_ID");
         assert_eq!(missing(&[("JOB_CLIENT_ID", "c")]), "JOB_CLIENT_SECRET");
         assert_eq!(
@@ -316,7 +316,10 @@ mod tests {
         let s = confidential(&pairs).unwrap();
         assert_eq!(s.client_id(), "c");
         assert_eq!(s.issuer.as_deref(), Some("https://as.example.com"));
-        assert_eq!(s.redirect_uri.as_deref(), Some("https://app.example.com/cb"));
+        assert_eq!(
+            s.redirect_uri.as_deref(),
+            Some("https://app.example.com/cb")
+        );
         assert!(s.client_secret_post);
         assert_eq!(s.request_timeout, Duration::from_secs(10));
         assert_eq!(s.refresh_margin, Duration::from_secs(120));
@@ -367,11 +370,31 @@ mod tests {
             ("JOB_REQUEST_TIMEOUT", "0s", "greater than zero"),
             ("JOB_LOOPBACK_TIMEOUT", "0", "greater than zero"),
             ("JOB_REFRESH_MARGIN", "1.5m", "not a duration"),
-            ("JOB_CLIENT_AUTH_METHOD", "private_key_jwt", "client_secret_post"),
-            ("JOB_ISSUER", "http://as.example.com/?tenant=secretish", "https"),
-            ("JOB_TOKEN_ENDPOINT", "http://localhost:8080/token", "localhost"),
-            ("JOB_USERINFO_ENDPOINT", "https://as.example.com/me#frag", "fragment"),
-            ("JOB_REDIRECT_URI", "https://app.example.com/cb?state=x-secretish", "`state`"),
+            (
+                "JOB_CLIENT_AUTH_METHOD",
+                "private_key_jwt",
+                "client_secret_post",
+            ),
+            (
+                "JOB_ISSUER",
+                "http://as.example.com/?tenant=secretish",
+                "https",
+            ),
+            (
+                "JOB_TOKEN_ENDPOINT",
+                "http://localhost:8080/token",
+                "localhost",
+            ),
+            (
+                "JOB_USERINFO_ENDPOINT",
+                "https://as.example.com/me#frag",
+                "fragment",
+            ),
+            (
+                "JOB_REDIRECT_URI",
+                "https://app.example.com/cb?state=x-secretish",
+                "`state`",
+            ),
             ("JOB_REDIRECT_URI", "http://app.example.com/cb", "https"),
         ] {
             let error = confidential(&[(name, value)]);

@@ -14,6 +14,8 @@
 //! | password | [`PasswordFlow`] | `password_token` |
 //! | device code | [`DeviceFlow`] | `device_authorization`, `poll_device` |
 //!
+//! Every handle also has `discover` (metadata and keys fetched and checked at start-up).
+//!
 //! The handles of grants that can return a refresh token take a marker, [`Refresh`] or
 //! [`NoRefresh`]; only `…<Refresh>` has `refresh` (the attribute's `refresh_tokens = true`).
 

@@ -119,7 +119,10 @@ impl<S: ClientType> Settings<S> {
     /// Supplies the issuer (or overrides the one written in the attribute).
     ///
     /// It must be an `https` URL without query or fragment (an `http` loopback IP literal is
-    /// accepted for local development); the client's `new` checks it.
+    /// accepted for local development); the client's `new` checks it. A client needs one when it
+    /// validates ID tokens or discovers an endpoint; one whose explicit endpoints (see
+    /// [`token_endpoint`](Self::token_endpoint)) cover its flow and that validates no ID token
+    /// works without.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
         self

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::endpoints::EndpointName;
 use crate::spec::ClientSpec;
 use crate::{
-    AudienceParam, ClientSecret, ConfigError, Confidential, Error, Flow, Kind, Public, Settings,
+    AudienceParam, ClientSecret, Confidential, ConfigError, Error, Flow, Kind, Public, Settings,
 };
 use common::{Client, MACHINE, ORDERS, WEB, bearer, dev_login, peer, peer_with};
 use oauthflow_devserver::fault::Reply;
@@ -68,7 +68,10 @@ async fn machine_with_a_run_time_token_endpoint_and_no_issuer_gets_a_token() {
         machine_settings().token_endpoint(provider.token_endpoint().as_str()),
     )
     .expect("no issuer is needed");
-    client.discover().await.expect("nothing to fetch, nothing fails");
+    client
+        .discover()
+        .await
+        .expect("nothing to fetch, nothing fails");
     let token = client.client_credentials_token(Some(ORDERS)).await.unwrap();
     assert_eq!(jwt::payload(token.secret())["aud"], ORDERS);
     assert_eq!(provider.grant_count().await.unwrap(), 1);
@@ -111,10 +114,16 @@ async fn web_login_with_run_time_endpoints_and_no_issuer() {
     .expect("no issuer is needed");
     client.discover().await.unwrap();
     let (url, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
-    assert!(url.as_str().starts_with(provider.authorization_endpoint().as_str()));
+    assert!(
+        url.as_str()
+            .starts_with(provider.authorization_endpoint().as_str())
+    );
     assert_eq!(pending.issuer(), "", "no issuer to remember");
     let callback = dev_login(&provider, &url).await;
-    assert!(callback.contains("iss="), "the server sends `iss`: {callback}");
+    assert!(
+        callback.contains("iss="),
+        "the server sends `iss`: {callback}"
+    );
     let tokens = client.exchange_code(pending, &callback).await.unwrap();
     assert_eq!(jwt::payload(tokens.access_token().secret())["aud"], ORDERS);
     assert!(tokens.id_token().is_none());
@@ -207,7 +216,10 @@ async fn settings_supply_what_the_metadata_omits() {
     )
     .unwrap();
     completed.discover().await.unwrap();
-    completed.client_credentials_token(Some(ORDERS)).await.unwrap();
+    completed
+        .client_credentials_token(Some(ORDERS))
+        .await
+        .unwrap();
     assert_eq!(peer.requests_to("/oauth/token").len(), 1);
 }
 
@@ -416,8 +428,7 @@ async fn clones_share_what_discover_fetched() {
     let client = Arc::new(
         Client::new(
             &WEB,
-            Settings::confidential("the-client", ClientSecret::new("s".into()))
-                .issuer(peer.base()),
+            Settings::confidential("the-client", ClientSecret::new("s".into())).issuer(peer.base()),
         )
         .unwrap(),
     );
