@@ -1,8 +1,9 @@
 //! End-to-end benchmarks of a **macro-generated** client-credentials client against the local
-//! oidc-provider (`tests/provider`, on 127.0.0.1). See `README.md` beside this file for the
+//! oidc-provider (`oauthflow-devserver/provider`, on 127.0.0.1). See `README.md` beside this file for the
 //! figures; the token manager alone is measured in `oauthflow-runtime/benches/`.
 //!
-//! 1. `cached`: a warm `Importer::access_token(ImporterAudience::Orders)` vs a naive `oauth2`
+//! 1. `cached`: a warm `Importer::access_token(ImporterAudience::Orders)` (and the shared token of
+//!    `TokenSource::bearer_token`) vs a naive `oauth2`
 //!    client-credentials request (`BasicClient`, `resource=`) to the same server.
 //! 2. `token_requests`: how many token requests 10,000 calls from 100 concurrent tasks make,
 //!    counted by the server (printed); and over several real token lifetimes.
@@ -24,7 +25,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret as OAuth2Secret, TokenResponse as _, TokenUrl};
-use oauthflow::{ClientSecret, Settings, oauth_client};
+use oauthflow::{ClientSecret, Settings, TokenSource as _, oauth_client};
 use oauthflow_devserver::{DevOptions, DevProvider, clients, resources};
 use tokio::runtime::Runtime;
 
@@ -198,6 +199,14 @@ fn cached(c: &mut Criterion) {
             ))
         })
     });
+    // The `TokenSource` warm path (what the HTTP integrations call): the shared token, no copy.
+    group.bench_function("generated_bearer_token", |b| {
+        b.iter(|| {
+            black_box(ready_now(
+                client.bearer_token(black_box(ImporterAudience::Orders)),
+            ))
+        })
+    });
     group.bench_function("generated_access_token_block_on", |b| {
         b.iter(|| {
             black_box(
@@ -227,6 +236,17 @@ fn cached(c: &mut Criterion) {
             })
         },
         warm,
+    );
+    paired(
+        "generated_access_token / generated_bearer_token",
+        warm,
+        || {
+            per_call(200_000, || {
+                black_box(
+                    ready_now(client.bearer_token(black_box(ImporterAudience::Orders))).unwrap(),
+                );
+            })
+        },
     );
     paired(
         "generated_access_token_block_on / generated_access_token",

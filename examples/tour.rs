@@ -7,7 +7,7 @@
 //! ```
 //!
 //! It needs Node.js 20+ and npm (the provider's packages are installed from
-//! `tests/provider/package-lock.json` on first use) and nothing else: no account, no
+//! `oauthflow-devserver/provider/package-lock.json` on first use) and nothing else: no account, no
 //! configuration, no browser. The tour always uses the embedded provider; run one example on
 //! its own (`cargo run --example machine_cron`, ...) to point it at a real tenant through its
 //! environment variables (see each example's documentation).

@@ -24,10 +24,16 @@
 #[doc = include_str!("../docs/oauth_client.md")]
 pub use oauthflow_macros::oauth_client;
 pub use oauthflow_runtime::{
-    AccessToken, AudienceParam, ClientSecret, ClientType, Confidential, ConfigError,
+    AccessToken, AudienceParam, BearerToken, ClientSecret, ClientType, Confidential, ConfigError,
     DeviceAuthorization, Error, Flow, IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization,
-    Public, RefreshToken, SecretString, Settings, TokenSet, Url, check_form_post_request,
+    Public, RefreshToken, SecretString, Settings, TokenSet, TokenSource, Url,
+    check_form_post_request,
 };
+
+/// HTTP integrations that send a [`TokenSource`]'s access token: features `reqwest-middleware`
+/// and `tower`.
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+pub use oauthflow_runtime::integrations;
 
 /// What generated code calls. Not part of the public API: no stability promise.
 #[doc(hidden)]

@@ -1,5 +1,5 @@
 //! Issue 4, end to end: the token cache of a **macro-generated** client-credentials client
-//! against the real oidc-provider (`tests/provider`, started on 127.0.0.1 by
+//! against the real oidc-provider (`oauthflow-devserver/provider`, started on 127.0.0.1 by
 //! `oauthflow_devserver::DevProvider`). Token requests are counted by the server
 //! (`GET /__test/grants`, per resource), never by the client.
 //!

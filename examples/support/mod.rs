@@ -3,7 +3,7 @@
 //! interactive steps (sign-in, form post), and printing what happened without printing a secret.
 //!
 //! The **embedded default**: when `<PREFIX>_ISSUER` is not set, an example starts the pinned
-//! oidc-provider in `tests/provider` on 127.0.0.1 through `oauthflow_devserver::DevProvider` (the
+//! oidc-provider in `oauthflow-devserver/provider` on 127.0.0.1 through `oauthflow_devserver::DevProvider` (the
 //! launcher the tests use), builds its client with `Settings::...(...).issuer(provider.issuer())`
 //! and the provider's matching default client, and plays the user's part itself (login and
 //! consent by plain HTTP), saying so. With `<PREFIX>_ISSUER`, `<PREFIX>_CLIENT_ID` (and

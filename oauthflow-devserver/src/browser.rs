@@ -15,7 +15,10 @@ const MAX_BODY: usize = 1 << 20;
 /// A user agent without a browser: its own cookie jar (one provider session), no automatic
 /// redirects, and a user to sign in as (default [`users::ALICE`]).
 ///
-/// Get one from [`DevProvider::browser`](crate::DevProvider::browser). Each
+/// Get one from [`DevProvider::browser`](crate::DevProvider::browser), or from
+/// [`DevBrowser::connect`] for a provider this process did not start (one started by hand
+/// with `cargo run -p oauthflow-devserver --example serve`, by another process, or in a
+/// container). Each
 /// [`DevProvider::login`](crate::DevProvider::login) uses a fresh one; keep a `DevBrowser`
 /// to reuse the provider session (single sign-on: a second login with the same browser skips
 /// the login form, and `prompt=none` can succeed).
@@ -97,6 +100,59 @@ impl DevBrowser {
             login: users::ALICE.to_string(),
             password: users::ALICE_PASSWORD.to_string(),
         }
+    }
+
+    /// A login driver for the provider at `issuer` (e.g. `http://127.0.0.1:4000`), which this
+    /// process need not have started: the driver only speaks HTTP to it. The driver signs in
+    /// as [`users::ALICE`] unless [`DevBrowser::with_user`] says otherwise, and has its own
+    /// cookie jar (a fresh provider session).
+    ///
+    /// Fails with [`DevError::InvalidIssuer`] unless `issuer` is an `http` or `https` URL with
+    /// a host and without query, fragment or credentials. Nothing is requested yet: an issuer
+    /// nobody listens on fails at the first [`DevBrowser::login`] with [`DevError::Http`].
+    ///
+    /// ```no_run
+    /// # async fn demo(authorize_url: url::Url) -> Result<(), oauthflow_devserver::DevError> {
+    /// use oauthflow_devserver::DevBrowser;
+    ///
+    /// // A provider started elsewhere with `--port 4000`; `authorize_url` came from the app
+    /// // under test (its `/login` redirect).
+    /// let driver = DevBrowser::connect("http://127.0.0.1:4000")?.with_user("bob", "any");
+    /// let callback = driver.login(&authorize_url).await?;
+    /// # let _ = callback; Ok(()) }
+    /// ```
+    ///
+    /// ```
+    /// use oauthflow_devserver::{DevBrowser, DevError};
+    /// assert!(matches!(DevBrowser::connect("127.0.0.1:4000"), Err(DevError::InvalidIssuer { .. })));
+    /// assert!(DevBrowser::connect("http://127.0.0.1:4000").is_ok());
+    /// ```
+    pub fn connect(issuer: &str) -> Result<Self, DevError> {
+        let invalid = |reason: &str| DevError::InvalidIssuer {
+            issuer: issuer.to_string(),
+            reason: reason.to_string(),
+        };
+        let url = Url::parse(issuer).map_err(|e| invalid(&e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid("the scheme must be http or https"));
+        }
+        if url.host().is_none() {
+            return Err(invalid("it has no host"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("an issuer has no query or fragment (RFC 8414 §2)"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            // Not `invalid`: the message must not repeat the password.
+            let mut shown = url.clone();
+            let _ = shown.set_username("");
+            let _ = shown.set_password(None);
+            return Err(DevError::InvalidIssuer {
+                issuer: shown.to_string(),
+                reason: "an issuer has no user name or password".into(),
+            });
+        }
+        Ok(DevBrowser::new(url, crate::provider::http_client()?))
     }
 
     /// Signs in as `login` instead of [`users::ALICE`]. The development login page accepts

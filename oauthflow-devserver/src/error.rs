@@ -50,11 +50,39 @@ pub enum DevError {
     },
     /// The directory with `server.mjs` and `package-lock.json` was not found.
     #[error(
-        "the test provider is missing: {dir} has no server.mjs (it lives in tests/provider at the repository root; set OAUTHFLOW_PROVIDER_DIR to point elsewhere)"
+        "the test provider is missing: {dir} has no server.mjs and package-lock.json (they ship in the oauthflow-devserver crate's provider/ directory; set OAUTHFLOW_PROVIDER_DIR to point elsewhere)"
     )]
     ProviderDirMissing {
         /// The directory that was looked at.
         dir: PathBuf,
+    },
+    /// The fixed port of [`DevOptions::port`](crate::DevOptions::port) is taken on 127.0.0.1.
+    #[error(
+        "port {port} on 127.0.0.1 is already in use: stop what listens there, choose another port with DevOptions::port, or leave it unset for an ephemeral port"
+    )]
+    PortInUse {
+        /// The port that was asked for.
+        port: u16,
+    },
+    /// The provider could not listen on the fixed port for another reason (e.g. `EACCES` for
+    /// a privileged port).
+    #[error(
+        "cannot listen on 127.0.0.1:{port} ({code}): choose another port with DevOptions::port"
+    )]
+    PortUnavailable {
+        /// The port that was asked for.
+        port: u16,
+        /// node's error code.
+        code: String,
+    },
+    /// The issuer given to [`DevBrowser::connect`](crate::DevBrowser::connect) is not an
+    /// `http`/`https` URL with a host.
+    #[error("invalid issuer {issuer:?} for the login driver: {reason}")]
+    InvalidIssuer {
+        /// The issuer as given.
+        issuer: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// The options could not be turned into the provider's configuration.
     #[error("invalid provider options: {0}")]

@@ -1,10 +1,19 @@
-//! Test and example support: the repository's pinned oidc-provider on 127.0.0.1, driven
-//! without a browser, and a fault-injecting HTTP peer for what a real server never does.
+//! A real OAuth 2.0 / OpenID Connect authorization server for your tests: a pinned
+//! [oidc-provider](https://github.com/panva/node-oidc-provider) on 127.0.0.1, a login driver
+//! that walks its login and consent pages with plain HTTP, and a fault-injecting HTTP peer for
+//! what a real server never does.
 //!
-//! [`DevProvider::start`] runs `tests/provider/server.mjs` (oidc-provider 9.13.3, pinned by
-//! `tests/provider/package-lock.json`) with `node` on an ephemeral loopback port, and stops
-//! it when the handle drops. It needs Node.js 20+ and, the first time, `npm` (the crate runs
-//! `npm ci` in `tests/provider` when `node_modules` is missing).
+//! Add it as a dev-dependency (it needs Node.js 20+ with npm on the machine that runs the
+//! tests):
+//!
+//! ```toml
+//! [dev-dependencies]
+//! oauthflow-devserver = "0.1"
+//! ```
+//!
+//! [`DevProvider::start`] runs `provider/server.mjs` (shipped in this crate; oidc-provider
+//! 9.13.3, pinned by `provider/package-lock.json`) with `node` on an ephemeral loopback port
+//! — or a fixed one, [`DevOptions::port`] — and stops it when the handle drops.
 //!
 //! The server has [default clients](clients), a test user ([`users::ALICE`]), two
 //! [resource servers](resources) that get JWT access tokens (RFC 8707 `resource`, or the
@@ -14,6 +23,7 @@
 //!
 //! [`DevProvider::login`] and [`DevBrowser`] walk its login and consent pages with plain
 //! HTTP and return the redirect to the client without following it.
+//! [`DevBrowser::connect`] does the same for a provider this process did not start.
 //!
 //! [`jwt::payload`] reads the claims of the JWTs it issues (access tokens for a resource, ID
 //! tokens), so that tests can check `aud`, `sub` or `nonce` without a JOSE library.
@@ -40,23 +50,65 @@
 //! # }).unwrap();
 //! ```
 //!
-//! Environment variables: `OAUTHFLOW_NODE` / `OAUTHFLOW_NPM` (programs to run instead of
-//! `node` / `npm`), `OAUTHFLOW_PROVIDER_DIR` (instead of `tests/provider`),
-//! `OAUTHFLOW_PROVIDER_LOG=1` (echo the server's output and one line per request to
-//! stderr).
+//! # Testing your app's login route
+//!
+//! Start the provider, register your app's redirect URI as a client, point the app at
+//! [`DevProvider::issuer`], then play the browser: GET the app's `/login`, hand its redirect
+//! to [`DevProvider::login`] (or a [`DevBrowser`]), GET the returned callback URL from the app
+//! (with the app's session cookie) and check what the app did. The repository's
+//! `tests/devserver_app_login.rs` does exactly that for a small axum app.
+//!
+//! # Starting it by hand
+//!
+//! To run the provider outside a test (to try an app in a browser, or for a test suite in
+//! another language), from a checkout of the repository:
+//!
+//! ```sh
+//! cargo run -p oauthflow-devserver --example serve -- --port 4000
+//! ```
+//!
+//! prints the issuer (`http://127.0.0.1:4000`), the discovery URL, the user and the table of
+//! clients, and runs until Ctrl-C. The login pages accept any login and any password. Or with
+//! node alone, in the `provider/` directory: `npm ci`, then `node server.mjs '{"port": 4000}'`
+//! (see `provider/README.md`). [`DevBrowser::connect`] drives the login pages of such a
+//! provider from a test; [`install_provider`] gives the directory and the command to start
+//! one from your own code.
+//!
+//! # Where the npm packages go
+//!
+//! The crate's `provider/` directory is never written to (a crate from crates.io lives in the
+//! read-only-ish `~/.cargo/registry/src/...`). Unless it already holds a matching
+//! `node_modules` (a repository checkout after `npm ci` there), the provider files are copied
+//! into `provider-<hash of their contents>/` under a cache directory and `npm ci` runs there
+//! once (1–2 s, 40 packages; concurrent processes wait for one install). The cache directory
+//! is the first of: `OAUTHFLOW_PROVIDER_CACHE_DIR`; `$CARGO_TARGET_DIR/oauthflow-devserver`;
+//! `oauthflow-devserver/` in the cargo `target` directory the test or example binary was built
+//! in; `$XDG_CACHE_HOME` or `~/.cache`; the temporary directory.
+//!
+//! # Environment variables
+//!
+//! `OAUTHFLOW_NODE` / `OAUTHFLOW_NPM` (programs to run instead of `node` / `npm`),
+//! `OAUTHFLOW_PROVIDER_DIR` (a directory with `server.mjs` and `package-lock.json` to use
+//! instead of the shipped one; `npm ci` runs there if needed), `OAUTHFLOW_PROVIDER_CACHE_DIR`
+//! (see above), `OAUTHFLOW_PROVIDER_LOG=1` (echo the server's output and one line per request
+//! to stderr).
 
 mod browser;
+mod cache;
 mod cookies;
 mod error;
 pub mod fault;
 mod html;
+mod install;
 pub mod jwt;
+mod npm;
 mod options;
 mod process;
 mod provider;
 
 pub use browser::DevBrowser;
 pub use error::DevError;
+pub use install::{ProviderInstall, install_provider};
 pub use options::DevOptions;
 pub use provider::{DevProvider, GrantStats};
 
@@ -85,7 +137,7 @@ pub struct DevClient {
     pub application_type: &'static str,
 }
 
-/// The default clients of the test provider (also listed in `tests/provider/README.md`).
+/// The default clients of the test provider (also listed in `provider/README.md` in this crate).
 ///
 /// ```
 /// use oauthflow_devserver::clients;

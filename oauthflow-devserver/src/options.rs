@@ -32,8 +32,8 @@ use serde_json::{Map, Value, json};
 /// assert_eq!(by_literal.to_json()["ttl"], by_builder.to_json()["ttl"]);
 /// ```
 ///
-/// The provider's configuration is the JSON of [`DevOptions::to_json`]; `tests/provider/README.md`
-/// documents every key.
+/// The provider's configuration is the JSON of [`DevOptions::to_json`]; `provider/README.md` (in this
+/// crate) documents every key.
 #[derive(Debug, Clone)]
 pub struct DevOptions {
     /// Extra clients, as oidc-provider client metadata (`client_id`, `client_secret`,
@@ -62,7 +62,7 @@ pub struct DevOptions {
     pub dpop_require_nonce: bool,
     /// Raw configuration merged last over the JSON built from the fields above (objects
     /// merge key by key, anything else replaces): e.g. `"resources"`, `"users"`,
-    /// `"features"`, `"ttl"`. See `tests/provider/README.md`.
+    /// `"features"`, `"ttl"`. See `provider/README.md` in this crate.
     pub config: Map<String, Value>,
     /// How long to wait for the provider's ready line (default 30 s; `npm ci`, when it is
     /// needed, is not counted).
@@ -70,6 +70,11 @@ pub struct DevOptions {
     /// Echo the provider's output, one line per request included, to this process' stderr.
     /// Also switched on by the environment variable `OAUTHFLOW_PROVIDER_LOG=1`.
     pub log: bool,
+    /// Listen on this port of 127.0.0.1, so that the issuer is the stable
+    /// `http://127.0.0.1:PORT` an app's configuration can name. `None` (the default): an
+    /// ephemeral port, which never collides with another test. A port that is taken makes the
+    /// start fail with [`DevError::PortInUse`](crate::DevError::PortInUse).
+    pub port: Option<u16>,
 }
 
 impl Default for DevOptions {
@@ -88,6 +93,7 @@ impl Default for DevOptions {
             config: Map::new(),
             startup_timeout: Duration::from_secs(30),
             log: false,
+            port: None,
         }
     }
 }
@@ -211,7 +217,19 @@ impl DevOptions {
         self
     }
 
-    /// The configuration JSON handed to `tests/provider/server.mjs`.
+    /// Sets [`DevOptions::port`]: a fixed port instead of an ephemeral one.
+    ///
+    /// ```
+    /// let opts = oauthflow_devserver::DevOptions::new().port(4000);
+    /// assert_eq!(opts.port, Some(4000));
+    /// assert_eq!(opts.to_json()["port"], 4000);
+    /// ```
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// The configuration JSON handed to `provider/server.mjs`.
     ///
     /// ```
     /// let json = oauthflow_devserver::DevOptions::default().to_json();
@@ -249,6 +267,9 @@ impl DevOptions {
         }
         if self.log {
             out.insert("log".into(), Value::Bool(true));
+        }
+        if let Some(port) = self.port {
+            out.insert("port".into(), json!(port));
         }
         let mut out = Value::Object(out);
         merge(&mut out, Value::Object(self.config.clone()));

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::process::{self, LogBuffer, ServerProcess};
-use crate::{DevBrowser, DevError, DevOptions};
+use crate::{DevBrowser, DevError, DevOptions, install};
 
-/// A running oidc-provider on `127.0.0.1` (an ephemeral port), with the
+/// A running oidc-provider on `127.0.0.1` (an ephemeral port, or [`DevOptions::port`]), with the
 /// [default clients](crate::clients), [users](crate::users) and
 /// [resources](crate::resources). Dropping it stops the server.
 ///
@@ -116,12 +116,24 @@ impl GrantStats {
     }
 }
 
+/// The client the provider handle and the login driver use: no automatic redirects (the
+/// driver stops at the one to the client), no idle connections (so that nothing ties it to
+/// the tokio runtime that made it), and a timeout so that a stuck server fails a test.
+pub(crate) fn http_client() -> Result<reqwest::Client, DevError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(DevError::http)
+}
+
 impl DevProvider {
     /// Starts a provider with the default options.
     ///
-    /// The first start in a process checks `node --version` (20 or newer) and, when
-    /// `tests/provider/node_modules` is missing or does not match the lockfile, runs
-    /// `npm ci` there (once, even with many tests starting providers in parallel).
+    /// The first start in a process checks `node --version` (20 or newer) and, the first
+    /// time on a machine, runs `npm ci` for the pinned packages in a cache directory (once,
+    /// even with many tests starting providers in parallel; see [`install_provider`](crate::install_provider)).
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), oauthflow_devserver::DevError> {
@@ -148,9 +160,7 @@ impl DevProvider {
     /// # Ok(()) }
     /// ```
     pub async fn start_with(options: DevOptions) -> Result<Self, DevError> {
-        let prepared = tokio::task::spawn_blocking(process::prepare)
-            .await
-            .map_err(|e| DevError::Driver(format!("preparing the provider panicked: {e}")))??;
+        let prepared = install::install_provider().await?;
         let echo = options.log
             || std::env::var("OAUTHFLOW_PROVIDER_LOG").is_ok_and(|v| !v.is_empty() && v != "0");
         let mut json = options.to_json();
@@ -165,12 +175,7 @@ impl DevProvider {
                 "the provider printed an invalid issuer {issuer:?}: {e}"
             ))
         })?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(0)
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(DevError::http)?;
+        let http = http_client()?;
         Ok(DevProvider {
             issuer,
             issuer_url,

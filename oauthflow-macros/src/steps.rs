@@ -217,6 +217,40 @@ pub fn handle_type(c: &Client) -> TokenStream {
     }
 }
 
+/// `impl oauthflow::TokenSource` for the clients that cache access tokens themselves (client
+/// credentials), so that the HTTP integrations take them; nothing for the others, whose tokens
+/// belong to a user's session.
+pub fn token_source(ident: &syn::Ident, cfgs: &[&syn::Attribute], c: &Client) -> TokenStream {
+    if c.flow != Flow::ClientCredentials {
+        return TokenStream::new();
+    }
+    let (audience_type, audience) = if c.audiences.is_empty() {
+        (quote!(()), quote!(::core::option::Option::None))
+    } else {
+        let audience_type = format_ident!("{}Audience", ident);
+        (
+            quote!(#audience_type),
+            quote!(::core::option::Option::Some(#audience_type::as_str(&audience))),
+        )
+    };
+    quote! {
+        #(#cfgs)*
+        impl ::oauthflow::TokenSource for #ident {
+            type Audience = #audience_type;
+
+            async fn bearer_token(&self, audience: Self::Audience) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
+                let _ = audience;
+                self.__oauthflow_client.bearer_token(#audience).await
+            }
+
+            fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
+                let _ = audience;
+                self.__oauthflow_client.discard_token(#audience, refused)
+            }
+        }
+    }
+}
+
 /// One parameter of a step.
 enum Param {
     /// The audience: the client's audience enum, or nothing when it declares no audiences.

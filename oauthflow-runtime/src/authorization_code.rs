@@ -193,17 +193,18 @@ pub(crate) async fn exchange_code(
         // code is spent, so a failed check keeps what was issued in the error (never usable as
         // a sign-in: see `Error::CommittedButUnverified`).
         let checked = match tokens.id_token.as_deref() {
-            Some(id_token) => ctx
-                .validate_id_token(&metadata, id_token, Some(nonce))
-                .await
-                .map(drop),
+            Some(id_token) => {
+                ctx.validate_id_token(&metadata, id_token, Some(nonce))
+                    .await
+            }
             None => Err(Error::IdTokenInvalid {
                 reason: "the token response has no `id_token` although `openid` was requested"
                     .into(),
             }),
         };
-        if let Err(error) = checked {
-            return Err(error.after_tokens_issued(tokens));
+        match checked {
+            Ok(claims) => tokens = tokens.validated(claims),
+            Err(error) => return Err(error.after_tokens_issued(tokens)),
         }
     } else if tokens.id_token.take().is_some() {
         // Not asked for, sent without a nonce: never handed out unchecked.

@@ -14,6 +14,9 @@ pub struct IdTokenClaims {
     pub(crate) audiences: Vec<String>,
     pub(crate) expires_at: SystemTime,
     pub(crate) issued_at: SystemTime,
+    /// `auth_time` (absent in claims stored by an older version: `serde(default)`).
+    #[serde(default)]
+    pub(crate) auth_time: Option<SystemTime>,
     pub(crate) nonce: Option<String>,
     pub(crate) other: serde_json::Map<String, serde_json::Value>,
 }
@@ -44,6 +47,11 @@ impl IdTokenClaims {
         self.issued_at
     }
 
+    /// `auth_time`: when the user last authenticated at the issuer, if the ID token says.
+    pub fn auth_time(&self) -> Option<SystemTime> {
+        self.auth_time
+    }
+
     /// `nonce` (equal to the one the client sent).
     pub fn nonce(&self) -> Option<&str> {
         self.nonce.as_deref()
@@ -63,6 +71,7 @@ impl fmt::Debug for IdTokenClaims {
             .field("audiences", &self.audiences)
             .field("expires_at", &self.expires_at)
             .field("issued_at", &self.issued_at)
+            .field("auth_time", &self.auth_time)
             .field("nonce", &self.nonce.as_ref().map(|_| "[redacted]"))
             .field("other", &self.other.keys().collect::<Vec<_>>())
             .finish()

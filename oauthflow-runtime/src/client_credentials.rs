@@ -1,10 +1,11 @@
 //! Client credentials (RFC 6749 §4.4): one cached token per audience behind the token manager
 //! — lock-free when warm, one request in flight per audience, refreshed ahead of expiry,
 //! transient failures retried (R27). A `refresh_token` in the response is ignored.
+//!
+//! The cache holds [`BearerToken`]s, so the warm path hands out a shared token (an `Arc`
+//! clone) — the `Authorization` header value built once per token.
 
 use std::sync::Arc;
-
-use oauth2::AccessToken;
 
 use crate::context::Context;
 use crate::discovery::Metadata;
@@ -12,16 +13,17 @@ use crate::error::Error;
 use crate::http::Form;
 use crate::token_manager::Fetched;
 use crate::token_response::Requested;
+use crate::token_source::BearerToken;
 
 /// The access token for `audience`, from the cache or a new token request.
-pub(crate) async fn access_token(
+pub(crate) async fn bearer_token(
     ctx: &Arc<Context>,
     audience: Option<&'static str>,
-) -> Result<AccessToken, Error> {
+) -> Result<BearerToken, Error> {
     let audience = ctx.check_audience(audience)?;
     if let Some(token) = ctx
         .token_cache
-        .get_fresh_with(&audience, |entry| entry.access_token().clone())
+        .get_fresh_with(&audience, |entry| entry.value().clone())
     {
         return Ok(token);
     }
@@ -36,14 +38,22 @@ pub(crate) async fn access_token(
             async move { fetch(&ctx, &metadata, audience).await }
         })
         .await?;
-    Ok(token.access_token().clone())
+    Ok(token.value().clone())
+}
+
+/// Drops `refused` from the cache if it is still the token cached for `audience`.
+pub(crate) fn discard_token(ctx: &Context, audience: Option<&'static str>, refused: &BearerToken) {
+    if let Ok(audience) = ctx.check_audience(audience) {
+        ctx.token_cache
+            .invalidate(&audience, |cached| cached.same_as(refused));
+    }
 }
 
 async fn fetch(
     ctx: &Context,
     metadata: &Metadata,
     audience: Option<&str>,
-) -> Result<Fetched, Error> {
+) -> Result<Fetched<BearerToken>, Error> {
     let scopes: Vec<String> = ctx.spec.scopes.iter().map(|s| (*s).to_owned()).collect();
     let mut form = Form::default();
     form.param("grant_type", "client_credentials");
@@ -66,5 +76,6 @@ async fn fetch(
         .valid_until
         .duration_since(received.received_at)
         .ok();
-    Ok(Fetched::new(received.tokens.access_token, lifetime))
+    let token = BearerToken::new(received.tokens.access_token.into_secret())?;
+    Ok(Fetched::new(token, lifetime))
 }

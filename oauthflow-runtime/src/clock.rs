@@ -37,6 +37,37 @@ pub trait Clock: Send + Sync + 'static {
 
     /// Waits `duration` (between polls, before a retry).
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+
+    /// "Now" as [`ticks_of`] counts it, never earlier than [`Clock::now`], and cheap: what the
+    /// token cache's hot path compares with a token's refresh point. The default is exact;
+    /// [`SystemClock`] reads the kernel's coarse clock instead (a few ns instead of ~30 ns on
+    /// a VM), rounded up by its resolution, so a token is at worst judged stale a few
+    /// milliseconds early — and the precise path then decides.
+    fn fast_ticks(&self) -> u64 {
+        ticks_of(self.now())
+    }
+}
+
+/// Bound on how far the kernel's coarse monotonic clock lags the precise one: one scheduler
+/// tick (10 ms at the lowest common `HZ`, 100), doubled for the two readings an origin takes.
+const COARSE_SLACK: Duration = Duration::from_millis(20);
+
+/// One origin for both scales: the precise and the coarse clock read at the same moment.
+fn origin() -> &'static (Instant, coarsetime::Instant) {
+    static ORIGIN: std::sync::OnceLock<(Instant, coarsetime::Instant)> = std::sync::OnceLock::new();
+    ORIGIN.get_or_init(|| {
+        (
+            Instant::now(),
+            coarsetime::Instant::now_without_cache_update(),
+        )
+    })
+}
+
+/// `at` in nanoseconds since the process-wide origin, saturating at 0 before it (so `a < b`
+/// on ticks implies `a < b` on instants: a comparison on ticks can only err towards "stale").
+pub(crate) fn ticks_of(at: Instant) -> u64 {
+    let nanos = at.saturating_duration_since(origin().0).as_nanos();
+    u64::try_from(nanos).unwrap_or(u64::MAX)
 }
 
 /// The real clock: [`Instant::now`], [`SystemTime::now`] and Tokio's sleep.
@@ -55,6 +86,16 @@ impl Clock for SystemClock {
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(tokio::time::sleep(duration))
+    }
+
+    #[inline]
+    fn fast_ticks(&self) -> u64 {
+        // Not `coarsetime::Instant::now()`: that also stores into a global, a write every
+        // thread on the hot path would contend for.
+        let elapsed = coarsetime::Instant::now_without_cache_update() - origin().1;
+        elapsed
+            .as_nanos()
+            .saturating_add(COARSE_SLACK.as_nanos() as u64)
     }
 }
 

@@ -22,6 +22,7 @@ use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
+use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
 use crate::urls::{check_issuer, check_redirect_uri};
 
@@ -56,8 +57,8 @@ pub struct Context {
     pub(crate) http: Http,
     /// The issuer and its (lazily fetched) metadata.
     pub(crate) discovery: Discovery,
-    /// Client credentials: one cached token per audience.
-    pub(crate) token_cache: TokenManager<Option<&'static str>>,
+    /// Client credentials: one cached token per audience, shared with every caller.
+    pub(crate) token_cache: TokenManager<Option<&'static str>, BearerToken>,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
     /// `Settings::client_secret_post` was chosen.

@@ -341,10 +341,9 @@ impl<'a> DeviceGrant<'a> {
         tokens.id_token = match (tokens.id_token.take(), id_token) {
             (Some(raw), Some((validation, jwks))) => {
                 // The device code is spent: a failed check keeps what was issued in the error.
-                if let Err(error) =
-                    crate::id_token::verify(&raw, validation, None, jwks, self.http).await
-                {
-                    return Err(error.after_tokens_issued(tokens));
+                match crate::id_token::verify(&raw, validation, None, jwks, self.http).await {
+                    Ok(claims) => tokens = tokens.validated(claims),
+                    Err(error) => return Err(error.after_tokens_issued(tokens)),
                 }
                 Some(raw)
             }

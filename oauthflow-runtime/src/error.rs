@@ -369,6 +369,7 @@ impl Error {
     /// failed after it, with their ID token withheld.
     pub(crate) fn after_tokens_issued(self, mut tokens: TokenSet) -> Error {
         tokens.id_token = None;
+        tokens.id_token_claims = None;
         Error::CommittedButUnverified {
             endpoint: "token",
             cause: Box::new(self),

@@ -35,6 +35,7 @@ use crate::kind::{Flow, Kind};
 use crate::pending::PendingAuthorization;
 use crate::settings::{ClientType, Settings};
 use crate::spec::ClientSpec;
+use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
 
 mod sealed {
@@ -295,7 +296,24 @@ impl ClientCredentialsFlow {
     ///
     /// Discovery, network and token-endpoint failures; an audience the spec does not declare.
     pub async fn access_token(&self, audience: Option<&'static str>) -> Result<AccessToken, Error> {
-        crate::client_credentials::access_token(&self.ctx, audience).await
+        Ok(AccessToken::from(&self.bearer_token(audience).await?))
+    }
+
+    /// The same token as [`access_token`](Self::access_token), shared instead of copied: what
+    /// [`TokenSource::bearer_token`](crate::TokenSource::bearer_token) of a generated client
+    /// returns.
+    ///
+    /// # Errors
+    ///
+    /// As [`access_token`](Self::access_token).
+    pub async fn bearer_token(&self, audience: Option<&'static str>) -> Result<BearerToken, Error> {
+        crate::client_credentials::bearer_token(&self.ctx, audience).await
+    }
+
+    /// Forgets `refused` if it is still the token cached for `audience` (see
+    /// [`TokenSource::discard_token`](crate::TokenSource::discard_token)).
+    pub fn discard_token(&self, audience: Option<&'static str>, refused: &BearerToken) {
+        crate::client_credentials::discard_token(&self.ctx, audience, refused);
     }
 }
 

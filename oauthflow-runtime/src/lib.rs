@@ -98,6 +98,8 @@ mod form_post;
 mod http;
 mod id_token;
 mod implicit;
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+pub mod integrations;
 mod kind;
 mod limits;
 mod loopback;
@@ -112,6 +114,7 @@ mod startup;
 mod steps;
 mod token_manager;
 mod token_response;
+mod token_source;
 mod tokens;
 mod urls;
 
@@ -127,6 +130,7 @@ pub use oauth2::{AccessToken, ClientSecret, RefreshToken};
 pub use pending::PendingAuthorization;
 pub use secrecy::SecretString;
 pub use settings::{ClientType, Confidential, Public, Settings};
+pub use token_source::{BearerToken, TokenSource};
 pub use tokens::TokenSet;
 pub use url::Url;
 

@@ -52,8 +52,9 @@ pub(crate) async fn password_token(
     } else if let Some(id_token) = tokens.id_token.as_deref() {
         // The password grant sends no nonce (none to expect); the ID token is still checked in
         // full before any token of the response is used (R22).
-        if let Err(error) = ctx.validate_id_token(&metadata, id_token, None).await {
-            return Err(error.after_tokens_issued(tokens));
+        match ctx.validate_id_token(&metadata, id_token, None).await {
+            Ok(claims) => tokens = tokens.validated(claims),
+            Err(error) => return Err(error.after_tokens_issued(tokens)),
         }
     }
     Ok(tokens)

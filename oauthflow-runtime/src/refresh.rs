@@ -116,16 +116,20 @@ async fn refresh_once(
             // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
             let checked = match ctx.validate_id_token(&metadata, id_token, None).await {
                 Ok(claims) => match tokens.id_token.as_deref() {
-                    Some(original) => same_authentication(original, &claims),
-                    None => Ok(()),
+                    Some(original) => same_authentication(original, &claims).map(|()| claims),
+                    None => Ok(claims),
                 },
                 Err(error) => Err(error),
             };
-            if let Err(error) = checked {
-                return Err(error.after_tokens_issued(new));
+            match checked {
+                Ok(claims) => new = new.validated(claims),
+                Err(error) => return Err(error.after_tokens_issued(new)),
             }
         }
-        None => new.id_token = tokens.id_token.clone(),
+        None => {
+            new.id_token = tokens.id_token.clone();
+            new.id_token_claims = tokens.id_token_claims.clone();
+        }
     }
     Ok(new)
 }
@@ -164,7 +168,9 @@ fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error>
     }
     if let (Some(before), Some(after)) = (
         seconds(&original, "auth_time"),
-        new.claim("auth_time").and_then(Value::as_f64),
+        new.auth_time()
+            .and_then(|at| at.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|since| since.as_secs_f64()),
     ) && before != after
     {
         return Err(differs("auth_time"));

@@ -141,6 +141,7 @@ pub(crate) fn parse(
             access_token: AccessToken::new(access_token),
             refresh_token: refresh_token.map(RefreshToken::new),
             id_token,
+            id_token_claims: None,
             expires_at,
             audience: requested.audience.map(str::to_owned),
             scopes,

@@ -6,6 +6,8 @@ use std::time::SystemTime;
 use oauth2::{AccessToken, RefreshToken};
 use serde::{Deserialize, Serialize};
 
+use crate::claims::IdTokenClaims;
+
 /// The tokens one successful token response carried.
 ///
 /// `Debug` never shows a token. It is `Serialize + Deserialize` so a web app can keep it in its
@@ -15,6 +17,10 @@ pub struct TokenSet {
     pub(crate) access_token: AccessToken,
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) id_token: Option<String>,
+    /// The claims of `id_token`, set only once it passed validation (absent in sessions stored
+    /// by an older version: `serde(default)`).
+    #[serde(default)]
+    pub(crate) id_token_claims: Option<IdTokenClaims>,
     pub(crate) expires_at: Option<SystemTime>,
     pub(crate) audience: Option<String>,
     pub(crate) scopes: Vec<String>,
@@ -34,6 +40,29 @@ impl TokenSet {
     /// The raw ID token (a JWT), already validated, if the response had one.
     pub fn id_token(&self) -> Option<&str> {
         self.id_token.as_deref()
+    }
+
+    /// The validated claims of [`id_token`](Self::id_token): who signed in, when, at which
+    /// issuer — no JWT decoding in the app. After a refresh whose response had no ID token,
+    /// the original's.
+    ///
+    /// ```
+    /// # fn show(tokens: &oauthflow_runtime::TokenSet) {
+    /// if let Some(claims) = tokens.id_token_claims() {
+    ///     println!("signed in: {} at {}", claims.subject(), claims.issuer());
+    ///     let email = claims.claim("email").and_then(|v| v.as_str());
+    /// #   let _ = email;
+    /// }
+    /// # }
+    /// ```
+    pub fn id_token_claims(&self) -> Option<&IdTokenClaims> {
+        self.id_token_claims.as_ref()
+    }
+
+    /// Records that `id_token` passed validation with these claims.
+    pub(crate) fn validated(mut self, claims: IdTokenClaims) -> Self {
+        self.id_token_claims = Some(claims);
+        self
     }
 
     /// When the access token expires (absolute, computed on receipt), if the server said.
@@ -61,6 +90,7 @@ impl fmt::Debug for TokenSet {
                 &self.refresh_token.as_ref().map(|_| "[redacted]"),
             )
             .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .field("id_token_claims", &self.id_token_claims)
             .field("expires_at", &self.expires_at)
             .field("audience", &self.audience)
             .field("scopes", &self.scopes)

@@ -137,6 +137,7 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     let cfgs: Vec<&syn::Attribute> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let audience_enum = audience_enum(vis, ident, &cfgs, c);
     let steps = steps::methods(ident, c);
+    let token_source = steps::token_source(ident, &cfgs, c);
     let handle = steps::handle_type(c);
     let settings = if c.kind.is_confidential() {
         quote!(::oauthflow::Confidential)
@@ -219,6 +220,8 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
 
             #steps
         }
+
+        #token_source
     }
 }
 

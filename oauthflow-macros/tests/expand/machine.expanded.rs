@@ -185,3 +185,24 @@ impl ImportJob {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshInThisFlow::unreachable(self))
     }
 }
+impl ::oauthflow::TokenSource for ImportJob {
+    type Audience = ImportJobAudience;
+    async fn bearer_token(
+        &self,
+        audience: Self::Audience,
+    ) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
+        let _ = audience;
+        self.__oauthflow_client
+            .bearer_token(::core::option::Option::Some(ImportJobAudience::as_str(
+                &audience,
+            )))
+            .await
+    }
+    fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
+        let _ = audience;
+        self.__oauthflow_client.discard_token(
+            ::core::option::Option::Some(ImportJobAudience::as_str(&audience)),
+            refused,
+        )
+    }
+}

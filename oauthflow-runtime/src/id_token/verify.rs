@@ -21,7 +21,7 @@ use super::{IdTokenValidation, JwksCache, invalid};
 const IAT_IN_THE_FUTURE: &str = "`iat` is in the future";
 
 /// Claims that [`IdTokenClaims`] exposes through dedicated accessors.
-const REGISTERED: &[&str] = &["iss", "sub", "aud", "exp", "iat", "nonce"];
+const REGISTERED: &[&str] = &["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce"];
 
 /// Validates a raw ID token (compact JWS) and returns its claims.
 ///
@@ -224,6 +224,7 @@ fn into_claims(claims: &CoreIdTokenClaims, raw: Map<String, Value>) -> IdTokenCl
             .collect(),
         expires_at: SystemTime::from(claims.expiration()),
         issued_at: SystemTime::from(claims.issue_time()),
+        auth_time: claims.auth_time().map(SystemTime::from),
         nonce: claims.nonce().map(|n| n.secret().clone()),
         other,
     }

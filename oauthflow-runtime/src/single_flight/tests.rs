@@ -16,6 +16,7 @@ fn tokens(at: &str) -> TokenSet {
         access_token: AccessToken::new(at.into()),
         refresh_token: None,
         id_token: None,
+        id_token_claims: None,
         expires_at: None,
         audience: None,
         scopes: Vec::new(),

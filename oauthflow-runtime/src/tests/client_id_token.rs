@@ -282,6 +282,18 @@ async fn oidcc_client_test_refresh_token() {
     assert_eq!(tokens.refresh_token().unwrap().secret(), "rt-2");
     assert_ne!(tokens.id_token(), original.id_token());
     assert!(tokens.id_token().is_some());
+    // The validated claims travel with the tokens: the refreshed set has its own.
+    let claims = tokens
+        .id_token_claims()
+        .expect("the refreshed ID token's claims");
+    let before = original.id_token_claims().expect("the original's claims");
+    assert_eq!(claims.subject(), before.subject());
+    assert_eq!(claims.auth_time(), before.auth_time());
+    assert!(claims.auth_time().is_some());
+    assert!(
+        claims.claim("auth_time").is_none(),
+        "typed, not among the other claims"
+    );
 }
 
 /// OIDF `oidcc-client-test-refresh-token-invalid-issuer`.
@@ -319,8 +331,8 @@ async fn refresh_token_changed_auth_time_is_refused() {
         "the rotated refresh token"
     );
     assert!(
-        kept.id_token().is_none(),
-        "the unverified ID token is withheld"
+        kept.id_token().is_none() && kept.id_token_claims().is_none(),
+        "the unverified ID token is withheld, and its claims"
     );
     assert!(original.id_token().is_some());
 }

@@ -1,4 +1,4 @@
-//! End to end against the real oidc-provider (9.13.3, pinned in `tests/provider`), started on
+//! End to end against the real oidc-provider (9.13.3, pinned in `oauthflow-devserver/provider`), started on
 //! 127.0.0.1 by `oauthflow_devserver::DevProvider` and driven without a browser.
 
 use super::common;
@@ -343,8 +343,25 @@ async fn e2e_web_code_flow_with_openid() {
     let callback = dev_login(&provider, &url).await;
     let tokens = client.exchange_code(pending, &callback).await.unwrap();
     let id_token = tokens.id_token().expect("an ID token");
-    assert_eq!(jwt::payload(id_token)["aud"], clients::WEB.id);
+    let raw = jwt::payload(id_token);
+    assert_eq!(raw["aud"], clients::WEB.id);
     assert_eq!(aud(tokens.access_token().secret()), ORDERS);
+    // The same claims, validated and typed, with no JWT decoding by the app.
+    let claims = tokens.id_token_claims().expect("validated claims");
+    assert_eq!(claims.subject(), raw["sub"]);
+    assert_eq!(claims.issuer(), provider.issuer());
+    assert_eq!(claims.audiences(), [clients::WEB.id]);
+    let secs =
+        |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    assert_eq!(Some(secs(claims.expires_at())), raw["exp"].as_u64());
+    assert_eq!(claims.auth_time().map(secs), raw["auth_time"].as_u64());
+    assert_eq!(claims.nonce(), raw["nonce"].as_str());
+    // Kept in a session (serde) and back.
+    let stored: TokenSet = serde_json::from_str(&serde_json::to_string(&tokens).unwrap()).unwrap();
+    assert_eq!(
+        stored.id_token_claims().unwrap().subject(),
+        claims.subject()
+    );
 }
 
 /// R27/R39: a short-lived client-credentials token (2 s) is renewed ahead of expiry once it is

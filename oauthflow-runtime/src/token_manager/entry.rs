@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use oauth2::AccessToken;
 
 use super::config::CacheConfig;
+use crate::clock::ticks_of;
 
 /// What one successful fetch returned: the value to cache and its `expires_in`.
 pub struct Fetched<V = AccessToken> {
@@ -48,6 +49,9 @@ pub struct Entry<V = AccessToken> {
     lifetime: Duration,
     expires_at: Instant,
     refresh_at: Instant,
+    /// `refresh_at` on the scale of [`Clock::fast_ticks`](crate::clock::Clock::fast_ticks),
+    /// for the hot path.
+    refresh_at_ticks: u64,
     expires_at_wall: SystemTime,
 }
 
@@ -76,20 +80,18 @@ impl<V> Entry<V> {
             .min(config.max_lifetime);
         let margin = config.margin_for(lifetime);
         let expires_at = sent_at.checked_add(lifetime).unwrap_or(sent_at);
+        let refresh_at = expires_at.checked_sub(margin).unwrap_or(sent_at);
         Entry {
             value: fetched.value,
             lifetime,
             expires_at,
-            refresh_at: expires_at.checked_sub(margin).unwrap_or(sent_at),
+            refresh_at,
+            refresh_at_ticks: ticks_of(refresh_at),
             expires_at_wall: sent_at_wall.checked_add(lifetime).unwrap_or(sent_at_wall),
         }
     }
 
     /// The cached value (for the default `V`, the access token).
-    #[cfg_attr(
-        not(any(test, feature = "bench-internals")),
-        expect(dead_code, reason = "only the tests and the bench call it")
-    )]
     pub fn value(&self) -> &V {
         &self.value
     }
@@ -107,6 +109,13 @@ impl<V> Entry<V> {
     /// When the token enters its refresh margin (monotonic clock).
     pub fn refresh_at(&self) -> Instant {
         self.refresh_at
+    }
+
+    /// Whether the token is before its refresh point at `fast_ticks`
+    /// ([`Clock::fast_ticks`](crate::clock::Clock::fast_ticks)): the hot path's check.
+    #[inline]
+    pub(crate) fn is_fresh_at_ticks(&self, fast_ticks: u64) -> bool {
+        fast_ticks < self.refresh_at_ticks
     }
 
     /// Whether the token has not expired at `now`.
@@ -129,8 +138,10 @@ impl<V> Entry<V> {
     where
         V: Clone,
     {
+        let refresh_at = refresh_at.min(self.expires_at);
         Entry {
-            refresh_at: refresh_at.min(self.expires_at),
+            refresh_at,
+            refresh_at_ticks: ticks_of(refresh_at),
             ..self.clone()
         }
     }
@@ -138,6 +149,13 @@ impl<V> Entry<V> {
 
 impl Entry<AccessToken> {
     /// The access token (`.secret()` is what goes into `Authorization: Bearer`).
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(
+            dead_code,
+            reason = "only the tests and the bench cache `AccessToken`s"
+        )
+    )]
     pub fn access_token(&self) -> &AccessToken {
         &self.value
     }

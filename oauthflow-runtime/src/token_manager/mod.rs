@@ -30,7 +30,7 @@
 //!
 //! ```text
 //! if let Some(token) = ctx.token_manager.get_fresh(&audience) {   // lock-free hot path
-//!     return Ok(token.access_token().clone());
+//!     return Ok(token.value().clone());
 //! }
 //! let metadata = ctx.metadata().await?;
 //! let fetch_ctx = ctx.clone();                                      // Arc<Context>
@@ -156,7 +156,7 @@ where
         let slots = self.slots.load();
         let entry = slots.get(key)?.entry.load();
         let token = entry.as_ref()?;
-        if self.clock.now() < token.refresh_at() {
+        if token.is_fresh_at_ticks(self.clock.fast_ticks()) {
             tracing::trace!(cache = self.config.name, "token cache hit");
             Some(read(token))
         } else {
@@ -211,22 +211,27 @@ where
         None
     }
 
-    /// Forgets the token for `key` (e.g. after a resource server rejected it with 401), so
-    /// the next `get` fetches. Returns whether a token was cached. A fetch in flight is not
-    /// cancelled and its result is cached when it lands.
-    #[cfg_attr(
-        not(any(test, feature = "bench-internals")),
-        expect(dead_code, reason = "only the tests and the bench call it")
-    )]
-    pub fn invalidate(&self, key: &K) -> bool {
+    /// Forgets the token cached for `key` if `refused` says it is the one a resource server
+    /// rejected (401 `invalid_token`), so the next `get` fetches. A newer token, cached since
+    /// the rejected one was handed out, is kept: concurrent callers that all saw the same
+    /// refusal cause one new fetch, not one each. Returns whether a token was dropped. A
+    /// fetch in flight is not cancelled and its result is cached when it lands.
+    pub fn invalidate(&self, key: &K, refused: impl Fn(&V) -> bool) -> bool {
         let slots = self.slots.load();
-        let had = slots
-            .get(key)
-            .is_some_and(|slot| slot.entry.swap(None).is_some());
-        if had {
+        let Some(slot) = slots.get(key) else {
+            return false;
+        };
+        let current = slot.entry.load_full();
+        let is_current = |seen: &Option<CachedToken<V>>| match (seen, &current) {
+            (Some(seen), Some(current)) => Arc::ptr_eq(seen, current),
+            _ => false,
+        };
+        let dropped = current.as_ref().is_some_and(|token| refused(token.value()))
+            && is_current(&slot.entry.compare_and_swap(&current, None));
+        if dropped {
             tracing::debug!(cache = self.config.name, "token invalidated");
         }
-        had
+        dropped
     }
 
     /// Drops the keys whose token expired and that have no fetch in flight (for caches keyed

@@ -222,8 +222,13 @@ async fn invalidate_forces_a_fetch_and_purge_drops_expired_keys() {
         }
     };
     m.get(&"a", fetch.clone()).await.unwrap();
-    assert!(m.invalidate(&"a"));
-    assert!(!m.invalidate(&"a"));
+    assert!(
+        !m.invalidate(&"a", |t| t.secret() == "another"),
+        "a newer token is kept"
+    );
+    assert!(m.invalidate(&"a", |t| t.secret() == "t"));
+    assert!(!m.invalidate(&"a", |_| true), "nothing left to drop");
+    assert!(!m.invalidate(&"unknown", |_| true));
     m.get(&"a", fetch.clone()).await.unwrap();
     assert_eq!(fetches.load(SeqCst), 2);
     m.get(&"b", fetch).await.unwrap();

@@ -1,6 +1,7 @@
 // oauthflow's local authorization server for tests and examples.
 //
-// A pinned oidc-provider (see package.json) on 127.0.0.1, on an ephemeral port.
+// A pinned oidc-provider (see package.json) on 127.0.0.1, on an ephemeral port (or the
+// configured `port`).
 // It prints exactly one line starting with `OAUTHFLOW_PROVIDER_READY ` followed by
 // the issuer (`http://127.0.0.1:PORT`, no trailing slash) on stdout once it listens,
 // and exits when its stdin closes (so it never outlives the process that started it),
@@ -476,10 +477,21 @@ function log(line) {
 }
 
 async function main() {
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(Number(config.port ?? 0), '127.0.0.1', resolve);
-  });
+  const wantedPort = Number(config.port ?? 0);
+  if (!Number.isInteger(wantedPort) || wantedPort < 0 || wantedPort > 65535) {
+    fail(`port must be an integer from 0 to 65535, got ${JSON.stringify(config.port)}`);
+  }
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wantedPort, '127.0.0.1', resolve);
+    });
+  } catch (err) {
+    // One machine-readable line (port, error code) so that the Rust crate can say "port in
+    // use" as a typed error; then the usual failure line for people reading the output.
+    process.stderr.write(`OAUTHFLOW_PROVIDER_LISTEN_FAILED ${wantedPort} ${err?.code ?? 'unknown'}\n`);
+    fail(`cannot listen on 127.0.0.1:${wantedPort}: ${err?.message ?? err}`);
+  }
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
 

@@ -1,0 +1,92 @@
+//! A [`reqwest_middleware::Middleware`] that sends a [`TokenSource`]'s access token (feature
+//! `reqwest-middleware`).
+//!
+//! ```no_run
+//! use oauthflow::oauth_client;
+//! use oauthflow::integrations::reqwest_middleware::BearerMiddleware;
+//!
+//! #[oauth_client(kind = "machine", audiences = ["https://api.example.com/orders"])]
+//! struct Importer;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let importer = Importer::from_env()?;
+//! let orders_api = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(BearerMiddleware::new(importer, ImporterAudience::Orders))
+//!     .build();
+//! let orders = orders_api.get("https://api.example.com/orders").send().await?;
+//! # let _ = orders; Ok(()) }
+//! ```
+
+use http::Extensions;
+use reqwest::{Request, Response};
+use reqwest_middleware::{Middleware, Next};
+
+use super::Bearer;
+use crate::token_source::TokenSource;
+
+/// Adds `Authorization: Bearer …` for one audience to every request without an
+/// `Authorization` header; on `401` with `error="invalid_token"`, drops the token and sends the
+/// request once more with a new one (when its body can be cloned — a streamed body cannot, and
+/// the `401` is returned as it came).
+///
+/// A token that cannot be obtained fails the request with
+/// [`reqwest_middleware::Error::Middleware`] holding the [`crate::Error`].
+pub struct BearerMiddleware<T: TokenSource> {
+    bearer: Bearer<T>,
+}
+
+impl<T: TokenSource> BearerMiddleware<T> {
+    /// Tokens from `source` (a generated client) for `audience` (its audience enum, or `()`).
+    pub fn new(source: T, audience: T::Audience) -> Self {
+        BearerMiddleware {
+            bearer: Bearer { source, audience },
+        }
+    }
+}
+
+impl<T: TokenSource> std::fmt::Debug for BearerMiddleware<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.bearer, f)
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: TokenSource> Middleware for BearerMiddleware<T> {
+    async fn handle(
+        &self,
+        mut request: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        if !Bearer::<T>::applies_to(request.headers()) {
+            return next.run(request, extensions).await;
+        }
+        let token = self.token().await?;
+        Bearer::<T>::authorize(request.headers_mut(), &token);
+        let retry = request.try_clone();
+        let response = next.clone().run(request, extensions).await?;
+        let Some(mut retry) = retry else {
+            return Ok(response);
+        };
+        if !self
+            .bearer
+            .refused(response.status(), response.headers(), &token)
+        {
+            return Ok(response);
+        }
+        drop(response);
+        let token = self.token().await?;
+        Bearer::<T>::authorize(retry.headers_mut(), &token);
+        next.run(retry, extensions).await
+    }
+}
+
+impl<T: TokenSource> BearerMiddleware<T> {
+    async fn token(&self) -> reqwest_middleware::Result<crate::BearerToken> {
+        self.bearer
+            .source
+            .bearer_token(self.bearer.audience)
+            .await
+            .map_err(reqwest_middleware::Error::middleware)
+    }
+}

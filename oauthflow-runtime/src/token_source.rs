@@ -1,0 +1,164 @@
+//! What API-calling integrations take: a [`TokenSource`] hands out [`BearerToken`]s, cheap to
+//! clone, and forgets one that an API refused.
+//!
+//! Every generated client that caches access tokens itself (`kind = "machine"`) implements
+//! [`TokenSource`], with its audience enum (or `()` without audiences) as
+//! [`TokenSource::Audience`]. The HTTP integrations (features `reqwest-middleware` and `tower`)
+//! are written once against the trait, not per client.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use http::HeaderValue;
+
+use crate::error::Error;
+use crate::secret_eq::secrets_equal;
+
+/// An access token ready to send: the token and its `Authorization: Bearer …` header value
+/// (RFC 6750 §2.1), built once when the token was received. Cloning it clones an [`Arc`] — the
+/// warm path of [`TokenSource::bearer_token`] copies no string.
+///
+/// `Debug` shows no token; equality compares in constant time.
+///
+/// ```
+/// use oauthflow::BearerToken;
+///
+/// let token = BearerToken::new("mF_9.B5f-4.1JqM").unwrap();
+/// assert_eq!(token.secret(), "mF_9.B5f-4.1JqM");
+/// assert_eq!(token.authorization().to_str().unwrap(), "Bearer mF_9.B5f-4.1JqM");
+/// assert!(token.authorization().is_sensitive());
+/// assert_eq!(format!("{token:?}"), "BearerToken([redacted])");
+/// assert!(BearerToken::new("two words").is_err());
+/// ```
+#[derive(Clone)]
+pub struct BearerToken {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    secret: Box<str>,
+    authorization: HeaderValue,
+}
+
+impl BearerToken {
+    /// Wraps an access token. It must be an RFC 6750 §2.1 `b64token` (letters, digits,
+    /// `-._~+/`, then `=` padding): anything else could not be sent in an `Authorization`
+    /// header, and may be an attempt to inject one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidResponse`] naming the rule (never the token).
+    pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
+        let secret: String = secret.into();
+        if !is_b64token(&secret) {
+            return Err(Error::InvalidResponse {
+                endpoint: "token",
+                reason: "the access token is not an RFC 6750 b64token (letters, digits, `-._~+/`, then `=`)".into(),
+            });
+        }
+        let mut authorization = HeaderValue::try_from(format!("Bearer {secret}"))
+            .expect("a b64token is a valid header value");
+        // Never kept in an HTTP/2 header table (HPACK), never printed by `http`'s Debug.
+        authorization.set_sensitive(true);
+        Ok(BearerToken {
+            inner: Arc::new(Inner {
+                secret: secret.into_boxed_str(),
+                authorization,
+            }),
+        })
+    }
+
+    /// The access token itself.
+    pub fn secret(&self) -> &str {
+        &self.inner.secret
+    }
+
+    /// `Bearer <token>`, marked sensitive: the value of the `Authorization` header.
+    pub fn authorization(&self) -> &HeaderValue {
+        &self.inner.authorization
+    }
+
+    /// Whether `self` and `other` are the same received token (the same allocation) — what
+    /// [`TokenSource::discard_token`] compares, so that a token refused by an API never
+    /// evicts a newer one fetched meanwhile.
+    pub fn same_as(&self, other: &BearerToken) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl PartialEq for BearerToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.same_as(other) || secrets_equal(self.secret(), other.secret())
+    }
+}
+
+impl Eq for BearerToken {}
+
+impl fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BearerToken([redacted])")
+    }
+}
+
+impl From<&BearerToken> for oauth2::AccessToken {
+    fn from(token: &BearerToken) -> Self {
+        oauth2::AccessToken::new(token.secret().to_owned())
+    }
+}
+
+/// RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// A source of access tokens for calling APIs: what the HTTP integrations take.
+///
+/// Implemented by every generated client that caches access tokens (`kind = "machine"`):
+/// [`bearer_token`](Self::bearer_token) is the client's cached, single-flight token, and
+/// [`discard_token`](Self::discard_token) drops it from the cache when an API answered
+/// `401` with `error="invalid_token"` (RFC 6750 §3.1) — revoked or rotated keys on the API's
+/// side — so the next call fetches a new one.
+///
+/// ```no_run
+/// use oauthflow::{TokenSource, oauth_client};
+///
+/// #[oauth_client(kind = "machine", audiences = ["https://api.example.com/orders"])]
+/// struct Importer;
+///
+/// async fn call(importer: &Importer, http: &reqwest::Client) -> Result<(), Box<dyn std::error::Error>> {
+///     let token = importer.bearer_token(ImporterAudience::Orders).await?;
+///     let response = http
+///         .get("https://api.example.com/orders")
+///         .header(reqwest::header::AUTHORIZATION, token.authorization())
+///         .send()
+///         .await?;
+///     if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+///         importer.discard_token(ImporterAudience::Orders, &token);
+///     }
+///     Ok(())
+/// }
+/// ```
+pub trait TokenSource: Send + Sync + 'static {
+    /// What a token is for: the client's audience enum, or `()` when it declares none.
+    type Audience: Copy + Send + Sync + fmt::Debug + 'static;
+
+    /// A valid access token for `audience`: the cached one (no request, no string copied), or
+    /// the outcome of the one token request in flight for it.
+    ///
+    /// # Errors
+    ///
+    /// Discovery, network and token-endpoint failures.
+    fn bearer_token(
+        &self,
+        audience: Self::Audience,
+    ) -> impl Future<Output = Result<BearerToken, Error>> + Send;
+
+    /// Forgets `refused` if it is still the cached token for `audience` (a newer token is kept),
+    /// so that the next [`bearer_token`](Self::bearer_token) fetches a new one.
+    fn discard_token(&self, audience: Self::Audience, refused: &BearerToken);
+}
