@@ -24,6 +24,8 @@ mod support;
 
 #[path = "device_tv.rs"]
 mod device_tv;
+#[path = "machine_api.rs"]
+mod machine_api;
 #[path = "machine_cron.rs"]
 mod machine_cron;
 #[path = "multi_api.rs"]
@@ -91,6 +93,8 @@ async fn main() -> ExitCode {
     step!(native_loopback, NotesCli);
     step!(device_tv, TvApp);
     step!(multi_api, Backoffice);
+    // The last mile: calling an API with the token, through the HTTP middleware.
+    step!(machine_api, OrdersSync);
 
     println!();
     println!("== summary {}", "=".repeat(70));

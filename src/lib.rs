@@ -24,10 +24,10 @@
 #[doc = include_str!("../docs/oauth_client.md")]
 pub use oauthflow_macros::oauth_client;
 pub use oauthflow_runtime::{
-    AccessToken, AudienceParam, BearerToken, ClientSecret, ClientType, Confidential, ConfigError,
-    DeviceAuthorization, Error, Flow, IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization,
-    Public, RefreshToken, SecretString, Settings, TokenSet, TokenSource, Url,
-    check_form_post_request,
+    AccessToken, AudienceParam, AuthorizeOptions, BearerToken, ClientSecret, ClientType,
+    Confidential, ConfigError, DeviceAuthorization, Error, Flow, IdTokenClaims, Kind,
+    OAuthErrorCode, PendingAuthorization, Prompt, Public, RefreshToken, SecretString, Settings,
+    TokenSet, TokenSource, Url, check_form_post_request,
 };
 
 /// HTTP integrations that send a [`TokenSource`]'s access token: features `reqwest-middleware`

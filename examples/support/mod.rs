@@ -13,6 +13,8 @@
 // Every example uses a part of this module; `tour.rs` uses all of it.
 #![allow(dead_code)]
 
+pub mod protected_api;
+
 use std::error::Error;
 use std::fmt::Display;
 use std::io::{BufRead, Write};

@@ -14,6 +14,7 @@ enum Step {
     Discover,
     AccessToken,
     AuthorizeUrl,
+    AuthorizeUrlWith,
     ExchangeCode,
     LoginViaLoopback,
     VerifyFormPost,
@@ -21,13 +22,15 @@ enum Step {
     DeviceAuthorization,
     PollDevice,
     Refresh,
+    RefreshIfNeeded,
 }
 
 impl Step {
-    const ALL: [Step; 10] = [
+    const ALL: [Step; 12] = [
         Step::Discover,
         Step::AccessToken,
         Step::AuthorizeUrl,
+        Step::AuthorizeUrlWith,
         Step::ExchangeCode,
         Step::LoginViaLoopback,
         Step::VerifyFormPost,
@@ -35,6 +38,7 @@ impl Step {
         Step::DeviceAuthorization,
         Step::PollDevice,
         Step::Refresh,
+        Step::RefreshIfNeeded,
     ];
 
     fn name(self) -> &'static str {
@@ -42,6 +46,7 @@ impl Step {
             Step::Discover => "discover",
             Step::AccessToken => "access_token",
             Step::AuthorizeUrl => "authorize_url",
+            Step::AuthorizeUrlWith => "authorize_url_with",
             Step::ExchangeCode => "exchange_code",
             Step::LoginViaLoopback => "login_via_loopback",
             Step::VerifyFormPost => "verify_form_post",
@@ -49,6 +54,7 @@ impl Step {
             Step::DeviceAuthorization => "device_authorization",
             Step::PollDevice => "poll_device",
             Step::Refresh => "refresh",
+            Step::RefreshIfNeeded => "refresh_if_needed",
         }
     }
 
@@ -63,12 +69,12 @@ impl Step {
             Step::Discover => true,
             Step::AccessToken => c.flow == Flow::ClientCredentials,
             Step::AuthorizeUrl => code || c.flow == Flow::ImplicitFormPost,
-            Step::ExchangeCode => code,
+            Step::AuthorizeUrlWith | Step::ExchangeCode => code,
             Step::LoginViaLoopback => c.kind == Kind::Native,
             Step::VerifyFormPost => c.flow == Flow::ImplicitFormPost,
             Step::PasswordToken => c.flow == Flow::Password,
             Step::DeviceAuthorization | Step::PollDevice => c.flow == Flow::DeviceCode,
-            Step::Refresh => c.refresh_tokens,
+            Step::Refresh | Step::RefreshIfNeeded => c.refresh_tokens,
         }
     }
 
@@ -83,6 +89,10 @@ impl Step {
             Step::AccessToken | Step::AuthorizeUrl | Step::DeviceAuthorization => {
                 vec![Param::Audience]
             }
+            Step::AuthorizeUrlWith => vec![
+                Param::Audience,
+                named("options", quote!(&::oauthflow::AuthorizeOptions)),
+            ],
             Step::ExchangeCode => vec![
                 named("pending", quote!(::oauthflow::PendingAuthorization)),
                 named("callback", quote!(&str)),
@@ -105,6 +115,7 @@ impl Step {
                 quote!(&::oauthflow::DeviceAuthorization),
             )],
             Step::Refresh => vec![named("tokens", quote!(&::oauthflow::TokenSet))],
+            Step::RefreshIfNeeded => vec![named("tokens", quote!(&mut ::oauthflow::TokenSet))],
         }
     }
 
@@ -113,9 +124,12 @@ impl Step {
         match self {
             Step::Discover => quote!(()),
             Step::AccessToken => quote!(::oauthflow::AccessToken),
-            Step::AuthorizeUrl => quote!((::oauthflow::Url, ::oauthflow::PendingAuthorization)),
+            Step::AuthorizeUrl | Step::AuthorizeUrlWith => {
+                quote!((::oauthflow::Url, ::oauthflow::PendingAuthorization))
+            }
             Step::VerifyFormPost => quote!(::oauthflow::IdTokenClaims),
             Step::DeviceAuthorization => quote!(::oauthflow::DeviceAuthorization),
+            Step::RefreshIfNeeded => quote!(bool),
             Step::ExchangeCode
             | Step::LoginViaLoopback
             | Step::PasswordToken
@@ -131,6 +145,7 @@ impl Step {
             Step::Discover => return None,
             Step::AccessToken => "NoAccessToken",
             Step::AuthorizeUrl => "NoAuthorizeUrl",
+            Step::AuthorizeUrlWith => "NoAuthorizeUrlWith",
             Step::ExchangeCode => "NoExchangeCode",
             Step::LoginViaLoopback => "NoLoginViaLoopback",
             Step::VerifyFormPost => "NoVerifyFormPost",
@@ -141,6 +156,12 @@ impl Step {
                 "NoRefreshInThisFlow"
             }
             Step::Refresh => "NoRefresh",
+            Step::RefreshIfNeeded
+                if matches!(c.flow, Flow::ClientCredentials | Flow::ImplicitFormPost) =>
+            {
+                "NoRefreshIfNeededInThisFlow"
+            }
+            Step::RefreshIfNeeded => "NoRefreshIfNeeded",
         })
     }
 
@@ -171,6 +192,9 @@ impl Step {
                 authorize("state and nonce; `response_type=id_token`, `response_mode=form_post`")
             }
             Step::AuthorizeUrl => authorize("state, PKCE verifier and nonce"),
+            Step::AuthorizeUrlWith => format!(
+                "Step 1 with per-login options{for_audience}: like `authorize_url`, plus `prompt`, `login_hint`, `max_age` (checked against the ID token's `auth_time` by `exchange_code`), `acr_values`, `ui_locales` and extra parameters from [`AuthorizeOptions`](oauthflow::AuthorizeOptions).\n\n{errors}"
+            ),
             Step::ExchangeCode => format!(
                 "Step 2: checks the callback (`state`, `iss` when sent, RFC 9207; errors sent by the server) and redeems the code with the PKCE verifier. `callback` is the full redirect URL or its query string.\n\n{errors}"
             ),
@@ -188,6 +212,9 @@ impl Step {
             ),
             Step::PollDevice => format!(
                 "Step 2: polls the token endpoint until the user approves, honouring `interval` and `slow_down` (RFC 8628 §3.4, §3.5).\n\n{errors} The user denying access or the code expiring is an error too."
+            ),
+            Step::RefreshIfNeeded => format!(
+                "The session helper: refreshes `tokens` in place when the access token expires within `Settings::refresh_margin` and returns `true` (save the session then); `false` when they are still good. Concurrent calls for one session share one refresh; if a refresh commits new tokens but a later check fails, they are already in `tokens` when the error comes back.\n\n{errors} `invalid_grant` means the user must sign in again."
             ),
             Step::Refresh => format!(
                 "Exchanges the refresh token of `tokens` for new tokens (RFC 6749 §6). Concurrent calls with the same refresh token share one request; keep the returned set, whose refresh token may be new.\n\n{errors} `invalid_grant` means the user must sign in again."
@@ -233,18 +260,20 @@ pub fn token_source(ident: &syn::Ident, cfgs: &[&syn::Attribute], c: &Client) ->
             quote!(::core::option::Option::Some(#audience_type::as_str(&audience))),
         )
     };
+    // Without audiences the `()` argument carries nothing.
+    let unused = c.audiences.is_empty().then(|| quote!(let () = audience;));
     quote! {
         #(#cfgs)*
         impl ::oauthflow::TokenSource for #ident {
             type Audience = #audience_type;
 
             async fn bearer_token(&self, audience: Self::Audience) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
-                let _ = audience;
+                #unused
                 self.__oauthflow_client.bearer_token(#audience).await
             }
 
             fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
-                let _ = audience;
+                #unused
                 self.__oauthflow_client.discard_token(#audience, refused)
             }
         }

@@ -5,6 +5,9 @@
 use oauth2::{CsrfToken, PkceCodeChallenge};
 use url::Url;
 
+use std::time::SystemTime;
+
+use crate::authorize_options::{AuthorizeOptions, check_max_age};
 use crate::callback;
 use crate::context::Context;
 use crate::discovery::Metadata;
@@ -40,13 +43,14 @@ pub(crate) fn require_s256(metadata: &Metadata) -> Result<(), Error> {
 pub(crate) async fn authorize_url(
     ctx: &Context,
     audience: Option<&str>,
+    options: &AuthorizeOptions,
 ) -> Result<(Url, PendingAuthorization), Error> {
     let redirect_uri = ctx.redirect_uri.clone().ok_or_else(|| {
         Error::Config(ConfigError::Invalid {
             reason: "no redirect URI".into(),
         })
     })?;
-    authorize_url_with_redirect(ctx, audience, redirect_uri).await
+    authorize_url_with_redirect(ctx, audience, options, redirect_uri).await
 }
 
 /// [`authorize_url`] with a given redirect URI (the native loopback flow substitutes the bound
@@ -54,6 +58,7 @@ pub(crate) async fn authorize_url(
 pub(crate) async fn authorize_url_with_redirect(
     ctx: &Context,
     audience: Option<&str>,
+    options: &AuthorizeOptions,
     redirect_uri: String,
 ) -> Result<(Url, PendingAuthorization), Error> {
     let audience = ctx.check_audience(audience)?;
@@ -82,13 +87,13 @@ pub(crate) async fn authorize_url_with_redirect(
         if let Some(nonce) = &nonce {
             query.append_pair("nonce", nonce.secret());
         }
-        if ctx.spec.refresh_tokens {
-            // Servers such as oidc-provider drop `offline_access` without an explicit consent.
-            query.append_pair("prompt", "consent");
-        }
         if let Some(audience) = audience {
             query.append_pair(ctx.spec.audience_param.as_str(), audience);
         }
+        // `prompt` is the app's choice, not forced with `offline_access`: most servers show a
+        // consent screen for it, and the ones that need it (oidc-provider) get
+        // `Prompt::Consent` from the app.
+        options.append_to(&mut query);
     }
     tracing::debug!(audience, "oauthflow: authorization request built");
     let pending = PendingAuthorization {
@@ -101,6 +106,7 @@ pub(crate) async fn authorize_url_with_redirect(
         state: state.secret().clone(),
         nonce: nonce.map(|n| n.secret().clone()),
         pkce_verifier: Some(verifier.secret().clone()),
+        max_age: options.max_age_secs(),
     };
     Ok((url, pending))
 }
@@ -154,6 +160,7 @@ pub(crate) async fn exchange_code(
     } else {
         None
     };
+    let max_age = pending.max_age;
     let metadata = ctx.metadata().await?;
     // `check_pending` made `pending.issuer` equal to the client's issuer (or both absent).
     callback::check_issuer(
@@ -202,6 +209,8 @@ pub(crate) async fn exchange_code(
                     .into(),
             }),
         };
+        let checked = checked
+            .and_then(|claims| check_max_age(max_age, &claims, SystemTime::now()).map(|()| claims));
         match checked {
             Ok(claims) => tokens = tokens.validated(claims),
             Err(error) => return Err(error.after_tokens_issued(tokens)),
@@ -229,8 +238,13 @@ pub(crate) async fn login_via_loopback(
         })
     })?;
     let listener = Listener::bind(configured).await?;
-    let (url, pending) =
-        authorize_url_with_redirect(ctx, audience, listener.redirect_uri().to_owned()).await?;
+    let (url, pending) = authorize_url_with_redirect(
+        ctx,
+        audience,
+        &AuthorizeOptions::default(),
+        listener.redirect_uri().to_owned(),
+    )
+    .await?;
     let callback = listener.wait_for_callback(pending.state(), ctx.loopback_timeout);
     open(&url);
     let callback = callback.await?;

@@ -27,6 +27,7 @@ use oauth2::AccessToken;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::authorize_options::AuthorizeOptions;
 use crate::claims::IdTokenClaims;
 use crate::context::Context;
 use crate::device_authorization::DeviceAuthorization;
@@ -243,6 +244,18 @@ macro_rules! handle {
             pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
                 crate::refresh::refresh(&self.ctx, tokens).await
             }
+
+            /// The session helper: refreshes `tokens` in place when the access token expires
+            /// within `Settings::refresh_margin`; `true` when it did (save the session then).
+            /// Concurrent requests of one session share one refresh. On
+            /// [`Error::CommittedButUnverified`] the committed tokens are already in `tokens`.
+            ///
+            /// # Errors
+            ///
+            /// As [`refresh`](Self::refresh).
+            pub async fn refresh_if_needed(&self, tokens: &mut TokenSet) -> Result<bool, Error> {
+                crate::refresh::refresh_if_needed(&self.ctx, tokens).await
+            }
         }
     };
 }
@@ -332,7 +345,27 @@ macro_rules! code_steps {
                 &self,
                 audience: Option<&'static str>,
             ) -> Result<(Url, PendingAuthorization), Error> {
-                crate::authorization_code::authorize_url(&self.ctx, audience).await
+                crate::authorization_code::authorize_url(
+                    &self.ctx,
+                    audience,
+                    &AuthorizeOptions::default(),
+                )
+                .await
+            }
+
+            /// [`authorize_url`](Self::authorize_url) with per-login options: `prompt`,
+            /// `login_hint`, `max_age` (then checked against the ID token's `auth_time`),
+            /// `acr_values`, `ui_locales`, extra parameters.
+            ///
+            /// # Errors
+            ///
+            /// As `authorize_url`.
+            pub async fn authorize_url_with(
+                &self,
+                audience: Option<&'static str>,
+                options: &AuthorizeOptions,
+            ) -> Result<(Url, PendingAuthorization), Error> {
+                crate::authorization_code::authorize_url(&self.ctx, audience, options).await
             }
 
             /// Checks the callback (strict parsing, `state` in constant time before any network

@@ -124,6 +124,7 @@ pub fn authorize_url(
         state,
         nonce: Some(nonce),
         pkce_verifier: None,
+        max_age: None,
     };
     Ok((url, pending))
 }

@@ -80,6 +80,7 @@
 //! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock, every cap and timeout, the one constant-time compare, typed errors |
 
 mod authorization_code;
+mod authorize_options;
 mod callback;
 mod claims;
 mod client_auth;
@@ -121,6 +122,7 @@ mod urls;
 #[cfg(test)]
 mod tests;
 
+pub use authorize_options::{AuthorizeOptions, Prompt};
 pub use claims::IdTokenClaims;
 pub use device_authorization::DeviceAuthorization;
 pub use error::{ConfigError, Error, OAuthErrorCode};

@@ -22,6 +22,10 @@ pub struct PendingAuthorization {
     pub(crate) state: String,
     pub(crate) nonce: Option<String>,
     pub(crate) pkce_verifier: Option<String>,
+    /// The `max_age` the request asked for, checked against the ID token's `auth_time`
+    /// (absent in pending authorizations stored by an older version: `serde(default)`).
+    #[serde(default)]
+    pub(crate) max_age: Option<u64>,
 }
 
 impl PendingAuthorization {

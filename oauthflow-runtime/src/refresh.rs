@@ -22,6 +22,39 @@ use crate::single_flight::FlightAbandoned;
 use crate::token_response::Requested;
 use crate::tokens::TokenSet;
 
+/// The session helper: refreshes `tokens` in place when their access token expires within the
+/// refresh margin (`Settings::refresh_margin`), and says whether it did (then save the session).
+/// A token set whose expiry the server did not announce is left as it is (refresh it when an
+/// API refuses it). What a refresh committed is never lost: on
+/// [`Error::CommittedButUnverified`] the committed tokens (ID token withheld) replace `tokens`
+/// before the error is returned.
+pub(crate) async fn refresh_if_needed(
+    ctx: &Arc<Context>,
+    tokens: &mut TokenSet,
+) -> Result<bool, Error> {
+    let margin = ctx.token_cache.config().refresh_margin;
+    let due = tokens.expires_at.is_some_and(|at| {
+        SystemTime::now()
+            .checked_add(margin)
+            .is_none_or(|soon| soon >= at)
+    });
+    if !due {
+        return Ok(false);
+    }
+    match refresh(ctx, tokens).await {
+        Ok(new) => {
+            *tokens = new;
+            Ok(true)
+        }
+        Err(error) => {
+            if let Some(committed) = error.committed_tokens() {
+                *tokens = committed.clone();
+            }
+            Err(error)
+        }
+    }
+}
+
 /// New tokens for `tokens`, sharing one request with concurrent refreshes of the same refresh
 /// token. The request runs in its own task: dropping this future stops waiting, never the
 /// request.

@@ -60,6 +60,13 @@ missing_step!(
 );
 
 missing_step!(
+    /// `authorize_url_with` on a client whose flow has no authorization-code request.
+    NoAuthorizeUrlWith -> (Url, PendingAuthorization),
+    message = "`authorize_url_with` is not a step of `{Self}`: only the authorization code flow takes per-login options",
+    note = "`authorize_url_with(audience, &AuthorizeOptions)` is a step of kind = \"web\", \"spa\" and \"native\" (authorization code + PKCE)"
+);
+
+missing_step!(
     /// `exchange_code` on a client whose flow redeems no authorization code.
     NoExchangeCode -> TokenSet,
     message = "`exchange_code` is not a step of `{Self}`: its flow redeems no authorization code",
@@ -106,6 +113,20 @@ missing_step!(
     NoRefresh -> TokenSet,
     message = "`refresh` is not a step of `{Self}`: it does not ask for refresh tokens",
     note = "add `refresh_tokens = true` to `#[oauth_client(...)]` (it requests `offline_access`); `refresh(&tokens)` then exchanges the refresh token for new tokens"
+);
+
+missing_step!(
+    /// `refresh_if_needed` on a client of a refreshable flow that did not ask for refresh tokens.
+    NoRefreshIfNeeded -> bool,
+    message = "`refresh_if_needed` is not a step of `{Self}`: it does not ask for refresh tokens",
+    note = "add `refresh_tokens = true` to `#[oauth_client(...)]`; `refresh_if_needed(&mut tokens)` then keeps a session's tokens fresh"
+);
+
+missing_step!(
+    /// `refresh_if_needed` on a client whose flow never returns a refresh token.
+    NoRefreshIfNeededInThisFlow -> bool,
+    message = "`refresh_if_needed` is not a step of `{Self}`: its flow returns no refresh token",
+    note = "client credentials (kind = \"machine\") renews its cached token itself; an ID-token-only `spa` signs the user in again"
 );
 
 missing_step!(

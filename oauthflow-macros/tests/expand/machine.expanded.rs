@@ -96,6 +96,18 @@ impl ImportJob {
     }
     #[doc(hidden)]
     #[allow(clippy::unused_self)]
+    pub fn authorize_url_with<'__oauthflow>(
+        &'__oauthflow self,
+        _: ImportJobAudience,
+        _: &::oauthflow::AuthorizeOptions,
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
+    where
+        Self: ::oauthflow::__private::steps::NoAuthorizeUrlWith<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoAuthorizeUrlWith::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
     pub fn exchange_code<'__oauthflow>(
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
@@ -184,6 +196,19 @@ impl ImportJob {
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshInThisFlow::unreachable(self))
     }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow<'__oauthflow>,
+    {
+        ::core::future::ready(
+            ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow::unreachable(self),
+        )
+    }
 }
 impl ::oauthflow::TokenSource for ImportJob {
     type Audience = ImportJobAudience;
@@ -191,7 +216,6 @@ impl ::oauthflow::TokenSource for ImportJob {
         &self,
         audience: Self::Audience,
     ) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
-        let _ = audience;
         self.__oauthflow_client
             .bearer_token(::core::option::Option::Some(ImportJobAudience::as_str(
                 &audience,
@@ -199,7 +223,6 @@ impl ::oauthflow::TokenSource for ImportJob {
             .await
     }
     fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
-        let _ = audience;
         self.__oauthflow_client.discard_token(
             ::core::option::Option::Some(ImportJobAudience::as_str(&audience)),
             refused,

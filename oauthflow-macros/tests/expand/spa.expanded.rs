@@ -89,6 +89,22 @@ impl Dashboard {
             )))
             .await
     }
+    #[doc = "Step 1 with per-login options for `audience`: like `authorize_url`, plus `prompt`, `login_hint`, `max_age` (checked against the ID token's `auth_time` by `exchange_code`), `acr_values`, `ui_locales` and extra parameters from [`AuthorizeOptions`](oauthflow::AuthorizeOptions).\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
+    pub async fn authorize_url_with(
+        &self,
+        audience: DashboardAudience,
+        options: &::oauthflow::AuthorizeOptions,
+    ) -> ::core::result::Result<
+        (::oauthflow::Url, ::oauthflow::PendingAuthorization),
+        ::oauthflow::Error,
+    > {
+        self.__oauthflow_client
+            .authorize_url_with(
+                ::core::option::Option::Some(DashboardAudience::as_str(&audience)),
+                options,
+            )
+            .await
+    }
     #[doc = "Step 2: checks the callback (`state`, `iss` when sent, RFC 9207; errors sent by the server) and redeems the code with the PKCE verifier. `callback` is the full redirect URL or its query string.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
     pub async fn exchange_code(
         &self,
@@ -174,5 +190,16 @@ impl Dashboard {
         Self: ::oauthflow::__private::steps::NoRefresh<'__oauthflow>,
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefresh::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeeded<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoRefreshIfNeeded::unreachable(self))
     }
 }

@@ -67,6 +67,17 @@ impl LoginOnly {
     }
     #[doc(hidden)]
     #[allow(clippy::unused_self)]
+    pub fn authorize_url_with<'__oauthflow>(
+        &'__oauthflow self,
+        _: &::oauthflow::AuthorizeOptions,
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
+    where
+        Self: ::oauthflow::__private::steps::NoAuthorizeUrlWith<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoAuthorizeUrlWith::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
     pub fn exchange_code<'__oauthflow>(
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
@@ -149,5 +160,18 @@ impl LoginOnly {
         Self: ::oauthflow::__private::steps::NoRefreshInThisFlow<'__oauthflow>,
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshInThisFlow::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow<'__oauthflow>,
+    {
+        ::core::future::ready(
+            ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow::unreachable(self),
+        )
     }
 }

@@ -68,6 +68,17 @@ impl Kiosk {
     }
     #[doc(hidden)]
     #[allow(clippy::unused_self)]
+    pub fn authorize_url_with<'__oauthflow>(
+        &'__oauthflow self,
+        _: &::oauthflow::AuthorizeOptions,
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::oauthflow::PendingAuthorization)>
+    where
+        Self: ::oauthflow::__private::steps::NoAuthorizeUrlWith<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoAuthorizeUrlWith::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
     pub fn exchange_code<'__oauthflow>(
         &'__oauthflow self,
         _: ::oauthflow::PendingAuthorization,
@@ -148,5 +159,16 @@ impl Kiosk {
         Self: ::oauthflow::__private::steps::NoRefresh<'__oauthflow>,
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefresh::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn refresh_if_needed<'__oauthflow>(
+        &'__oauthflow self,
+        _: &mut ::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<bool>
+    where
+        Self: ::oauthflow::__private::steps::NoRefreshIfNeeded<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoRefreshIfNeeded::unreachable(self))
     }
 }

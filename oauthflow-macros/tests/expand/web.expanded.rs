@@ -68,6 +68,18 @@ impl Portal {
             .authorize_url(::core::option::Option::None)
             .await
     }
+    #[doc = "Step 1 with per-login options: like `authorize_url`, plus `prompt`, `login_hint`, `max_age` (checked against the ID token's `auth_time` by `exchange_code`), `acr_values`, `ui_locales` and extra parameters from [`AuthorizeOptions`](oauthflow::AuthorizeOptions).\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
+    pub async fn authorize_url_with(
+        &self,
+        options: &::oauthflow::AuthorizeOptions,
+    ) -> ::core::result::Result<
+        (::oauthflow::Url, ::oauthflow::PendingAuthorization),
+        ::oauthflow::Error,
+    > {
+        self.__oauthflow_client
+            .authorize_url_with(::core::option::Option::None, options)
+            .await
+    }
     #[doc = "Step 2: checks the callback (`state`, `iss` when sent, RFC 9207; errors sent by the server) and redeems the code with the PKCE verifier. `callback` is the full redirect URL or its query string.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
     pub async fn exchange_code(
         &self,
@@ -146,5 +158,12 @@ impl Portal {
         tokens: &::oauthflow::TokenSet,
     ) -> ::core::result::Result<::oauthflow::TokenSet, ::oauthflow::Error> {
         self.__oauthflow_client.refresh(tokens).await
+    }
+    #[doc = "The session helper: refreshes `tokens` in place when the access token expires within `Settings::refresh_margin` and returns `true` (save the session then); `false` when they are still good. Concurrent calls for one session share one refresh; if a refresh commits new tokens but a later check fails, they are already in `tokens` when the error comes back.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation. `invalid_grant` means the user must sign in again."]
+    pub async fn refresh_if_needed(
+        &self,
+        tokens: &mut ::oauthflow::TokenSet,
+    ) -> ::core::result::Result<bool, ::oauthflow::Error> {
+        self.__oauthflow_client.refresh_if_needed(tokens).await
     }
 }

@@ -436,3 +436,75 @@ async fn refresh_token_invalid_signature_is_refused() {
         "{result:?}"
     );
 }
+
+/// OIDC Core §3.1.3.7 step 11: with `max_age` (from `AuthorizeOptions`), the ID token must
+/// carry an `auth_time` no older than it; otherwise the login fails — and what the server
+/// issued for the spent code is kept in the error, the ID token withheld.
+#[tokio::test]
+async fn max_age_is_checked_against_auth_time() {
+    let (peer, client) = setup(&WEB_OIDC).await;
+    let options = crate::AuthorizeOptions::new().max_age(std::time::Duration::from_secs(300));
+    for (auth_time, accepted) in [
+        (Some(now() - 60), true),
+        (Some(now() - 1_000), false),
+        (None, false),
+    ] {
+        let (url, pending) = client.authorize_url_with(None, &options).await.unwrap();
+        assert_eq!(query_param(&url, "max_age").as_deref(), Some("300"));
+        let nonce = query_param(&url, "nonce").expect("a nonce");
+        let mut claims = id_claims(&peer, Some(&nonce));
+        match auth_time {
+            Some(at) => claims["auth_time"] = json!(at),
+            None => drop(claims.as_object_mut().unwrap().remove("auth_time")),
+        }
+        let id_token = sign_rs256(&claims, &rsa1(), Some("k1"));
+        peer.script("/token", vec![token_reply("at-1", "rt-1", Some(id_token))]);
+        let result = redeem(&client, &pending, "code-1", &peer).await;
+        match result {
+            Ok(tokens) => {
+                assert!(accepted, "{auth_time:?} must be refused");
+                let claims = tokens.id_token_claims().unwrap();
+                assert!(claims.auth_time().is_some());
+            }
+            Err(error) => {
+                assert!(!accepted, "{auth_time:?}: {error}");
+                assert!(
+                    matches!(error.check_failed(), Error::IdTokenInvalid { reason } if reason.contains("max_age") || reason.contains("auth_time")),
+                    "{error}"
+                );
+                let kept = error
+                    .committed_tokens()
+                    .expect("the issued tokens are kept");
+                assert!(kept.id_token().is_none() && kept.id_token_claims().is_none());
+            }
+        }
+    }
+}
+
+/// The session helper keeps what a refresh committed: when the refreshed ID token fails, the
+/// session holds the new access and (rotated) refresh token — never the dead one — and the
+/// error says why.
+#[tokio::test]
+async fn refresh_if_needed_keeps_committed_tokens_in_the_session() {
+    let peer = super::common::peer().await;
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
+    // A margin longer than the 300 s lifetime: the session is always due for a refresh.
+    let settings = super::common::peer_settings(&peer, "web-secret")
+        .refresh_margin(std::time::Duration::from_secs(600));
+    let client = Client::new(&WEB_OIDC, settings).unwrap();
+    let mut refreshed = id_claims(&peer, None);
+    refreshed["sub"] = json!("mallory");
+    let mut session = login_with(
+        &peer,
+        &client,
+        |nonce| sign_k1(&id_claims(&peer, Some(nonce))),
+        vec![token_reply("at-2", "rt-2", Some(sign_k1(&refreshed)))],
+    )
+    .await
+    .unwrap();
+    let error = client.refresh_if_needed(&mut session).await.unwrap_err();
+    assert!(error.to_string().contains("`sub`"), "{error}");
+    assert_eq!(session.access_token().secret(), "at-2");
+    assert_eq!(session.refresh_token().unwrap().secret(), "rt-2");
+    assert!(session.id_token().is_none() && session.id_token_claims().is_none());
+}

@@ -55,7 +55,11 @@ async fn r8_r10_authorization_url_and_token_request() {
         query_param(&url, "scope").as_deref(),
         Some("read:orders offline_access")
     );
-    assert_eq!(query_param(&url, "prompt").as_deref(), Some("consent"));
+    assert_eq!(
+        query_param(&url, "prompt"),
+        None,
+        "no prompt unless the app asks (`offline_access` does not force `consent`)"
+    );
     assert_eq!(query_param(&url, "resource").as_deref(), Some(ORDERS));
     assert_eq!(
         query_param(&url, "code_challenge_method").as_deref(),

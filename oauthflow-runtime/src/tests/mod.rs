@@ -26,6 +26,7 @@ mod loopback_listener;
 mod provider_e2e;
 mod robustness;
 mod secrets;
+mod session_refresh;
 mod tls;
 mod token_endpoint_rules;
 mod token_manager_alloc;

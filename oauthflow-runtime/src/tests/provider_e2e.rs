@@ -364,6 +364,36 @@ async fn e2e_web_code_flow_with_openid() {
     );
 }
 
+/// Per-login options reach the real server: with `max_age` oidc-provider puts `auth_time` in
+/// the ID token, which `exchange_code` checks; `prompt=login` is sent as asked.
+#[tokio::test]
+async fn e2e_authorize_options_max_age_and_prompt() {
+    static WEB_OPENID: ClientSpec = ClientSpec {
+        scopes: &["openid"],
+        ..WEB
+    };
+    let provider = DevProvider::start().await.unwrap();
+    let client = dev_confidential(&WEB_OPENID, &provider, clients::WEB);
+    let options = crate::AuthorizeOptions::new()
+        .prompt(crate::Prompt::Login)
+        .max_age(std::time::Duration::from_secs(600))
+        .login_hint(users::ALICE);
+    let (url, pending) = client
+        .authorize_url_with(Some(ORDERS), &options)
+        .await
+        .unwrap();
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query.get("prompt").map(String::as_str), Some("login"));
+    assert_eq!(query.get("max_age").map(String::as_str), Some("600"));
+    let callback = dev_login(&provider, &url).await;
+    let tokens = client.exchange_code(pending, &callback).await.unwrap();
+    let claims = tokens.id_token_claims().expect("validated claims");
+    assert!(
+        claims.auth_time().is_some(),
+        "max_age makes the server send auth_time"
+    );
+}
+
 /// R27/R39: a short-lived client-credentials token (2 s) is renewed ahead of expiry once it is
 /// inside the refresh margin (capped at half its lifetime): callers keep the still-valid token
 /// while one background request fetches the next.

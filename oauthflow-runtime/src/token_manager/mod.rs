@@ -259,6 +259,11 @@ where
         dropped
     }
 
+    /// The configuration the manager was built with.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
     /// How many keys the manager holds.
     pub fn len(&self) -> usize {
         self.slots.load().len()

@@ -114,6 +114,16 @@ impl Client {
         )
     }
 
+    pub async fn authorize_url_with(
+        &self,
+        audience: Option<&'static str>,
+        options: &crate::AuthorizeOptions,
+    ) -> Result<(Url, PendingAuthorization), Error> {
+        forward!(self, h => h.authorize_url_with(audience, options),
+            [Code, CodeRefresh, Native, NativeRefresh]
+        )
+    }
+
     pub async fn exchange_code(
         &self,
         pending: PendingAuthorization,
@@ -126,6 +136,12 @@ impl Client {
 
     pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, Error> {
         forward!(self, h => h.refresh(tokens),
+            [CodeRefresh, NativeRefresh, PasswordRefresh, DeviceRefresh]
+        )
+    }
+
+    pub async fn refresh_if_needed(&self, tokens: &mut TokenSet) -> Result<bool, Error> {
+        forward!(self, h => h.refresh_if_needed(tokens),
             [CodeRefresh, NativeRefresh, PasswordRefresh, DeviceRefresh]
         )
     }
