@@ -437,3 +437,37 @@ async fn clones_share_what_discover_fetched() {
     clone.authorize_url(Some(ORDERS)).await.unwrap();
     assert_eq!(peer.requests().len(), 1);
 }
+
+/// A `device` client with run-time device-authorization and token endpoints and no issuer:
+/// its request goes to the settings' endpoint, and nothing is discovered.
+#[tokio::test]
+async fn device_client_with_run_time_endpoints_and_no_issuer() {
+    let peer = peer().await;
+    peer.on(
+        "/device",
+        Reply::json(
+            200,
+            json!({
+                "device_code": "dc-1",
+                "user_code": "ABCD-EFGH",
+                "verification_uri": peer.url("/activate"),
+                "expires_in": 600,
+            }),
+        ),
+    );
+    let client = Client::new(
+        &DEVICE,
+        Settings::public("tv")
+            .device_authorization_endpoint(peer.url("/device"))
+            .token_endpoint(peer.url("/token")),
+    )
+    .expect("no issuer is needed");
+    client.discover().await.unwrap();
+    let authorization = client.device_authorization(None).await.unwrap();
+    assert_eq!(authorization.user_code(), "ABCD-EFGH");
+    assert_eq!(peer.requests_to("/device").len(), 1);
+    assert!(
+        peer.requests_to("/.well-known/openid-configuration")
+            .is_empty()
+    );
+}
