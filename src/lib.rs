@@ -40,3 +40,9 @@ pub use oauthflow_runtime::integrations;
 pub mod __private {
     pub use oauthflow_runtime::__private::*;
 }
+
+/// The configuration reference, `docs/configuration.md` (every setting and environment
+/// variable), compiled here only so that its examples are doctests that stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/configuration.md")]
+struct ConfigurationDocs;

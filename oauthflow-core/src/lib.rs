@@ -43,6 +43,7 @@ pub mod cases;
 pub use kind::{AudienceParam, Flow, Kind, decide};
 pub use rules::{
     BLOCKED_SCHEMES, EndpointProblem, OIDC_SCOPES, RESPONSE_PARAMS, RedirectProblem, ScopeProblem,
-    USER_SCOPES, endpoint_verdict, issuer_verdict, redirect_verdict, scope_problem,
+    USER_SCOPES, endpoint_verdict, endpoints_for, issuer_verdict, redirect_verdict, scope_problem,
+    validates_id_tokens,
 };
 pub use uri::{Authority, Host, Uri, UriError};

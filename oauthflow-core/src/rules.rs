@@ -4,7 +4,7 @@
 //! with its rule number, the runtime as a `ConfigError`. The order of the checks is part of the
 //! verdict (a value with several problems reports the first), so both sides name the same one.
 
-use crate::kind::Kind;
+use crate::kind::{Flow, Kind};
 use crate::uri::{Uri, UriError};
 
 /// Schemes that are never a redirect target: they run or read content in the browser instead of
@@ -27,6 +27,58 @@ pub const USER_SCOPES: [&str; 6] = [
 
 /// Scopes an ID-token-only login (implicit form post) may request (OIDC Core §3.2.2.1, §5.4).
 pub const OIDC_SCOPES: [&str; 5] = ["openid", "profile", "email", "address", "phone"];
+
+/// The endpoints a flow calls, by their metadata names (RFC 8414 §2): `token_endpoint` and the
+/// like. `jwks_uri` is among them where an ID token must be validated: the implicit form post
+/// always, the other user-facing flows when `openid` is requested (`openid` is `true`).
+///
+/// The macro uses it for the completeness of the attribute's explicit endpoints (rule 13), the
+/// runtime to decide whether explicit endpoints make discovery unnecessary.
+///
+/// ```
+/// # use oauthflow_core as oauthflow;
+/// use oauthflow::{Flow, endpoints_for};
+///
+/// assert_eq!(endpoints_for(Flow::ClientCredentials, false), ["token_endpoint"]);
+/// assert_eq!(
+///     endpoints_for(Flow::AuthorizationCode, true),
+///     ["authorization_endpoint", "token_endpoint", "jwks_uri"]
+/// );
+/// ```
+pub fn endpoints_for(flow: Flow, openid: bool) -> Vec<&'static str> {
+    let mut needed = match flow {
+        Flow::ClientCredentials | Flow::Password => vec!["token_endpoint"],
+        Flow::AuthorizationCode | Flow::AuthorizationCodePkce => {
+            vec!["authorization_endpoint", "token_endpoint"]
+        }
+        Flow::ImplicitFormPost => vec!["authorization_endpoint", "jwks_uri"],
+        Flow::DeviceCode => vec!["device_authorization_endpoint", "token_endpoint"],
+    };
+    if validates_id_tokens(flow, openid) && !needed.contains(&"jwks_uri") {
+        needed.push("jwks_uri");
+    }
+    needed
+}
+
+/// Whether a client of this flow validates ID tokens: the implicit form post always, the other
+/// flows with an end user when `openid` is requested (client credentials has no user, so no ID
+/// token). Such a client needs the issuer (the ID token's `iss`) and its keys (`jwks_uri`).
+///
+/// ```
+/// # use oauthflow_core as oauthflow;
+/// use oauthflow::{Flow, validates_id_tokens};
+///
+/// assert!(validates_id_tokens(Flow::ImplicitFormPost, false));
+/// assert!(validates_id_tokens(Flow::DeviceCode, true));
+/// assert!(!validates_id_tokens(Flow::ClientCredentials, true));
+/// ```
+pub const fn validates_id_tokens(flow: Flow, openid: bool) -> bool {
+    match flow {
+        Flow::ImplicitFormPost => true,
+        Flow::ClientCredentials => false,
+        _ => openid,
+    }
+}
 
 /// Why an authorization-server URL (an endpoint, `jwks_uri`, or an issuer) is refused.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -94,8 +94,8 @@ pub const ARGS: [ArgSpec; 14] = [
         value: "https URL without query or fragment",
         kinds: ALL,
         allowed_with: "all",
-        default: "read at run time (`Settings::issuer`, `<PREFIX>_ISSUER`)",
-        meaning: "the authorization server; endpoints come from its metadata (RFC 8414 / OpenID Discovery), fetched once, lazily",
+        default: "read at run time (`Settings::issuer`, `<PREFIX>_ISSUER`); not needed by a client whose explicit endpoints cover its flow and that validates no ID token",
+        meaning: "the authorization server; endpoints come from its metadata (RFC 8414 / OpenID Discovery), fetched lazily and kept for its `max-age`",
         example: r#"issuer = "https://tenant.example.com/""#,
     },
     ArgSpec {
@@ -105,7 +105,7 @@ pub const ARGS: [ArgSpec; 14] = [
         kinds: REDIRECT_KINDS,
         allowed_with: "`web`, `spa`, `native`, with the other endpoints the flow calls",
         default: "discovery",
-        meaning: "explicit endpoint instead of discovery",
+        meaning: "explicit endpoint instead of discovery; `Settings::authorization_endpoint` (and the like for the others) overrides it at run time",
         example: r#"authorization_endpoint = "https://tenant.example.com/authorize""#,
     },
     ArgSpec {

@@ -11,6 +11,7 @@ use crate::ast::{Client, Flow, Kind};
 /// Every step a generated client can have, in the order they are emitted.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Step {
+    Discover,
     AccessToken,
     AuthorizeUrl,
     AuthorizeUrlWith,
@@ -25,7 +26,8 @@ enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 11] = [
+    const ALL: [Step; 12] = [
+        Step::Discover,
         Step::AccessToken,
         Step::AuthorizeUrl,
         Step::AuthorizeUrlWith,
@@ -41,6 +43,7 @@ impl Step {
 
     fn name(self) -> &'static str {
         match self {
+            Step::Discover => "discover",
             Step::AccessToken => "access_token",
             Step::AuthorizeUrl => "authorize_url",
             Step::AuthorizeUrlWith => "authorize_url_with",
@@ -62,6 +65,8 @@ impl Step {
             Flow::AuthorizationCode | Flow::AuthorizationCodePkce
         );
         match self {
+            // Every flow has metadata (discovered or explicit) to check at start-up.
+            Step::Discover => true,
             Step::AccessToken => c.flow == Flow::ClientCredentials,
             Step::AuthorizeUrl => code || c.flow == Flow::ImplicitFormPost,
             Step::AuthorizeUrlWith | Step::ExchangeCode => code,
@@ -79,6 +84,7 @@ impl Step {
         let named = |name, ty| Param::Named(name, ty);
         match self {
             // The ID-token-only flow requests no access token, hence no audience.
+            Step::Discover => Vec::new(),
             Step::AuthorizeUrl if c.flow == Flow::ImplicitFormPost => Vec::new(),
             Step::AccessToken | Step::AuthorizeUrl | Step::DeviceAuthorization => {
                 vec![Param::Audience]
@@ -116,6 +122,7 @@ impl Step {
     /// What the step returns on success.
     fn output(self) -> TokenStream {
         match self {
+            Step::Discover => quote!(()),
             Step::AccessToken => quote!(::oauthflow::AccessToken),
             Step::AuthorizeUrl | Step::AuthorizeUrlWith => {
                 quote!((::oauthflow::Url, ::oauthflow::PendingAuthorization))
@@ -131,9 +138,11 @@ impl Step {
         }
     }
 
-    /// The `__private::steps` trait that explains why `c` lacks this step.
-    fn missing_trait(self, c: &Client) -> &'static str {
-        match self {
+    /// The `__private::steps` trait that explains why `c` lacks this step; `None` for a step
+    /// every client has.
+    fn missing_trait(self, c: &Client) -> Option<&'static str> {
+        Some(match self {
+            Step::Discover => return None,
             Step::AccessToken => "NoAccessToken",
             Step::AuthorizeUrl => "NoAuthorizeUrl",
             Step::AuthorizeUrlWith => "NoAuthorizeUrlWith",
@@ -153,7 +162,7 @@ impl Step {
                 "NoRefreshIfNeededInThisFlow"
             }
             Step::RefreshIfNeeded => "NoRefreshIfNeeded",
-        }
+        })
     }
 
     /// The rustdoc of the step (`errors` is the shared `# Errors` section).
@@ -173,6 +182,9 @@ impl Step {
             )
         };
         match self {
+            Step::Discover => format!(
+                "Fetches and checks the authorization server's metadata now (and the issuer's signing keys where ID tokens are validated), so that a wrong issuer or a missing endpoint fails at start-up instead of at the first login. Optional: the other steps discover lazily on first use; with explicit endpoints covering the flow nothing is fetched but the keys.\n\n{errors}"
+            ),
             Step::AccessToken => format!(
                 "An access token{for_audience}, from a cache renewed ahead of expiry; one request in flight however many callers wait (client credentials, RFC 6749 §4.4).\n\n{errors}"
             ),
@@ -314,7 +326,10 @@ pub fn methods(ident: &syn::Ident, c: &Client) -> TokenStream {
                     }
                 }
             } else {
-                let missing = format_ident!("{}", step.missing_trait(c));
+                let Some(missing) = step.missing_trait(c) else {
+                    return TokenStream::new();
+                };
+                let missing = format_ident!("{missing}");
                 let params = signature.iter().filter_map(|p| match p {
                     Param::Audience if has_audiences => Some(quote!(_: #audience_type)),
                     Param::Audience => None,

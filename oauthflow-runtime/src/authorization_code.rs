@@ -98,7 +98,8 @@ pub(crate) async fn authorize_url_with_redirect(
     tracing::debug!(audience, "oauthflow: authorization request built");
     let pending = PendingAuthorization {
         flow: ctx.spec.flow,
-        issuer: ctx.issuer().to_owned(),
+        // Empty for a client without an issuer (explicit endpoints only).
+        issuer: ctx.issuer().unwrap_or_default().to_owned(),
         client_id: ctx.client_id.clone(),
         redirect_uri,
         audience: audience.map(str::to_owned),
@@ -115,7 +116,7 @@ fn check_pending(ctx: &Context, pending: &PendingAuthorization) -> Result<(), Er
     let mismatch = |reason: &str| Error::PendingMismatch {
         reason: reason.to_owned(),
     };
-    if pending.issuer != ctx.issuer() {
+    if pending.issuer != ctx.issuer().unwrap_or_default() {
         return Err(mismatch(
             "it was sent to another issuer; the code is redeemed only at the issuer that issued it (mix-up defence, RFC 9700 §4.4)",
         ));
@@ -161,7 +162,12 @@ pub(crate) async fn exchange_code(
     };
     let max_age = pending.max_age;
     let metadata = ctx.metadata().await?;
-    callback::check_issuer(&callback, &pending.issuer, metadata.iss_parameter_supported)?;
+    // `check_pending` made `pending.issuer` equal to the client's issuer (or both absent).
+    callback::check_issuer(
+        &callback,
+        ctx.issuer().map(|_| pending.issuer.as_str()),
+        metadata.iss_parameter_supported,
+    )?;
     let code = callback::into_code(callback)?;
     let verifier = pending
         .pkce_verifier

@@ -98,11 +98,24 @@ pub(crate) fn check_state(callback: &Callback, expected: &str) -> Result<(), Err
 
 /// R16: `iss` equal to the issuer the request was sent to; required when the server announces
 /// `authorization_response_iss_parameter_supported`. Applies to error responses too.
+///
+/// `expected` is `None` for a client with no issuer (explicit endpoints, no ID token): an `iss`
+/// is then neither required nor compared — there is nothing to compare it with, and such a
+/// server announces nothing — and the mix-up defence rests on a redirect URI of its own per
+/// authorization server (RFC 9700 §4.4.2). The debug log says an `iss` went unchecked.
 pub(crate) fn check_issuer(
     callback: &Callback,
-    expected: &str,
+    expected: Option<&str>,
     required: bool,
 ) -> Result<(), Error> {
+    let Some(expected) = expected else {
+        if callback.iss.is_some() {
+            tracing::debug!(
+                "oauthflow: the callback has an `iss`, but no issuer is configured to compare it with (RFC 9207): not checked"
+            );
+        }
+        return Ok(());
+    };
     match &callback.iss {
         Some(iss) if iss == expected => Ok(()),
         Some(iss) => Err(Error::IssuerMismatch {
@@ -199,7 +212,7 @@ mod tests {
     /// R16: `iss` compared after URL decoding, required when announced.
     #[test]
     fn issuer_table() {
-        let as_ = "http://127.0.0.1:3000";
+        let as_ = Some("http://127.0.0.1:3000");
         let ok = parse("code=a&state=s&iss=http%3A%2F%2F127.0.0.1%3A3000").unwrap();
         assert!(check_issuer(&ok, as_, true).is_ok());
         let slash = parse("code=a&state=s&iss=http%3A%2F%2F127.0.0.1%3A3000%2F").unwrap();
@@ -223,6 +236,9 @@ mod tests {
             check_issuer(&err, as_, false),
             Err(Error::IssuerMismatch { .. })
         ));
+        // No issuer configured: nothing to compare `iss` with, nor to require it by.
+        assert!(check_issuer(&other, None, false).is_ok());
+        assert!(check_issuer(&none, None, false).is_ok());
     }
 
     /// R18: typed, sanitized errors; state is still checked first.

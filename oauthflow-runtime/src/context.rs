@@ -11,6 +11,7 @@ use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
+use crate::endpoints;
 use crate::error::{ConfigError, Error};
 use crate::http::{Endpoint, Form, Http};
 use crate::id_token::{IdTokenValidation, JwksCache};
@@ -115,8 +116,15 @@ impl Context {
         {
             return Err(invalid("the client secret is empty".into()));
         }
+        // Explicit endpoints (the settings' over the attribute's) replace discovery for what
+        // they cover; an issuer is needed to discover the rest, and to validate ID tokens.
+        let explicit = settings.endpoints.over(endpoints::from_spec(spec));
+        endpoints::refuse_unused(spec, &explicit)?;
+        let explicit = explicit.checked()?;
+        let cover = endpoints::covers_flow(spec, &explicit);
         let issuer = match settings.issuer.as_deref().or(spec.issuer) {
-            Some(issuer) => check_issuer(issuer)?,
+            Some(issuer) => Some(check_issuer(issuer)?),
+            None if cover && !spec.validates_id_tokens() => None,
             None => {
                 return Err(ConfigError::MissingIssuer {
                     env: format!("{}_ISSUER", spec.env_prefix),
@@ -145,14 +153,6 @@ impl Context {
             }
             None
         };
-        let explicit = spec.authorization_endpoint.is_some()
-            || spec.token_endpoint.is_some()
-            || spec.device_authorization_endpoint.is_some();
-        let explicit = if explicit {
-            Some(Metadata::explicit(spec)?)
-        } else {
-            None
-        };
         if settings.loopback_timeout.is_zero() {
             return Err(invalid(
                 "the loopback timeout must be greater than zero".into(),
@@ -165,7 +165,7 @@ impl Context {
             secret: settings.secret,
             redirect_uri,
             http,
-            discovery: Discovery::new(issuer, explicit),
+            discovery: Discovery::new(issuer, explicit, cover),
             token_cache: TokenManager::new(
                 CacheConfig {
                     refresh_margin: settings.refresh_margin,
@@ -181,9 +181,20 @@ impl Context {
         })
     }
 
-    /// The configured issuer (exact string).
-    pub(crate) fn issuer(&self) -> &str {
+    /// The configured issuer (exact string), if any: a client whose explicit endpoints cover its
+    /// flow and that validates no ID token may have none.
+    pub(crate) fn issuer(&self) -> Option<&str> {
         self.discovery.issuer()
+    }
+
+    /// The issuer an ID token must name. `new` requires one for every client that validates ID
+    /// tokens; the error is the backstop.
+    pub(crate) fn id_token_issuer(&self) -> Result<&str, Error> {
+        self.issuer().ok_or_else(|| {
+            Error::Config(ConfigError::MissingIssuer {
+                env: format!("{}_ISSUER", self.spec.env_prefix),
+            })
+        })
     }
 
     /// The checked metadata (fetched once, lazily; explicit endpoints need no request).
@@ -236,7 +247,7 @@ impl Context {
 
     /// Whether the spec asks for an ID token (`openid` among the scopes).
     pub(crate) fn wants_openid(&self) -> bool {
-        self.spec.scopes.contains(&"openid")
+        self.spec.wants_openid()
     }
 
     /// Whether this is a public client (`spa`, `native`, `device`).
@@ -260,13 +271,16 @@ impl Context {
     /// What an ID token for this client must match: the configured issuer (equal to the
     /// metadata's), this client ID, the secret of a confidential client (the only case where
     /// HS* is accepted) and the metadata's `id_token_signing_alg_values_supported`, when listed.
-    pub(crate) fn id_token_validation<'a>(&'a self, metadata: &Metadata) -> IdTokenValidation<'a> {
-        let validation = IdTokenValidation::new(self.issuer(), &self.client_id)
+    pub(crate) fn id_token_validation<'a>(
+        &'a self,
+        metadata: &Metadata,
+    ) -> Result<IdTokenValidation<'a>, Error> {
+        let validation = IdTokenValidation::new(self.id_token_issuer()?, &self.client_id)
             .client_secret(self.secret.as_ref());
-        match &metadata.id_token_signing_alg_values_supported {
+        Ok(match &metadata.id_token_signing_alg_values_supported {
             Some(algs) => validation.signing_algs(algs),
             None => validation,
-        }
+        })
     }
 
     /// Validates an ID token in full (R22–R24): signature with the issuer's keys, `alg`, `iss`,
@@ -280,7 +294,7 @@ impl Context {
     ) -> Result<IdTokenClaims, Error> {
         let jwks = self.jwks(metadata).await?;
         let http = self.http.checked_client().await?;
-        let validation = self.id_token_validation(metadata);
+        let validation = self.id_token_validation(metadata)?;
         crate::id_token::verify(id_token, &validation, expected_nonce, jwks, http).await
     }
 

@@ -63,7 +63,7 @@ pub(crate) async fn poll_device(
     let grant = grant(ctx, &metadata, http, &scopes, audience)?;
     if ctx.wants_openid() {
         let jwks = ctx.jwks(&metadata).await?;
-        let validation = ctx.id_token_validation(&metadata);
+        let validation = ctx.id_token_validation(&metadata)?;
         grant.poll(authorization, Some((&validation, jwks))).await
     } else {
         grant.poll(authorization, None).await

@@ -11,23 +11,19 @@ use arc_swap::ArcSwapOption;
 use serde::Deserialize;
 use url::Url;
 
+use crate::endpoints::{EndpointName, Endpoints};
 use crate::error::{ConfigError, Error, sanitize_description};
 use crate::http::{Endpoint, Http};
 use crate::limits::{DISCOVERY_DEFAULT_MAX_AGE, DISCOVERY_MAX_MAX_AGE, DISCOVERY_MIN_MAX_AGE};
-use crate::spec::ClientSpec;
 use crate::urls::check_endpoint;
 
-/// The checked metadata a client uses. Endpoints are https (or http on a loopback IP literal).
+/// The checked metadata a client uses: its endpoint set resolved (discovered, overridden by the
+/// explicit ones, see `endpoints.rs`) and the capabilities the server announced. Endpoints are
+/// https (or http on a loopback IP literal).
 #[derive(Debug, Clone)]
 pub(crate) struct Metadata {
-    /// `authorization_endpoint`.
-    pub(crate) authorization_endpoint: Option<Url>,
-    /// `token_endpoint`.
-    pub(crate) token_endpoint: Option<Url>,
-    /// `jwks_uri`.
-    pub(crate) jwks_uri: Option<Url>,
-    /// `device_authorization_endpoint` (RFC 8628 §4).
-    pub(crate) device_authorization_endpoint: Option<Url>,
+    /// Every endpoint the client may call (the explicit ones over the discovered ones).
+    pub(crate) endpoints: Endpoints<Url>,
     /// `code_challenge_methods_supported` (RFC 8414 §2), if listed.
     pub(crate) code_challenge_methods_supported: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207 §3).
@@ -46,6 +42,9 @@ struct Document {
     token_endpoint: Option<String>,
     jwks_uri: Option<String>,
     device_authorization_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    end_session_endpoint: Option<String>,
+    userinfo_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     authorization_response_iss_parameter_supported: bool,
@@ -54,28 +53,16 @@ struct Document {
 }
 
 impl Metadata {
-    /// Metadata from the attribute's explicit endpoints (already checked at compile time; checked
-    /// again here).
-    pub(crate) fn explicit(spec: &ClientSpec) -> Result<Self, ConfigError> {
-        let endpoint = |what: &'static str, value: Option<&'static str>| {
-            value.map(|v| check_endpoint(what, v)).transpose()
-        };
-        Ok(Metadata {
-            authorization_endpoint: endpoint(
-                "authorization_endpoint",
-                spec.authorization_endpoint,
-            )?,
-            token_endpoint: endpoint("token_endpoint", spec.token_endpoint)?,
-            jwks_uri: endpoint("jwks_uri", spec.jwks_uri)?,
-            device_authorization_endpoint: endpoint(
-                "device_authorization_endpoint",
-                spec.device_authorization_endpoint,
-            )?,
+    /// Metadata made of explicit endpoints only (already checked), for a client whose explicit
+    /// endpoints cover its flow: no document, so no announced capability.
+    pub(crate) fn explicit(endpoints: Endpoints<Url>) -> Self {
+        Metadata {
+            endpoints,
             code_challenge_methods_supported: None,
             iss_parameter_supported: false,
             token_endpoint_auth_methods_supported: None,
             id_token_signing_alg_values_supported: None,
-        })
+        }
     }
 
     /// Parses and checks a fetched document for `expected_issuer` (R1, R2).
@@ -97,20 +84,26 @@ impl Metadata {
                 found: sanitize_description(&doc.issuer),
             });
         }
-        let endpoint = |what: &'static str, value: Option<String>| {
-            value.map(|v| check_endpoint(what, &v)).transpose()
-        };
-        Ok(Metadata {
-            authorization_endpoint: endpoint(
-                "authorization_endpoint (metadata)",
-                doc.authorization_endpoint,
-            )?,
-            token_endpoint: endpoint("token_endpoint (metadata)", doc.token_endpoint)?,
-            jwks_uri: endpoint("jwks_uri (metadata)", doc.jwks_uri)?,
-            device_authorization_endpoint: endpoint(
-                "device_authorization_endpoint (metadata)",
+        let mut endpoints = Endpoints::default();
+        for (name, value) in [
+            (EndpointName::Authorization, doc.authorization_endpoint),
+            (EndpointName::Token, doc.token_endpoint),
+            (EndpointName::Jwks, doc.jwks_uri),
+            (
+                EndpointName::DeviceAuthorization,
                 doc.device_authorization_endpoint,
-            )?,
+            ),
+            (EndpointName::Revocation, doc.revocation_endpoint),
+            (EndpointName::EndSession, doc.end_session_endpoint),
+            (EndpointName::Userinfo, doc.userinfo_endpoint),
+        ] {
+            let checked = value
+                .map(|v| check_endpoint(name.metadata_label(), &v))
+                .transpose()?;
+            endpoints.set(name, checked);
+        }
+        Ok(Metadata {
+            endpoints,
             code_challenge_methods_supported: doc.code_challenge_methods_supported,
             iss_parameter_supported: doc.authorization_response_iss_parameter_supported,
             token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,
@@ -118,37 +111,38 @@ impl Metadata {
         })
     }
 
+    /// The endpoint `name`, or a configuration error naming what is missing.
+    pub(crate) fn endpoint(&self, name: EndpointName) -> Result<&Url, Error> {
+        self.endpoints
+            .get(name)
+            .ok_or_else(|| missing(name.as_str()))
+    }
+
     /// The token endpoint, or a configuration error naming what is missing.
     pub(crate) fn token_endpoint(&self) -> Result<&Url, Error> {
-        self.token_endpoint
-            .as_ref()
-            .ok_or_else(|| missing("token_endpoint"))
+        self.endpoint(EndpointName::Token)
     }
 
     /// The authorization endpoint, or a configuration error.
     pub(crate) fn authorization_endpoint(&self) -> Result<&Url, Error> {
-        self.authorization_endpoint
-            .as_ref()
-            .ok_or_else(|| missing("authorization_endpoint"))
+        self.endpoint(EndpointName::Authorization)
     }
 
     /// The JWKS URI (to validate ID tokens), or a configuration error.
     pub(crate) fn jwks_uri(&self) -> Result<&Url, Error> {
-        self.jwks_uri.as_ref().ok_or_else(|| missing("jwks_uri"))
+        self.endpoint(EndpointName::Jwks)
     }
 
     /// The device authorization endpoint (RFC 8628 §4), or a configuration error.
     pub(crate) fn device_authorization_endpoint(&self) -> Result<&Url, Error> {
-        self.device_authorization_endpoint
-            .as_ref()
-            .ok_or_else(|| missing("device_authorization_endpoint"))
+        self.endpoint(EndpointName::DeviceAuthorization)
     }
 }
 
 fn missing(what: &str) -> Error {
     Error::Config(ConfigError::Discovery {
         reason: format!(
-            "the authorization server's metadata has no `{what}`, which this flow needs (or write `{what} = \"https://...\"` in the attribute)"
+            "the authorization server's metadata has no `{what}`, which this flow needs: set it with `Settings::{what}` (or `{what} = \"https://...\"` in the attribute)"
         ),
     })
 }
@@ -170,10 +164,14 @@ pub(crate) fn well_known_urls(issuer: &str) -> Result<Vec<Url>, ConfigError> {
     Ok(vec![oidc, rfc8414])
 }
 
-/// Lazily fetched, cached metadata of one issuer. Failures are not cached: the next call tries
-/// again.
+/// The metadata of one client: lazily fetched from its issuer and cached, with the explicit
+/// endpoints laid over each fetched document; or, when the explicit endpoints cover the flow,
+/// made of them alone and never fetched. Failures are not cached: the next call tries again.
 pub(crate) struct Discovery {
-    issuer: String,
+    /// The configured issuer, if any (a client with explicit endpoints may have none).
+    issuer: Option<String>,
+    /// The explicit endpoints (settings over attribute), laid over every fetched document.
+    explicit: Endpoints<Url>,
     /// The metadata in use and until when it is fresh (`None`: explicit, never refetched).
     current: ArcSwapOption<Fetched>,
     /// One refetch at a time; readers of fresh metadata never wait on it.
@@ -194,24 +192,26 @@ impl Fetched {
 }
 
 impl Discovery {
-    /// Discovery for `issuer`; with `explicit` metadata nothing is ever fetched.
-    pub(crate) fn new(issuer: String, explicit: Option<Metadata>) -> Self {
-        let current = explicit.map(|m| {
+    /// Discovery for `issuer` with the `explicit` endpoints on top; when they `cover` the flow,
+    /// nothing is ever fetched.
+    pub(crate) fn new(issuer: Option<String>, explicit: Endpoints<Url>, cover: bool) -> Self {
+        let current = cover.then(|| {
             Arc::new(Fetched {
-                metadata: Arc::new(m),
+                metadata: Arc::new(Metadata::explicit(explicit.clone())),
                 fresh_until: None,
             })
         });
         Discovery {
             issuer,
+            explicit,
             current: ArcSwapOption::new(current),
             refetch: tokio::sync::Mutex::new(()),
         }
     }
 
-    /// The configured issuer.
-    pub(crate) fn issuer(&self) -> &str {
-        &self.issuer
+    /// The configured issuer, if any.
+    pub(crate) fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
     }
 
     /// The metadata: fetched on first use and kept as long as the answer's `Cache-Control:
@@ -232,9 +232,17 @@ impl Discovery {
         {
             return Ok(current.metadata.clone());
         }
-        let (metadata, keep) = match fetch(&self.issuer, http).await {
+        // `Context::new` gives an issuer to every client whose explicit endpoints leave
+        // something to discover; this is the backstop.
+        let issuer = self.issuer.as_deref().ok_or_else(|| ConfigError::Discovery {
+            reason: "no issuer to fetch the metadata from: configure the issuer, or every endpoint the flow calls".into(),
+        })?;
+        let (metadata, keep) = match fetch(issuer, http).await {
             Ok((metadata, max_age)) => (
-                Arc::new(metadata),
+                Arc::new(Metadata {
+                    endpoints: self.explicit.clone().over(metadata.endpoints),
+                    ..metadata
+                }),
                 max_age
                     .map_or(DISCOVERY_DEFAULT_MAX_AGE, Duration::from_secs)
                     .clamp(DISCOVERY_MIN_MAX_AGE, DISCOVERY_MAX_MAX_AGE),
@@ -242,7 +250,7 @@ impl Discovery {
             Err(error) if error.is_transient() => match stale {
                 Some(stale) => {
                     tracing::warn!(
-                        issuer = %self.issuer,
+                        issuer,
                         %error,
                         "oauthflow: refetching the metadata failed; keeping the last good metadata for a while"
                     );
@@ -287,7 +295,7 @@ async fn fetch(issuer: &str, http: &Http) -> Result<(Metadata, Option<u64>), Err
     }
     Err(Error::Config(ConfigError::Discovery {
         reason: format!(
-            "no metadata at `{}` nor `{}` (HTTP {last_status}); check the issuer, or write the endpoints in the attribute",
+            "no metadata at `{}` nor `{}` (HTTP {last_status}); check the issuer, or configure the endpoints (`Settings::token_endpoint` and the like)",
             urls[0],
             urls[1] // `well_known_urls` always returns two
         ),

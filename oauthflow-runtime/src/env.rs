@@ -1,85 +1,237 @@
-//! `from_env`: the client's identity and issuer from environment variables.
+//! [`Settings::from_env`]: every setting from `<PREFIX>_…` environment variables.
 //!
-//! - `<PREFIX>_CLIENT_ID` — required;
-//! - `<PREFIX>_CLIENT_SECRET` — required for confidential kinds (`machine`, `web`, `trusted`),
-//!   never read for public ones;
-//! - `<PREFIX>_ISSUER` — required when the attribute names no issuer. When the attribute names
-//!   one and the variable is set too, the variable wins, exactly like `Settings::issuer`
-//!   (the attribute is the development default, the environment the deployment's choice); it is
-//!   checked with the same rules (https, or http on a loopback IP literal).
+//! | variable | setting | value |
+//! |---|---|---|
+//! | `<PREFIX>_CLIENT_ID` | `client_id` (required) | the identifier registered at the server |
+//! | `<PREFIX>_CLIENT_SECRET` | the secret (required for confidential clients; never read for public ones) | the registered secret |
+//! | `<PREFIX>_CLIENT_AUTH_METHOD` | [`Settings::client_secret_post`] (confidential clients; never read for public ones) | `client_secret_basic` (the default) or `client_secret_post` |
+//! | `<PREFIX>_ISSUER` | [`Settings::issuer`] | URL |
+//! | `<PREFIX>_REDIRECT_URI` | [`Settings::redirect_uri`] | URL |
+//! | `<PREFIX>_AUTHORIZATION_ENDPOINT`, `_TOKEN_ENDPOINT`, `_DEVICE_AUTHORIZATION_ENDPOINT`, `_JWKS_URI`, `_REVOCATION_ENDPOINT`, `_END_SESSION_ENDPOINT`, `_USERINFO_ENDPOINT` | the endpoint methods of [`Settings`] | URL |
+//! | `<PREFIX>_REQUEST_TIMEOUT` | [`Settings::request_timeout`] | duration, not zero |
+//! | `<PREFIX>_REFRESH_MARGIN` | [`Settings::refresh_margin`] | duration |
+//! | `<PREFIX>_LOOPBACK_TIMEOUT` | [`Settings::loopback_timeout`] | duration, not zero |
 //!
-//! An empty variable counts as unset.
+//! A duration is a whole number with a unit: `ms`, `s`, `m` or `h` (`500ms`, `30s`, `5m`, `1h`);
+//! a bare number is seconds. An empty variable counts as unset. URLs are checked at once with the
+//! rules that do not depend on the client's kind (and again by the client's `new`, with all of
+//! them), so a bad value is reported with the variable's name.
+
+use std::time::Duration;
 
 use oauth2::ClientSecret;
 
+use crate::endpoints::EndpointName;
 use crate::error::ConfigError;
 use crate::settings::{ClientType, Settings};
-use crate::spec::ClientSpec;
+use crate::urls::{check_endpoint, check_issuer, check_redirect_uri_for_some_kind};
 
-fn read(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    lookup(name).filter(|v| !v.is_empty())
+/// Reads one variable: `None` when unset or empty.
+struct Env<'a, L> {
+    prefix: &'a str,
+    lookup: L,
 }
 
-/// Builds the settings from `lookup` (the process environment in production).
-pub(crate) fn settings_from<S: ClientType>(
-    spec: &'static ClientSpec,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Settings<S>, ConfigError> {
-    let prefix = spec.env_prefix;
-    let id_var = format!("{prefix}_CLIENT_ID");
-    let client_id = read(&lookup, &id_var).ok_or(ConfigError::MissingEnv {
-        name: id_var,
-        hint: "the client identifier registered at the authorization server",
-    })?;
-    let secret = if S::CONFIDENTIAL {
-        let secret_var = format!("{prefix}_CLIENT_SECRET");
-        Some(ClientSecret::new(read(&lookup, &secret_var).ok_or(
-            ConfigError::MissingEnv {
-                name: secret_var,
-                hint: "the client secret registered at the authorization server",
-            },
-        )?))
-    } else {
-        None
-    };
-    let issuer_var = format!("{prefix}_ISSUER");
-    let mut settings = Settings::<S>::with(client_id, secret);
-    match read(&lookup, &issuer_var) {
-        Some(issuer) => settings = settings.issuer(issuer),
-        None if spec.issuer.is_none() => {
-            return Err(ConfigError::MissingIssuer { env: issuer_var });
-        }
-        None => {}
+impl<L: Fn(&str) -> Option<String>> Env<'_, L> {
+    fn name(&self, suffix: &str) -> String {
+        format!("{}_{suffix}", self.prefix)
     }
-    Ok(settings)
+
+    fn read(&self, suffix: &str) -> Option<(String, String)> {
+        let name = self.name(suffix);
+        (self.lookup)(&name)
+            .filter(|v| !v.is_empty())
+            .map(|v| (name, v))
+    }
+
+    fn required(&self, suffix: &str, hint: &'static str) -> Result<String, ConfigError> {
+        self.read(suffix)
+            .map(|(_, v)| v)
+            .ok_or_else(|| ConfigError::MissingEnv {
+                name: self.name(suffix),
+                hint,
+            })
+    }
+
+    /// A URL, checked by `check` (whose error names the setting) and reported with the variable.
+    fn url(
+        &self,
+        suffix: &str,
+        check: impl Fn(&str) -> Result<(), ConfigError>,
+    ) -> Result<Option<String>, ConfigError> {
+        let Some((name, value)) = self.read(suffix) else {
+            return Ok(None);
+        };
+        check(&value).map_err(|e| invalid(name, reason_of(e)))?;
+        Ok(Some(value))
+    }
+
+    fn duration(&self, suffix: &str, nonzero: bool) -> Result<Option<Duration>, ConfigError> {
+        let Some((name, value)) = self.read(suffix) else {
+            return Ok(None);
+        };
+        match parse_duration(&value) {
+            Some(d) if nonzero && d.is_zero() => Err(invalid(name, "must be greater than zero")),
+            Some(d) => Ok(Some(d)),
+            None => Err(invalid(
+                name,
+                "not a duration: write a whole number with a unit, `ms`, `s`, `m` or `h` (e.g. `30s`, `5m`); a bare number is seconds",
+            )),
+        }
+    }
 }
 
-/// [`settings_from`] the process environment.
-pub(crate) fn settings<S: ClientType>(
-    spec: &'static ClientSpec,
-) -> Result<Settings<S>, ConfigError> {
-    settings_from(spec, |name| std::env::var(name).ok())
+fn invalid(name: String, reason: impl Into<String>) -> ConfigError {
+    ConfigError::InvalidEnv {
+        name,
+        reason: reason.into(),
+    }
+}
+
+/// The reason of a URL check's error (the setting's name is replaced by the variable's).
+fn reason_of(error: ConfigError) -> String {
+    match error {
+        ConfigError::InvalidUrl { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// `30s`, `5m`, `1h`, `500ms`, or a bare number of seconds; `None` if it is none of these or
+/// does not fit.
+fn parse_duration(value: &str) -> Option<Duration> {
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = value.split_at(digits);
+    let number: u64 = number.parse().ok()?;
+    match unit {
+        "ms" => Some(Duration::from_millis(number)),
+        "" | "s" => Some(Duration::from_secs(number)),
+        "m" => number.checked_mul(60).map(Duration::from_secs),
+        "h" => number.checked_mul(3600).map(Duration::from_secs),
+        _ => None,
+    }
+}
+
+impl<S: ClientType> Settings<S> {
+    /// Reads every setting from `<prefix>_…` environment variables; builder methods can then
+    /// refine the result, and a generated client's `new` takes it (its `from_env()` is exactly
+    /// that, with the attribute's `env_prefix`).
+    ///
+    /// | variable | setting |
+    /// |---|---|
+    /// | `<prefix>_CLIENT_ID` | the client identifier (required) |
+    /// | `<prefix>_CLIENT_SECRET` | the secret: required for `Settings<Confidential>`, never read for `Settings<Public>` |
+    /// | `<prefix>_CLIENT_AUTH_METHOD` | confidential only: `client_secret_basic` (default) or `client_secret_post` ([`client_secret_post`](Settings::client_secret_post)) |
+    /// | `<prefix>_ISSUER` | [`issuer`](Self::issuer) |
+    /// | `<prefix>_REDIRECT_URI` | [`redirect_uri`](Self::redirect_uri) |
+    /// | `<prefix>_AUTHORIZATION_ENDPOINT`, `_TOKEN_ENDPOINT`, `_DEVICE_AUTHORIZATION_ENDPOINT`, `_JWKS_URI`, `_REVOCATION_ENDPOINT`, `_END_SESSION_ENDPOINT`, `_USERINFO_ENDPOINT` | [`authorization_endpoint`](Self::authorization_endpoint) and the other endpoints |
+    /// | `<prefix>_REQUEST_TIMEOUT` | [`request_timeout`](Self::request_timeout) (not zero) |
+    /// | `<prefix>_REFRESH_MARGIN` | [`refresh_margin`](Self::refresh_margin) |
+    /// | `<prefix>_LOOPBACK_TIMEOUT` | [`loopback_timeout`](Self::loopback_timeout) (not zero) |
+    ///
+    /// Durations are a whole number with a unit — `500ms`, `30s`, `5m`, `1h` — or a bare number
+    /// of seconds. An empty variable counts as unset; an unset one leaves the default (or the
+    /// attribute's value). Whether an issuer, a redirect URI or an endpoint is *needed* depends
+    /// on the client, so the client's `new` decides that, and checks every value again with the
+    /// rules of its kind.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oauthflow_runtime::{Confidential, Settings};
+    ///
+    /// # // SAFETY: a doctest is its own process, nothing else reads its environment.
+    /// # unsafe {
+    /// #     std::env::set_var("IMPORT_JOB_CLIENT_ID", "import-job");
+    /// #     std::env::set_var("IMPORT_JOB_CLIENT_SECRET", "s3cret");
+    /// #     std::env::set_var("IMPORT_JOB_TOKEN_ENDPOINT", "https://as.example.com/token");
+    /// #     std::env::set_var("IMPORT_JOB_REQUEST_TIMEOUT", "10s");
+    /// # }
+    /// // IMPORT_JOB_CLIENT_ID, IMPORT_JOB_CLIENT_SECRET, IMPORT_JOB_TOKEN_ENDPOINT, ...
+    /// let settings = Settings::<Confidential>::from_env("IMPORT_JOB")?
+    ///     .refresh_margin(Duration::from_secs(120)); // refined in code
+    /// assert_eq!(settings.client_id(), "import-job");
+    /// assert!(!format!("{settings:?}").contains("s3cret"));
+    /// # Ok::<(), oauthflow_runtime::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::MissingEnv`] for a required variable that is unset;
+    /// [`ConfigError::InvalidEnv`] naming the variable and what is wrong with its value (never
+    /// the value itself); [`ConfigError::Invalid`] for an empty `prefix`.
+    pub fn from_env(prefix: &str) -> Result<Self, ConfigError> {
+        Self::from_lookup(prefix, |name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with `lookup` in place of the process environment.
+    pub(crate) fn from_lookup(
+        prefix: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        if prefix.is_empty() {
+            return Err(ConfigError::Invalid {
+                reason: "the environment prefix is empty: name one, e.g. `IMPORT_JOB` for `IMPORT_JOB_CLIENT_ID`".into(),
+            });
+        }
+        let env = Env { prefix, lookup };
+        let client_id = env.required(
+            "CLIENT_ID",
+            "the client identifier registered at the authorization server",
+        )?;
+        let mut settings = if S::CONFIDENTIAL {
+            let secret = env.required(
+                "CLIENT_SECRET",
+                "the client secret registered at the authorization server",
+            )?;
+            let mut settings = Settings::<S>::with(client_id, Some(ClientSecret::new(secret)));
+            if let Some((name, method)) = env.read("CLIENT_AUTH_METHOD") {
+                settings.client_secret_post = match method.as_str() {
+                    "client_secret_basic" => false,
+                    "client_secret_post" => true,
+                    _ => {
+                        return Err(invalid(
+                            name,
+                            "expected `client_secret_basic` or `client_secret_post`",
+                        ));
+                    }
+                };
+            }
+            settings
+        } else {
+            Settings::<S>::with(client_id, None)
+        };
+        if let Some(issuer) = env.url("ISSUER", |v| check_issuer(v).map(drop))? {
+            settings = settings.issuer(issuer);
+        }
+        // What no kind accepts now; the kind's own rules in the client's `new`.
+        if let Some(uri) = env.url("REDIRECT_URI", check_redirect_uri_for_some_kind)? {
+            settings = settings.redirect_uri(uri);
+        }
+        for name in EndpointName::ALL {
+            let check = |v: &str| check_endpoint(name.as_str(), v).map(drop);
+            if let Some(uri) = env.url(name.env_suffix(), check)? {
+                settings.endpoints.set(name, Some(uri));
+            }
+        }
+        if let Some(timeout) = env.duration("REQUEST_TIMEOUT", true)? {
+            settings = settings.request_timeout(timeout);
+        }
+        if let Some(margin) = env.duration("REFRESH_MARGIN", false)? {
+            settings = settings.refresh_margin(margin);
+        }
+        if let Some(timeout) = env.duration("LOOPBACK_TIMEOUT", true)? {
+            settings = settings.loopback_timeout(timeout);
+        }
+        Ok(settings)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kind::{Flow, Kind};
     use crate::settings::{Confidential, Public};
     use std::collections::HashMap;
 
-    static MACHINE: ClientSpec = ClientSpec::new(
-        "ImportJob",
-        Kind::Machine,
-        Flow::ClientCredentials,
-        "IMPORT_JOB",
-    );
-
-    static SPA: ClientSpec = ClientSpec::new("Spa", Kind::Spa, Flow::AuthorizationCodePkce, "SPA")
-        .issuer("https://as.example.com")
-        .redirect_uri("http://127.0.0.1:5173/callback");
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -87,65 +239,179 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
+    const ID_AND_SECRET: [(&str, &str); 2] =
+        [("JOB_CLIENT_ID", "c"), ("JOB_CLIENT_SECRET", "s3cret")];
+
+    fn confidential(extra: &[(&str, &str)]) -> Result<Settings<Confidential>, ConfigError> {
+        let mut pairs = ID_AND_SECRET.to_vec();
+        pairs.extend_from_slice(extra);
+        Settings::from_lookup("JOB", env(&pairs))
+    }
+
+    /// The variable named by an `InvalidEnv`, and its reason.
+    fn invalid_env(result: Result<Settings<Confidential>, ConfigError>) -> (String, String) {
+        match result {
+            Err(ConfigError::InvalidEnv { name, reason }) => (name, reason),
+            other => panic!("not an InvalidEnv: {other:?}"),
+        }
+    }
+
     #[test]
-    fn confidential_needs_id_secret_and_issuer() {
-        let e = settings_from::<Confidential>(&MACHINE, env(&[])).unwrap_err();
-        assert!(
-            matches!(e, ConfigError::MissingEnv { ref name, .. } if name == "IMPORT_JOB_CLIENT_ID")
+    fn confidential_needs_id_and_secret() {
+        let missing =
+            |pairs: &[(&str, &str)]| match Settings::<Confidential>::from_lookup("JOB", env(pairs))
+            {
+                Err(ConfigError::MissingEnv { name, .. }) => name,
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(missing(&[]), "JOB_CLIENT_ID");
+        assert_eq!(missing(&[("JOB_CLIENT_ID", "c")]), "JOB_CLIENT_SECRET");
+        assert_eq!(
+            missing(&[("JOB_CLIENT_ID", "c"), ("JOB_CLIENT_SECRET", "")]),
+            "JOB_CLIENT_SECRET",
+            "empty counts as unset"
         );
-        let e = settings_from::<Confidential>(&MACHINE, env(&[("IMPORT_JOB_CLIENT_ID", "c")]))
-            .unwrap_err();
-        assert!(
-            matches!(e, ConfigError::MissingEnv { ref name, .. } if name == "IMPORT_JOB_CLIENT_SECRET")
-        );
-        let e = settings_from::<Confidential>(
-            &MACHINE,
-            env(&[
-                ("IMPORT_JOB_CLIENT_ID", "c"),
-                ("IMPORT_JOB_CLIENT_SECRET", ""),
-            ]),
-        )
-        .unwrap_err();
-        assert!(matches!(e, ConfigError::MissingEnv { .. }));
-        let e = settings_from::<Confidential>(
-            &MACHINE,
-            env(&[
-                ("IMPORT_JOB_CLIENT_ID", "c"),
-                ("IMPORT_JOB_CLIENT_SECRET", "s"),
-            ]),
-        )
-        .unwrap_err();
-        assert!(matches!(e, ConfigError::MissingIssuer { ref env } if env == "IMPORT_JOB_ISSUER"));
-        let s = settings_from::<Confidential>(
-            &MACHINE,
-            env(&[
-                ("IMPORT_JOB_CLIENT_ID", "c"),
-                ("IMPORT_JOB_CLIENT_SECRET", "s3cret"),
-                ("IMPORT_JOB_ISSUER", "https://as.example.com"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(s.issuer.as_deref(), Some("https://as.example.com"));
+        // No issuer is fine here: whether the client needs one is `new`'s decision.
+        let s = confidential(&[]).unwrap();
+        assert!(s.issuer.is_none());
         assert!(!format!("{s:?}").contains("s3cret"));
     }
 
     #[test]
-    fn public_reads_no_secret_and_env_issuer_overrides() {
-        let s = settings_from::<Public>(
-            &SPA,
-            env(&[("SPA_CLIENT_ID", "spa"), ("SPA_CLIENT_SECRET", "ignored")]),
-        )
-        .unwrap();
-        assert!(s.secret.is_none());
-        assert!(s.issuer.is_none(), "the attribute's issuer is used");
-        let s = settings_from::<Public>(
-            &SPA,
+    fn public_reads_no_secret_nor_auth_method() {
+        let s = Settings::<Public>::from_lookup(
+            "SPA",
             env(&[
                 ("SPA_CLIENT_ID", "spa"),
+                ("SPA_CLIENT_SECRET", "ignored"),
+                ("SPA_CLIENT_AUTH_METHOD", "bogus"),
                 ("SPA_ISSUER", "https://other.example.com"),
             ]),
         )
         .unwrap();
+        assert!(s.secret.is_none());
         assert_eq!(s.issuer.as_deref(), Some("https://other.example.com"));
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let mut pairs = vec![
+            ("JOB_ISSUER", "https://as.example.com"),
+            ("JOB_REDIRECT_URI", "https://app.example.com/cb"),
+            ("JOB_CLIENT_AUTH_METHOD", "client_secret_post"),
+            ("JOB_REQUEST_TIMEOUT", "10s"),
+            ("JOB_REFRESH_MARGIN", "2m"),
+            ("JOB_LOOPBACK_TIMEOUT", "1h"),
+        ];
+        let uris: Vec<(String, String)> = EndpointName::ALL
+            .iter()
+            .map(|n| {
+                (
+                    format!("JOB_{}", n.env_suffix()),
+                    format!("https://as.example.com/{}", n.as_str()),
+                )
+            })
+            .collect();
+        pairs.extend(uris.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let s = confidential(&pairs).unwrap();
+        assert_eq!(s.client_id(), "c");
+        assert_eq!(s.issuer.as_deref(), Some("https://as.example.com"));
+        assert_eq!(
+            s.redirect_uri.as_deref(),
+            Some("https://app.example.com/cb")
+        );
+        assert!(s.client_secret_post);
+        assert_eq!(s.request_timeout, Duration::from_secs(10));
+        assert_eq!(s.refresh_margin, Duration::from_secs(120));
+        assert_eq!(s.loopback_timeout, Duration::from_secs(3600));
+        for name in EndpointName::ALL {
+            assert_eq!(
+                s.endpoints.get(name).map(String::as_str),
+                Some(format!("https://as.example.com/{}", name.as_str()).as_str())
+            );
+        }
+        // Unset: the defaults.
+        let d = confidential(&[]).unwrap();
+        assert!(!d.client_secret_post);
+        assert_eq!(d.request_timeout, crate::limits::DEFAULT_REQUEST_TIMEOUT);
+        assert!(d.endpoints.iter().next().is_none());
+        let basic = confidential(&[("JOB_CLIENT_AUTH_METHOD", "client_secret_basic")]).unwrap();
+        assert!(!basic.client_secret_post);
+    }
+
+    #[test]
+    fn durations() {
+        for (text, expected) in [
+            ("30", Some(Duration::from_secs(30))),
+            ("30s", Some(Duration::from_secs(30))),
+            ("500ms", Some(Duration::from_millis(500))),
+            ("5m", Some(Duration::from_secs(300))),
+            ("2h", Some(Duration::from_secs(7200))),
+            ("0", Some(Duration::ZERO)),
+            ("", None),
+            ("s", None),
+            ("-5s", None),
+            ("1.5s", None),
+            ("5 m", None),
+            (" 5m", None),
+            ("5min", None),
+            ("5M", None),
+            ("99999999999999999999", None),
+            ("999999999999999999h", None),
+        ] {
+            assert_eq!(parse_duration(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_never_the_value() {
+        for (name, value, says) in [
+            ("JOB_REQUEST_TIMEOUT", "soon", "not a duration"),
+            ("JOB_REQUEST_TIMEOUT", "0s", "greater than zero"),
+            ("JOB_LOOPBACK_TIMEOUT", "0", "greater than zero"),
+            ("JOB_REFRESH_MARGIN", "1.5m", "not a duration"),
+            (
+                "JOB_CLIENT_AUTH_METHOD",
+                "private_key_jwt",
+                "client_secret_post",
+            ),
+            (
+                "JOB_ISSUER",
+                "http://as.example.com/?tenant=secretish",
+                "https",
+            ),
+            (
+                "JOB_TOKEN_ENDPOINT",
+                "http://localhost:8080/token",
+                "localhost",
+            ),
+            (
+                "JOB_USERINFO_ENDPOINT",
+                "https://as.example.com/me#frag",
+                "fragment",
+            ),
+            (
+                "JOB_REDIRECT_URI",
+                "https://app.example.com/cb?state=x-secretish",
+                "`state`",
+            ),
+            ("JOB_REDIRECT_URI", "http://app.example.com/cb", "https"),
+        ] {
+            let error = confidential(&[(name, value)]);
+            let shown = format!("{error:?} {}", error.as_ref().unwrap_err());
+            let (variable, reason) = invalid_env(error);
+            assert_eq!(variable, name);
+            assert!(reason.contains(says), "{name}: {reason}");
+            assert!(!shown.contains(value), "{name}: the value leaked: {shown}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn empty_prefix_is_refused() {
+        assert!(matches!(
+            Settings::<Public>::from_lookup("", env(&[("_CLIENT_ID", "x")])),
+            Err(ConfigError::Invalid { .. })
+        ));
     }
 }

@@ -16,9 +16,19 @@ pub enum ConfigError {
         /// What to put there.
         hint: &'static str,
     },
-    /// No issuer in the attribute, the settings or the environment.
+    /// An environment variable read by `Settings::from_env` has a value that cannot be used.
+    /// The value itself is never shown (it may be a secret, or close to one).
+    #[error("environment variable `{name}` is not usable: {reason}")]
+    InvalidEnv {
+        /// The variable's name.
+        name: String,
+        /// What is wrong and what to write instead.
+        reason: String,
+    },
+    /// No issuer in the attribute, the settings or the environment, for a client that needs one:
+    /// it validates ID tokens, or its explicit endpoints do not cover its flow.
     #[error(
-        "no issuer configured: write `issuer = \"https://...\"` in the attribute, call `Settings::issuer`, or set `{env}`"
+        "no issuer configured: write `issuer = \"https://...\"` in the attribute, call `Settings::issuer`, or set `{env}` (a client that validates no ID token may instead be given every endpoint its flow calls, e.g. `Settings::token_endpoint`)"
     )]
     MissingIssuer {
         /// The environment variable `from_env` reads the issuer from.

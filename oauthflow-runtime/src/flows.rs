@@ -14,6 +14,8 @@
 //! | password | [`PasswordFlow`] | `password_token` |
 //! | device code | [`DeviceFlow`] | `device_authorization`, `poll_device` |
 //!
+//! Every handle also has `discover` (metadata and keys fetched and checked at start-up).
+//!
 //! The handles of grants that can return a refresh token take a marker, [`Refresh`] or
 //! [`NoRefresh`]; only `…<Refresh>` has `refresh` (the attribute's `refresh_tokens = true`).
 
@@ -88,10 +90,12 @@ pub trait FlowHandle: sealed::FromContext + Sized {
 /// endpoints and redirect URI. Makes no network request (discovery is lazy).
 ///
 /// Checks: the settings' type matches the kind (public or confidential); the client id is not
-/// empty; an issuer is configured (the settings' one overrides the attribute's) and is `https`
-/// (or `http` on a loopback IP literal) without query or fragment; redirect-based flows have a
-/// redirect URI (the settings' one overrides the attribute's) that passes the attribute's rules;
-/// explicit endpoints are `https`.
+/// empty; explicit endpoints (the settings' override the attribute's) are `https` (or `http` on
+/// a loopback IP literal) and called by the flow; an issuer is configured (the settings' one
+/// overrides the attribute's) unless the explicit endpoints cover the flow and it validates no
+/// ID token, and is `https` (or `http` on a loopback IP literal) without query or fragment;
+/// redirect-based flows have a redirect URI (the settings' one overrides the attribute's) that
+/// passes the attribute's rules.
 ///
 /// # Errors
 ///
@@ -123,15 +127,16 @@ pub fn new<H: FlowHandle, S: ClientType>(
     )?)))
 }
 
-/// Reads `<PREFIX>_CLIENT_ID`, `<PREFIX>_CLIENT_SECRET` (confidential kinds) and
-/// `<PREFIX>_ISSUER` (required when the attribute has no issuer; when it has one, a set variable
-/// overrides it like [`Settings::issuer`]), then calls [`new`]. Empty variables count as unset.
+/// [`new`] with [`Settings::from_env`] under the attribute's prefix: `<PREFIX>_CLIENT_ID`,
+/// `<PREFIX>_CLIENT_SECRET` (confidential kinds), `<PREFIX>_ISSUER` (overrides the attribute's,
+/// like [`Settings::issuer`]), the redirect URI, endpoints and timeouts. Empty variables count as
+/// unset.
 ///
 /// # Errors
 ///
-/// A [`ConfigError`] naming the missing variable or the setting that is wrong.
+/// A [`ConfigError`] naming the missing or unusable variable, or the setting that is wrong.
 pub fn from_env<H: FlowHandle, S: ClientType>(spec: &'static ClientSpec) -> Result<H, ConfigError> {
-    new(spec, crate::env::settings::<S>(spec)?)
+    new(spec, Settings::<S>::from_env(spec.env_prefix)?)
 }
 
 /// Declares a handle type over the shared context, with `Clone`, a `Debug` that shows no secret,
@@ -159,6 +164,20 @@ macro_rules! handle {
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(&*self.ctx, f)
+            }
+        }
+
+        impl $name {
+            /// Fetches and checks the metadata now (and the issuer's keys where ID tokens are
+            /// validated), so that a wrong issuer or endpoint fails at start-up rather than at
+            /// the first user's login. Steps call it lazily anyway; calling it is optional.
+            ///
+            /// # Errors
+            ///
+            /// What the first step would have met: discovery, network and configuration
+            /// failures (a wrong issuer is [`ConfigError::IssuerMismatch`]).
+            pub async fn discover(&self) -> Result<(), Error> {
+                crate::startup::discover(&self.ctx).await
             }
         }
     };
@@ -197,6 +216,20 @@ macro_rules! handle {
         impl<R: RefreshMode> fmt::Debug for $name<R> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(&*self.ctx, f)
+            }
+        }
+
+        impl<R: RefreshMode> $name<R> {
+            /// Fetches and checks the metadata now (and the issuer's keys where ID tokens are
+            /// validated), so that a wrong issuer or endpoint fails at start-up rather than at
+            /// the first user's login. Steps call it lazily anyway; calling it is optional.
+            ///
+            /// # Errors
+            ///
+            /// What the first step would have met: discovery, network and configuration
+            /// failures (a wrong issuer is [`ConfigError::IssuerMismatch`]).
+            pub async fn discover(&self) -> Result<(), Error> {
+                crate::startup::discover(&self.ctx).await
             }
         }
 

@@ -26,7 +26,7 @@ pub(crate) async fn authorize_url(ctx: &Context) -> Result<(Url, PendingAuthoriz
     let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let (url, pending) = form_post::authorize_url(
         metadata.authorization_endpoint()?.as_str(),
-        ctx.issuer(),
+        ctx.id_token_issuer()?,
         &ctx.client_id,
         redirect_uri,
         &scopes,
@@ -50,7 +50,7 @@ pub(crate) async fn verify_form_post(
     }
     let jwks = ctx.jwks(&metadata).await?;
     let http = ctx.http.checked_client().await?;
-    let validation = ctx.id_token_validation(&metadata);
+    let validation = ctx.id_token_validation(&metadata)?;
     form_post::verify(form_body, pending, &validation, jwks, http).await
 }
 
@@ -59,7 +59,7 @@ fn check_pending(ctx: &Context, pending: &PendingAuthorization) -> Result<(), Er
     let mismatch = |reason: &str| Error::PendingMismatch {
         reason: reason.to_owned(),
     };
-    if pending.issuer != ctx.issuer() {
+    if pending.issuer != ctx.id_token_issuer()? {
         return Err(mismatch(
             "it was sent to another issuer (mix-up defence, RFC 9700 §4.4)",
         ));

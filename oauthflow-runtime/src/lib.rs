@@ -6,9 +6,14 @@
 //!
 //! # What it enforces at run time
 //!
-//! - **Configuration** (checked by the client's `new`, no network): an issuer is configured and
-//!   is `https` — or `http` on a loopback IP literal such as `127.0.0.1`, never `localhost` —
-//!   without query or fragment; redirect URIs follow the attribute's rules.
+//! - **Configuration** (checked by the client's `new`, no network): the issuer and every
+//!   endpoint are `https` — or `http` on a loopback IP literal such as `127.0.0.1`, never
+//!   `localhost` — without fragment (an issuer also without query); redirect URIs follow the
+//!   attribute's rules; an issuer is configured unless explicit endpoints cover the flow and it
+//!   validates no ID token; no endpoint the flow never calls. [`Settings::from_env`] reads
+//!   every setting from `<PREFIX>_…` variables; a bad value names its variable, never its value.
+//! - **Start-up** (`discover()`, optional): metadata, endpoints and keys fetched and checked
+//!   now, so a wrong issuer fails at boot.
 //! - **Discovery** (lazy, once, cached): the metadata's `issuer` must equal the configured one
 //!   character for character (RFC 8414 §3.3); every endpoint in it must pass the same transport
 //!   rule; a server listing PKCE methods without `S256` is refused (RFC 9700 §4.7.1).
@@ -64,12 +69,13 @@
 //! |---|---|---|
 //! | entry | `flows` | one handle per grant (`ClientCredentialsFlow`, `CodeFlow`, `NativeFlow`, `FormPostFlow`, `PasswordFlow`, `DeviceFlow`): a generated client has exactly its flow's steps |
 //! | entry | `steps` | the traits behind the compile error for a step a flow lacks |
-//! | entry | `spec`, `settings`, `env`, `kind` | the compile-time spec (`const fn` builders), run-time settings, `from_env`; `Kind`/`Flow` come from `oauthflow-core` |
+//! | entry | `spec`, `settings`, `env`, `kind` | the compile-time spec (`const fn` builders), run-time settings, `Settings::from_env`; `Kind`/`Flow` come from `oauthflow-core` |
+//! | entry | `startup` | `discover()`: what the first step would fetch and check, at start-up |
 //! | shared state | `context` | what a client and its clones share: identity, HTTP client, discovery, JWKS and token caches; audience checks; one token request |
 //! | flows | `client_credentials`, `authorization_code`, `implicit`, `password`, `device_code`, `refresh` | the steps of each grant |
 //! | flow building blocks | `callback`, `form_post`, `loopback`, `device`, `pending`, `client_auth` | strict callback parsing, the form-post response, the RFC 8252 listener, RFC 8628 polling, the pending authorization, client authentication |
 //! | validation | `token_response`, `id_token/{validation,payload,verify,jwks}`, `claims`, `tokens`, `device_authorization` | token responses, ID tokens (claims typed before parsing, signature, JWKS cache), what is handed to the application |
-//! | transport | `http/{endpoint,form,probe}`, `discovery`, `urls` | the one request path (caps, timeout, no redirects, sanitised errors), metadata, URL rules (verdicts from `oauthflow-core`) |
+//! | transport | `http/{endpoint,form,probe}`, `discovery`, `endpoints`, `urls` | the one request path (caps, timeout, no redirects, sanitised errors), metadata, the resolved endpoint set (discovered, overridden by the attribute's, overridden by the settings'), URL rules (verdicts from `oauthflow-core`) |
 //! | caching | `token_manager/…`, `single_flight` | the per-audience token cache (lock-free reads, refresh-ahead, retries) and the one single-flight mechanism (work in its own task: a cancelled caller never cancels nor repeats a request) |
 //! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock, every cap and timeout, the one constant-time compare, typed errors |
 
@@ -85,6 +91,7 @@ mod device;
 mod device_authorization;
 mod device_code;
 mod discovery;
+mod endpoints;
 mod env;
 mod error;
 mod flows;
@@ -104,6 +111,7 @@ mod secret_eq;
 mod settings;
 mod single_flight;
 mod spec;
+mod startup;
 mod steps;
 mod token_manager;
 mod token_response;

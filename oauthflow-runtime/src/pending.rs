@@ -29,7 +29,8 @@ pub struct PendingAuthorization {
 }
 
 impl PendingAuthorization {
-    /// The issuer the authorization request was sent to.
+    /// The issuer the authorization request was sent to; empty for a client configured with
+    /// explicit endpoints and no issuer.
     pub fn issuer(&self) -> &str {
         &self.issuer
     }

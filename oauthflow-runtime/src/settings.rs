@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use oauth2::ClientSecret;
 
+use crate::endpoints::{EndpointName, Endpoints};
 use crate::limits::{DEFAULT_LOOPBACK_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT};
 
 /// Marker: a public client (`spa`, `native`, `device`) — it has no secret.
@@ -59,6 +60,8 @@ pub struct Settings<S: ClientType> {
     pub(crate) refresh_margin: Duration,
     pub(crate) client_secret_post: bool,
     pub(crate) loopback_timeout: Duration,
+    /// Run-time endpoints; each overrides the attribute's and the discovered one.
+    pub(crate) endpoints: Endpoints<String>,
     _type: PhantomData<S>,
 }
 
@@ -108,6 +111,7 @@ impl<S: ClientType> Settings<S> {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             client_secret_post: false,
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
+            endpoints: Endpoints::default(),
             _type: PhantomData,
         }
     }
@@ -115,7 +119,10 @@ impl<S: ClientType> Settings<S> {
     /// Supplies the issuer (or overrides the one written in the attribute).
     ///
     /// It must be an `https` URL without query or fragment (an `http` loopback IP literal is
-    /// accepted for local development); the client's `new` checks it.
+    /// accepted for local development); the client's `new` checks it. A client needs one when it
+    /// validates ID tokens or discovers an endpoint; one whose explicit endpoints (see
+    /// [`token_endpoint`](Self::token_endpoint)) cover its flow and that validates no ID token
+    /// works without.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
         self
@@ -188,6 +195,129 @@ impl<S: ClientType> Settings<S> {
         self
     }
 
+    fn endpoint(mut self, name: EndpointName, uri: String) -> Self {
+        self.endpoints.set(name, Some(uri));
+        self
+    }
+
+    /// Sets the authorization endpoint at run time (RFC 6749 §3.1), overriding the attribute's
+    /// `authorization_endpoint` and the discovered one.
+    ///
+    /// Explicit endpoints replace discovery for what they cover: when the settings and the
+    /// attribute together give every endpoint the flow calls, nothing is fetched, and a client
+    /// that validates no ID token needs no issuer at all (e.g. a provider without discovery that
+    /// has only an authorization and a token endpoint). Otherwise the issuer's metadata supplies
+    /// the rest. The client's `new` checks the value with the attribute's rules: `https` (`http`
+    /// only on a loopback IP literal such as `127.0.0.1`, never `localhost`), no fragment, no
+    /// user info; and refuses an endpoint the client's flow never calls.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// // A provider without discovery (GitHub-style): two endpoints, no issuer.
+    /// let settings = Settings::confidential("web-app", ClientSecret::new("s3cret".into()))
+    ///     .authorization_endpoint("https://provider.example.com/login/oauth/authorize")
+    ///     .token_endpoint("https://provider.example.com/login/oauth/access_token");
+    /// # let _ = settings;
+    /// ```
+    pub fn authorization_endpoint(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::Authorization, uri.into())
+    }
+
+    /// Sets the token endpoint at run time (RFC 6749 §3.2), overriding the attribute's
+    /// `token_endpoint` and the discovered one; checked like
+    /// [`authorization_endpoint`](Self::authorization_endpoint).
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// // A machine client needs only this one: no issuer, no discovery.
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .token_endpoint("https://tenant-42.example.com/oauth/token");
+    /// # let _ = settings;
+    /// ```
+    pub fn token_endpoint(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::Token, uri.into())
+    }
+
+    /// Sets the device authorization endpoint at run time (RFC 8628 §3.1), overriding the
+    /// attribute's and the discovered one; checked like
+    /// [`authorization_endpoint`](Self::authorization_endpoint).
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("tv-app")
+    ///     .device_authorization_endpoint("https://as.example.com/device")
+    ///     .token_endpoint("https://as.example.com/token");
+    /// # let _ = settings;
+    /// ```
+    pub fn device_authorization_endpoint(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::DeviceAuthorization, uri.into())
+    }
+
+    /// Sets the URL of the issuer's signing keys at run time, overriding the attribute's
+    /// `jwks_uri` and the discovered one. Only a client that validates ID tokens (`openid`, or
+    /// the implicit form post) uses it, and such a client still needs its issuer: the ID token's
+    /// `iss` must equal it. Checked like [`authorization_endpoint`](Self::authorization_endpoint).
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("spa")
+    ///     .issuer("https://as.example.com")
+    ///     .jwks_uri("https://as.example.com/keys");
+    /// # let _ = settings;
+    /// ```
+    pub fn jwks_uri(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::Jwks, uri.into())
+    }
+
+    /// Sets the token revocation endpoint (RFC 7009), e.g. when the server's metadata omits it.
+    /// Overrides the discovered one; checked like
+    /// [`authorization_endpoint`](Self::authorization_endpoint). No flow step calls it yet: it
+    /// is kept with the client's endpoints for revocation.
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("cli").revocation_endpoint("https://as.example.com/revoke");
+    /// # let _ = settings;
+    /// ```
+    pub fn revocation_endpoint(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::Revocation, uri.into())
+    }
+
+    /// Sets the end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), e.g. when the
+    /// server's metadata omits it. Overrides the discovered one; checked like
+    /// [`authorization_endpoint`](Self::authorization_endpoint). No flow step calls it yet: it
+    /// is kept with the client's endpoints for logout.
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("spa").end_session_endpoint("https://as.example.com/logout");
+    /// # let _ = settings;
+    /// ```
+    pub fn end_session_endpoint(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::EndSession, uri.into())
+    }
+
+    /// Sets the userinfo endpoint (OIDC Core §5.3), e.g. when the server's metadata omits it.
+    /// Overrides the discovered one; checked like
+    /// [`authorization_endpoint`](Self::authorization_endpoint). No flow step calls it yet: it
+    /// is kept with the client's endpoints for userinfo.
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("spa").userinfo_endpoint("https://as.example.com/me");
+    /// # let _ = settings;
+    /// ```
+    pub fn userinfo_endpoint(self, uri: impl Into<String>) -> Self {
+        self.endpoint(EndpointName::Userinfo, uri.into())
+    }
+
     /// The client identifier.
     pub fn client_id(&self) -> &str {
         &self.client_id
@@ -205,6 +335,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("refresh_margin", &self.refresh_margin)
             .field("client_secret_post", &self.client_secret_post)
             .field("loopback_timeout", &self.loopback_timeout)
+            .field("endpoints", &self.endpoints)
             .finish_non_exhaustive()
     }
 }

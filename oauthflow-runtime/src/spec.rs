@@ -148,4 +148,14 @@ impl ClientSpec {
         self.refresh_tokens = true;
         self
     }
+
+    /// Whether the client asks for an ID token (`openid` among the scopes).
+    pub(crate) fn wants_openid(&self) -> bool {
+        self.scopes.contains(&"openid")
+    }
+
+    /// Whether the client validates ID tokens (and so needs an issuer and its keys).
+    pub(crate) fn validates_id_tokens(&self) -> bool {
+        oauthflow_core::validates_id_tokens(self.flow, self.wants_openid())
+    }
 }

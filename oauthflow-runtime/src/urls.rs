@@ -87,6 +87,17 @@ pub(crate) fn check_redirect_uri(
     parse(WHAT, value)
 }
 
+/// Checks a redirect URI before the client's kind is known (`Settings::from_env`): refused only
+/// if every kind refuses it — the native rules (private-use schemes, loopback without port) or
+/// the others' (https, or http on a loopback IP literal). The client's `new` then applies its
+/// kind's own rules with [`check_redirect_uri`].
+pub(crate) fn check_redirect_uri_for_some_kind(value: &str) -> Result<(), ConfigError> {
+    if redirect_verdict(Some(Kind::Native), false, value).is_ok() {
+        return Ok(());
+    }
+    check_redirect_uri(Kind::Web, false, value).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use oauthflow_core::cases::{ENDPOINT_CASES, ISSUER_CASES, REDIRECT_CASES};
@@ -109,6 +120,26 @@ mod tests {
         for &(uri, accept) in ISSUER_CASES {
             let result = check_issuer(uri);
             assert_eq!(result.is_ok(), accept, "{uri:?}: {result:?}");
+        }
+    }
+
+    #[test]
+    fn redirect_for_some_kind() {
+        for uri in [
+            "com.example.app:/cb",
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:8080/cb",
+            "https://app.example.com/cb",
+        ] {
+            assert!(check_redirect_uri_for_some_kind(uri).is_ok(), "{uri}");
+        }
+        for uri in [
+            "http://app.example.com/cb",
+            "https://app.example.com/cb#x",
+            "javascript:alert(1)",
+            "http://localhost/cb",
+        ] {
+            assert!(check_redirect_uri_for_some_kind(uri).is_err(), "{uri}");
         }
     }
 

@@ -155,11 +155,17 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     if c.kind.is_confidential() {
         env.push_str(&format!(", `{prefix}_CLIENT_SECRET`"));
     }
+    let mut optional = String::new();
     if c.issuer.is_none() {
         env.push_str(&format!(", `{prefix}_ISSUER`"));
+    } else {
+        optional.push_str(&format!("`{prefix}_ISSUER`, "));
+    }
+    if matches!(c.kind, Kind::Web | Kind::Spa | Kind::Native) {
+        optional.push_str(&format!("`{prefix}_REDIRECT_URI`, "));
     }
     let from_env_doc = format!(
-        "Builds the client from the environment: {env}.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when a variable is missing or a value is invalid."
+        "Builds the client from the environment: {env}; optionally {optional}the endpoints and the timeouts. It is `Self::new(Settings::from_env(\"{prefix}\")?)`: see [`Settings::from_env`](oauthflow::Settings::from_env) for every variable.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when a variable is missing or a value is invalid."
     );
     let new_doc = if c.kind.is_confidential() {
         "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."

@@ -144,23 +144,6 @@ pub fn scope_problem(scope: &str) -> Option<String> {
 // Rule 13 (C15, C8c): explicit endpoints are complete for the flow, and only those it calls.
 // ---------------------------------------------------------------------------------------------
 
-/// The endpoints a flow calls: (required, optional) names. `jwks_uri` is required where an ID
-/// token must be validated: form post always, other user flows when `openid` is requested.
-pub fn endpoints_for(flow: Flow, openid: bool) -> Vec<&'static str> {
-    let mut needed = match flow {
-        Flow::ClientCredentials | Flow::Password => vec!["token_endpoint"],
-        Flow::AuthorizationCode | Flow::AuthorizationCodePkce => {
-            vec!["authorization_endpoint", "token_endpoint"]
-        }
-        Flow::ImplicitFormPost => vec!["authorization_endpoint", "jwks_uri"],
-        Flow::DeviceCode => vec!["device_authorization_endpoint", "token_endpoint"],
-    };
-    if openid && flow != Flow::ClientCredentials && !needed.contains(&"jwks_uri") {
-        needed.push("jwks_uri");
-    }
-    needed
-}
-
 /// Rule 13: explicit endpoints — complete for the flow, none it never calls.
 pub(super) fn rule_13_endpoints(cx: &mut Ctxt, input: &Input, kind: Kind, flow: Flow) {
     let given: Vec<(&str, &Arg<String>)> = input
@@ -175,7 +158,7 @@ pub(super) fn rule_13_endpoints(cx: &mut Ctxt, input: &Input, kind: Kind, flow: 
         .scopes
         .as_ref()
         .is_some_and(|s| s.value.iter().any(|s| s.value == "openid"));
-    let needed = endpoints_for(flow, openid);
+    let needed = oauthflow_core::endpoints_for(flow, openid);
     let what = format!("kind = \"{}\" ({})", kind.as_str(), flow.describe());
     for (name, arg) in &given {
         if needed.contains(name) {

@@ -36,10 +36,14 @@ impl Portal {
         ::oauthflow::__private::new(Self::__oauthflow_spec(), settings)
             .map(|__oauthflow_client| Self { __oauthflow_client })
     }
-    #[doc = "Builds the client from the environment: `PORTAL_CLIENT_ID`, `PORTAL_CLIENT_SECRET`.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when a variable is missing or a value is invalid."]
+    #[doc = "Builds the client from the environment: `PORTAL_CLIENT_ID`, `PORTAL_CLIENT_SECRET`; optionally `PORTAL_ISSUER`, `PORTAL_REDIRECT_URI`, the endpoints and the timeouts. It is `Self::new(Settings::from_env(\"PORTAL\")?)`: see [`Settings::from_env`](oauthflow::Settings::from_env) for every variable.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when a variable is missing or a value is invalid."]
     pub fn from_env() -> ::core::result::Result<Self, ::oauthflow::ConfigError> {
         ::oauthflow::__private::from_env::<_, ::oauthflow::Confidential>(Self::__oauthflow_spec())
             .map(|__oauthflow_client| Self { __oauthflow_client })
+    }
+    #[doc = "Fetches and checks the authorization server's metadata now (and the issuer's signing keys where ID tokens are validated), so that a wrong issuer or a missing endpoint fails at start-up instead of at the first login. Optional: the other steps discover lazily on first use; with explicit endpoints covering the flow nothing is fetched but the keys.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
+    pub async fn discover(&self) -> ::core::result::Result<(), ::oauthflow::Error> {
+        self.__oauthflow_client.discover().await
     }
     #[doc(hidden)]
     #[allow(clippy::unused_self)]

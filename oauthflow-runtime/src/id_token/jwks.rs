@@ -84,7 +84,7 @@ impl JwksCache {
     /// The cached keys while they are fresh; otherwise (first use, or past their `max-age`)
     /// fetched again — the new set replaces the old one whole, so retired keys are gone. A
     /// failed fetch is an error, never a reason to keep trusting expired keys.
-    pub(super) async fn current(
+    pub(crate) async fn current(
         &self,
         http: &reqwest::Client,
     ) -> Result<(Arc<CoreJsonWebKeySet>, u64), Error> {

@@ -264,10 +264,13 @@ fn from_env_reads_prefixed_variables() {
             "http://auth.example.com",
         )
     };
-    assert!(matches!(
-        Client::from_env::<crate::Confidential>(&ENV_SPEC),
-        Err(ConfigError::InvalidUrl { .. })
-    ));
+    // A bad value is reported with the variable's name, not the value.
+    match Client::from_env::<crate::Confidential>(&ENV_SPEC) {
+        Err(ConfigError::InvalidEnv { name, .. }) => {
+            assert_eq!(name, "OAUTHFLOW_RT_TEST_MACHINE_ISSUER")
+        }
+        other => panic!("{other:?}"),
+    }
     unsafe { std::env::set_var("OAUTHFLOW_RT_TEST_MACHINE_ISSUER", "https://as.example.com") };
     let client = Client::from_env::<crate::Confidential>(&ENV_SPEC).unwrap();
     let debug = format!("{client:?}");

@@ -13,6 +13,7 @@ mod client_form_post_e2e;
 mod client_id_token;
 mod client_loopback_e2e;
 mod code_flow_rules;
+mod configuration;
 mod device_and_id_token_logs;
 mod device_e2e;
 mod device_flow;

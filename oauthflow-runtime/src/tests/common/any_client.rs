@@ -78,6 +78,22 @@ impl Client {
         build!(spec, from_env::<_, S>(spec))
     }
 
+    /// `discover`, which every handle has.
+    pub async fn discover(&self) -> Result<(), Error> {
+        match self {
+            Client::Machine(h) => h.discover().await,
+            Client::Code(h) => h.discover().await,
+            Client::CodeRefresh(h) => h.discover().await,
+            Client::Native(h) => h.discover().await,
+            Client::NativeRefresh(h) => h.discover().await,
+            Client::FormPost(h) => h.discover().await,
+            Client::Password(h) => h.discover().await,
+            Client::PasswordRefresh(h) => h.discover().await,
+            Client::Device(h) => h.discover().await,
+            Client::DeviceRefresh(h) => h.discover().await,
+        }
+    }
+
     pub async fn client_credentials_token(
         &self,
         audience: Option<&'static str>,
