@@ -71,7 +71,7 @@ impl Prompt {
 ///
 /// ```
 /// use std::time::Duration;
-/// use oauthflow::{AuthorizeOptions, Prompt};
+/// use oauthflow_runtime::{AuthorizeOptions, Prompt};
 ///
 /// let options = AuthorizeOptions::new()
 ///     .prompt(Prompt::Login)

@@ -9,6 +9,7 @@ use oauth2::ClientSecret;
 
 use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
+use crate::client_credentials::AudienceKey;
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
 use crate::endpoints;
@@ -22,7 +23,6 @@ use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
-use crate::client_credentials::AudienceKey;
 use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
 use crate::urls::{check_issuer, check_redirect_uri};

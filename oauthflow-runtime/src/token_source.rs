@@ -22,7 +22,7 @@ use crate::secret_eq::secrets_equal;
 /// `Debug` shows no token; equality compares in constant time.
 ///
 /// ```
-/// use oauthflow::BearerToken;
+/// use oauthflow_runtime::BearerToken;
 ///
 /// let token = BearerToken::new("mF_9.B5f-4.1JqM").unwrap();
 /// assert_eq!(token.secret(), "mF_9.B5f-4.1JqM");
@@ -124,23 +124,27 @@ fn is_b64token(s: &str) -> bool {
 /// `401` with `error="invalid_token"` (RFC 6750 §3.1) — revoked or rotated keys on the API's
 /// side — so the next call fetches a new one.
 ///
-/// ```no_run
-/// use oauthflow::{TokenSource, oauth_client};
+/// By hand, what the integrations do (`source` is a generated `machine` client, `audience` one
+/// of its audience enum's variants):
 ///
-/// #[oauth_client(kind = "machine", audiences = ["https://api.example.com/orders"])]
-/// struct Importer;
+/// ```
+/// use oauthflow_runtime::TokenSource;
 ///
-/// async fn call(importer: &Importer, http: &reqwest::Client) -> Result<(), Box<dyn std::error::Error>> {
-///     let token = importer.bearer_token(ImporterAudience::Orders).await?;
+/// async fn orders<T: TokenSource>(
+///     source: &T,
+///     audience: T::Audience,
+///     http: &reqwest::Client,
+/// ) -> Result<reqwest::Response, Box<dyn std::error::Error>> {
+///     let token = source.bearer_token(audience).await?;
 ///     let response = http
 ///         .get("https://api.example.com/orders")
 ///         .header(reqwest::header::AUTHORIZATION, token.authorization())
 ///         .send()
 ///         .await?;
 ///     if response.status() == reqwest::StatusCode::UNAUTHORIZED {
-///         importer.discard_token(ImporterAudience::Orders, &token);
+///         source.discard_token(audience, &token);
 ///     }
-///     Ok(())
+///     Ok(response)
 /// }
 /// ```
 pub trait TokenSource: Send + Sync + 'static {

@@ -1,20 +1,18 @@
 //! A [`reqwest_middleware::Middleware`] that sends a [`TokenSource`]'s access token (feature
 //! `reqwest-middleware`).
 //!
-//! ```no_run
-//! use oauthflow::oauth_client;
-//! use oauthflow::integrations::reqwest_middleware::BearerMiddleware;
+//! With a generated `machine` client `importer` (`ImporterAudience::Orders` its audience):
 //!
-//! #[oauth_client(kind = "machine", audiences = ["https://api.example.com/orders"])]
-//! struct Importer;
+//! ```
+//! use oauthflow_runtime::TokenSource;
+//! use oauthflow_runtime::integrations::reqwest_middleware::BearerMiddleware;
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let importer = Importer::from_env()?;
-//! let orders_api = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
-//!     .with(BearerMiddleware::new(importer, ImporterAudience::Orders))
-//!     .build();
-//! let orders = orders_api.get("https://api.example.com/orders").send().await?;
-//! # let _ = orders; Ok(()) }
+//! fn orders_api<T: TokenSource>(importer: T, orders: T::Audience) -> reqwest_middleware::ClientWithMiddleware {
+//!     reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!         .with(BearerMiddleware::new(importer, orders))
+//!         .build()
+//! }
+//! // orders_api(importer, ImporterAudience::Orders).get("https://api.example.com/orders").send().await?
 //! ```
 
 use http::Extensions;

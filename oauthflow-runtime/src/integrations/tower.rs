@@ -2,22 +2,25 @@
 //! HTTP client built as a `tower::Service<http::Request<B>>` (hyper-util's client, tonic
 //! channels, …).
 //!
-//! ```no_run
-//! use oauthflow::oauth_client;
-//! use oauthflow::integrations::tower::BearerLayer;
+//! With a generated `machine` client `importer` (`ImporterAudience::Orders` its audience) and
+//! any HTTP client service `http`:
+//!
+//! ```
+//! use oauthflow_runtime::TokenSource;
+//! use oauthflow_runtime::integrations::tower::BearerLayer;
 //! use tower::{Layer, Service, ServiceExt};
 //!
-//! #[oauth_client(kind = "machine", audiences = ["https://api.example.com/orders"])]
-//! struct Importer;
-//!
-//! # async fn run<S>(http: S) -> Result<(), tower::BoxError>
-//! # where S: Service<http::Request<String>, Response = http::Response<String>> + Clone + Send + 'static,
-//! #       S::Future: Send, S::Error: Into<tower::BoxError> {
-//! let importer = Importer::from_env()?;
-//! let mut orders_api = BearerLayer::new(importer, ImporterAudience::Orders).layer(http);
-//! let request = http::Request::get("https://api.example.com/orders").body(String::new())?;
-//! let response = orders_api.ready().await?.call(request).await?;
-//! # let _ = response; Ok(()) }
+//! async fn orders<T, S>(importer: T, orders: T::Audience, http: S) -> Result<http::Response<String>, tower::BoxError>
+//! where
+//!     T: TokenSource + Clone,
+//!     S: Service<http::Request<String>, Response = http::Response<String>> + Clone + Send + 'static,
+//!     S::Future: Send,
+//!     S::Error: Into<tower::BoxError>,
+//! {
+//!     let mut orders_api = BearerLayer::new(importer, orders).layer(http);
+//!     let request = http::Request::get("https://api.example.com/orders").body(String::new())?;
+//!     orders_api.ready().await?.call(request).await
+//! }
 //! ```
 
 use std::future::Future;

@@ -3,6 +3,15 @@
 use super::*;
 
 /// A token response body and whether a correct client must accept it (`None`: either way).
+/// The oracle's own reading of RFC 6750 §2.1: what can be sent as `Authorization: Bearer`.
+fn b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~+/".contains(c))
+}
+
 fn random_token_body(rng: &mut Rng) -> (Vec<u8>, Option<bool>) {
     let mut members: Vec<String> = Vec::new();
     let mut valid = true;
@@ -11,13 +20,19 @@ fn random_token_body(rng: &mut Rng) -> (Vec<u8>, Option<bool>) {
         0 => valid = false, // absent
         1 => {
             let v = random_json(rng, 1);
-            valid &= v.starts_with('"') && v != "\"\"";
+            valid &= serde_json::from_str::<Value>(&v)
+                .ok()
+                .as_ref()
+                .and_then(Value::as_str)
+                .is_some_and(b64token);
             members.push(format!("\"access_token\":{v}"));
         }
-        _ => members.push(format!(
-            "\"access_token\":{}",
-            Value::String(format!("at-{}", random_text(rng, 2)))
-        )),
+        2 | 3 => members.push(format!("\"access_token\":\"at-{:x}\"", rng.next())),
+        _ => {
+            let token = format!("at-{}", random_text(rng, 2));
+            valid &= b64token(&token);
+            members.push(format!("\"access_token\":{}", Value::String(token)));
+        }
     }
     // token_type
     match rng.below(6) {
