@@ -27,7 +27,7 @@ pub use oauthflow_runtime::{
     AccessToken, AudienceParam, AuthorizeOptions, BearerToken, ClientSecret, ClientType,
     Confidential, ConfigError, DeviceAuthorization, Error, Flow, IdTokenClaims, Kind,
     OAuthErrorCode, PendingAuthorization, Prompt, Public, RefreshToken, SecretString, Settings,
-    TokenSet, TokenSource, Url, check_form_post_request,
+    TokenSet, TokenSource, Url, UserInfo, check_form_post_request,
 };
 
 /// HTTP integrations that send a [`TokenSource`]'s access token: features `reqwest-middleware`

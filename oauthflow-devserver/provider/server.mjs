@@ -82,6 +82,8 @@ const DEFAULT_CLIENTS = [
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: ['http://127.0.0.1:8080/callback'],
+    // RP-initiated logout comes back here (oauthflow's `end_session_url` tests).
+    post_logout_redirect_uris: ['http://127.0.0.1:8080/signed-out'],
     token_endpoint_auth_method: 'client_secret_basic',
   },
   {

@@ -23,10 +23,13 @@ enum Step {
     PollDevice,
     Refresh,
     RefreshIfNeeded,
+    Revoke,
+    Userinfo,
+    EndSessionUrl,
 }
 
 impl Step {
-    const ALL: [Step; 12] = [
+    const ALL: [Step; 15] = [
         Step::Discover,
         Step::AccessToken,
         Step::AuthorizeUrl,
@@ -39,6 +42,9 @@ impl Step {
         Step::PollDevice,
         Step::Refresh,
         Step::RefreshIfNeeded,
+        Step::Revoke,
+        Step::Userinfo,
+        Step::EndSessionUrl,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +61,9 @@ impl Step {
             Step::PollDevice => "poll_device",
             Step::Refresh => "refresh",
             Step::RefreshIfNeeded => "refresh_if_needed",
+            Step::Revoke => "revoke",
+            Step::Userinfo => "userinfo",
+            Step::EndSessionUrl => "end_session_url",
         }
     }
 
@@ -75,6 +84,10 @@ impl Step {
             Step::PasswordToken => c.flow == Flow::Password,
             Step::DeviceAuthorization | Step::PollDevice => c.flow == Flow::DeviceCode,
             Step::Refresh | Step::RefreshIfNeeded => c.refresh_tokens,
+            Step::Revoke | Step::Userinfo => {
+                code || matches!(c.flow, Flow::Password | Flow::DeviceCode)
+            }
+            Step::EndSessionUrl => code,
         }
     }
 
@@ -116,6 +129,14 @@ impl Step {
             )],
             Step::Refresh => vec![named("tokens", quote!(&::oauthflow::TokenSet))],
             Step::RefreshIfNeeded => vec![named("tokens", quote!(&mut ::oauthflow::TokenSet))],
+            Step::Revoke | Step::Userinfo => vec![named("tokens", quote!(&::oauthflow::TokenSet))],
+            Step::EndSessionUrl => vec![
+                named("tokens", quote!(&::oauthflow::TokenSet)),
+                named(
+                    "post_logout_redirect_uri",
+                    quote!(::core::option::Option<&str>),
+                ),
+            ],
         }
     }
 
@@ -130,6 +151,9 @@ impl Step {
             Step::VerifyFormPost => quote!(::oauthflow::IdTokenClaims),
             Step::DeviceAuthorization => quote!(::oauthflow::DeviceAuthorization),
             Step::RefreshIfNeeded => quote!(bool),
+            Step::Revoke => quote!(()),
+            Step::Userinfo => quote!(::oauthflow::UserInfo),
+            Step::EndSessionUrl => quote!((::oauthflow::Url, ::std::string::String)),
             Step::ExchangeCode
             | Step::LoginViaLoopback
             | Step::PasswordToken
@@ -162,6 +186,9 @@ impl Step {
                 "NoRefreshIfNeededInThisFlow"
             }
             Step::RefreshIfNeeded => "NoRefreshIfNeeded",
+            Step::Revoke => "NoRevoke",
+            Step::Userinfo => "NoUserinfo",
+            Step::EndSessionUrl => "NoEndSessionUrl",
         })
     }
 
@@ -212,6 +239,15 @@ impl Step {
             ),
             Step::PollDevice => format!(
                 "Step 2: polls the token endpoint until the user approves, honouring `interval` and `slow_down` (RFC 8628 §3.4, §3.5).\n\n{errors} The user denying access or the code expiring is an error too."
+            ),
+            Step::Revoke => format!(
+                "Logout, step 1: revokes the tokens of a session (RFC 7009) — the refresh token first, which ends the grant on most servers, then the access token. `200` counts as success, also for tokens the server no longer knows.\n\n{errors} A `5xx` answer is retryable (`Error::is_transient`)."
+            ),
+            Step::Userinfo => format!(
+                "The signed-in user's claims from the userinfo endpoint (OIDC Core §5.3), fetched with the access token of `tokens`; refused unless its `sub` equals the validated ID token's (§5.3.2). Needs `openid`.\n\n{errors}"
+            ),
+            Step::EndSessionUrl => format!(
+                "Logout, step 2: the URL that ends the user's session at the authorization server (OpenID Connect RP-Initiated Logout 1.0) with `id_token_hint`, `client_id`, and — with a `post_logout_redirect_uri` registered at the server — a fresh `state`, returned to compare when the browser comes back.\n\n{errors}"
             ),
             Step::RefreshIfNeeded => format!(
                 "The session helper: refreshes `tokens` in place when the access token expires within `Settings::refresh_margin` and returns `true` (save the session then); `false` when they are still good. Concurrent calls for one session share one refresh; if a refresh commits new tokens but a later check fails, they are already in `tokens` when the error comes back.\n\n{errors} `invalid_grant` means the user must sign in again."

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use oauth2::ClientSecret;
+use url::Url;
 
 use crate::claims::IdTokenClaims;
 use crate::client_auth::{AuthMethod, authenticate};
@@ -14,7 +15,7 @@ use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
 use crate::endpoints;
 use crate::error::{ConfigError, Error};
-use crate::http::{Endpoint, Form, Http};
+use crate::http::{Endpoint, Form, Http, HttpResponse};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
 use crate::limits::REFRESH_SHARE_WINDOW;
@@ -300,14 +301,15 @@ impl Context {
 
     /// Sends one token request (authenticated with exactly one method) and validates the
     /// response. Never retried: callers decide, and the code and password grants never do.
-    pub(crate) async fn token_request(
+    /// POSTs `form` to an endpoint that authenticates the client like the token endpoint (the
+    /// token endpoint itself, revocation: RFC 7009 §2.1), with exactly one method.
+    pub(crate) async fn authenticated_post(
         &self,
         metadata: &Metadata,
-        grant: &'static str,
+        endpoint: Endpoint,
+        url: &Url,
         mut form: Form,
-        requested: Requested<'_>,
-    ) -> Result<Received, Error> {
-        let endpoint = metadata.token_endpoint()?;
+    ) -> Result<HttpResponse, Error> {
         let method = match &self.secret {
             Some(_) => AuthMethod::choose(
                 metadata.token_endpoint_auth_methods_supported.as_deref(),
@@ -316,14 +318,24 @@ impl Context {
             None => AuthMethod::Post,
         };
         authenticate(&mut form, &self.client_id, self.secret.as_ref(), method);
+        self.http.post_form(endpoint, url, &form).await
+    }
+
+    pub(crate) async fn token_request(
+        &self,
+        metadata: &Metadata,
+        grant: &'static str,
+        form: Form,
+        requested: Requested<'_>,
+    ) -> Result<Received, Error> {
+        let endpoint = metadata.token_endpoint()?;
         tracing::debug!(
             grant,
             audience = requested.audience,
             "oauthflow: token request"
         );
         let response = self
-            .http
-            .post_form(Endpoint::TOKEN, endpoint, &form)
+            .authenticated_post(metadata, Endpoint::TOKEN, endpoint, form)
             .await?;
         let received = token_response::parse("token", &response, &requested, SystemTime::now())?;
         tracing::debug!(

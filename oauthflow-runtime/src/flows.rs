@@ -39,6 +39,7 @@ use crate::settings::{ClientType, Settings};
 use crate::spec::ClientSpec;
 use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
+use crate::userinfo::UserInfo;
 
 mod sealed {
     use std::sync::Arc;
@@ -261,6 +262,37 @@ macro_rules! handle {
     };
 }
 
+/// The steps of the rest of a login's life, on every handle whose flow returns a user's
+/// `TokenSet`: revocation (RFC 7009) and userinfo (OIDC Core §5.3).
+macro_rules! session_steps {
+    ($name:ident) => {
+        impl<R: RefreshMode> $name<R> {
+            /// Revokes the tokens of a session at logout (RFC 7009): the refresh token first
+            /// (which ends the grant on most servers), then the access token. `200` counts as
+            /// success, also for tokens the server no longer knows.
+            ///
+            /// # Errors
+            ///
+            /// No revocation endpoint (discovered or set); the server's refusal (typed);
+            /// [`Error::HttpStatus`] on `5xx` — retryable ([`Error::is_transient`]).
+            pub async fn revoke(&self, tokens: &TokenSet) -> Result<(), Error> {
+                crate::revocation::revoke(&self.ctx, tokens).await
+            }
+
+            /// The signed-in user's claims from the userinfo endpoint (OIDC Core §5.3), with
+            /// the access token of `tokens`; refused unless its `sub` equals the ID token's.
+            ///
+            /// # Errors
+            ///
+            /// No validated ID token in `tokens` (request `openid`); no userinfo endpoint; a
+            /// refused access token (typed); a `sub` that differs.
+            pub async fn userinfo(&self, tokens: &TokenSet) -> Result<UserInfo, Error> {
+                crate::userinfo::userinfo(&self.ctx, tokens).await
+            }
+        }
+    };
+}
+
 handle!(
     /// Client credentials (`machine`): cached access tokens per audience.
     ClientCredentialsFlow,
@@ -402,6 +434,38 @@ macro_rules! code_steps {
 
 code_steps!(CodeFlow);
 code_steps!(NativeFlow);
+session_steps!(CodeFlow);
+session_steps!(NativeFlow);
+session_steps!(PasswordFlow);
+session_steps!(DeviceFlow);
+
+/// RP-initiated logout on the handles whose users sign in through the browser.
+macro_rules! logout_step {
+    ($name:ident) => {
+        impl<R: RefreshMode> $name<R> {
+            /// The URL that ends the user's session at the authorization server (OpenID Connect
+            /// RP-Initiated Logout 1.0): `id_token_hint` (the session's ID token), `client_id`,
+            /// and with `post_logout_redirect_uri` (registered at the server) a fresh `state`,
+            /// returned to compare when the browser comes back. Revoke the tokens first
+            /// ([`revoke`](Self::revoke)), then redirect the browser here.
+            ///
+            /// # Errors
+            ///
+            /// No end-session endpoint (discovered or set); a `post_logout_redirect_uri` that is
+            /// not `https` (or `http` on a loopback IP), or has a fragment.
+            pub async fn end_session_url(
+                &self,
+                tokens: &TokenSet,
+                post_logout_redirect_uri: Option<&str>,
+            ) -> Result<(Url, String), Error> {
+                crate::logout::end_session_url(&self.ctx, tokens, post_logout_redirect_uri).await
+            }
+        }
+    };
+}
+
+logout_step!(CodeFlow);
+logout_step!(NativeFlow);
 
 impl<R: RefreshMode> NativeFlow<R> {
     /// Loopback redirect login (RFC 8252 §7.3): binds the redirect URI's loopback IP literal on

@@ -103,10 +103,12 @@ mod implicit;
 pub mod integrations;
 mod kind;
 mod limits;
+mod logout;
 mod loopback;
 mod password;
 mod pending;
 mod refresh;
+mod revocation;
 mod secret_eq;
 mod settings;
 mod single_flight;
@@ -118,6 +120,7 @@ mod token_response;
 mod token_source;
 mod tokens;
 mod urls;
+mod userinfo;
 
 #[cfg(test)]
 mod tests;
@@ -135,6 +138,7 @@ pub use settings::{ClientType, Confidential, Public, Settings};
 pub use token_source::{BearerToken, TokenSource};
 pub use tokens::TokenSet;
 pub use url::Url;
+pub use userinfo::UserInfo;
 
 /// What `benches/token_manager.rs` drives: benches see only the public API, so the
 /// `bench-internals` feature (off by default) exposes the token manager and the clocks.

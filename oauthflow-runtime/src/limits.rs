@@ -27,6 +27,12 @@ pub(crate) const MAX_DEVICE_AUTHORIZATION_BYTES: usize = 1 << 20;
 /// Largest JWKS document read.
 pub(crate) const MAX_JWKS_BYTES: usize = 512 * 1024;
 
+/// Largest userinfo response read (OIDC Core §5.3): a few claims, generous for large profiles.
+pub(crate) const MAX_USERINFO_BYTES: usize = 256 * 1024;
+
+/// Largest revocation response read (RFC 7009 §2.2: an empty body, or an error object).
+pub(crate) const MAX_REVOCATION_BYTES: usize = 64 * 1024;
+
 // ---- Tokens ----------------------------------------------------------------------------------
 
 /// Largest ID token accepted (compact serialization).

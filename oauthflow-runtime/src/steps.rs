@@ -130,6 +130,27 @@ missing_step!(
 );
 
 missing_step!(
+    /// `revoke` on a client that holds no user's tokens.
+    NoRevoke -> (),
+    message = "`revoke` is not a step of `{Self}`: its flow returns no user's tokens to revoke at logout",
+    note = "`revoke(&tokens)` is a step of the flows that sign a user in and return a `TokenSet` (kind = \"web\", \"spa\", \"native\", \"trusted\", \"device\"); a machine client's cached tokens expire on their own, and an ID-token-only `spa` holds no access token"
+);
+
+missing_step!(
+    /// `userinfo` on a client that holds no user's access token.
+    NoUserinfo -> crate::userinfo::UserInfo,
+    message = "`userinfo` is not a step of `{Self}`: its flow returns no user's access token for the userinfo endpoint",
+    note = "`userinfo(&tokens)` is a step of the flows that sign a user in and return a `TokenSet`; an ID-token-only `spa` reads the claims of its ID token (`verify_form_post`)"
+);
+
+missing_step!(
+    /// `end_session_url` on a client whose users do not sign in through the browser's redirect.
+    NoEndSessionUrl -> (Url, String),
+    message = "`end_session_url` is not a step of `{Self}`: only the authorization code flow (kind = \"web\", \"spa\", \"native\") has a browser session at the authorization server to end",
+    note = "OpenID Connect RP-Initiated Logout sends the browser to the server's end-session endpoint; for the other flows, `revoke(&tokens)` ends the grant"
+);
+
+missing_step!(
     /// `refresh` on a client whose flow never returns a refresh token.
     NoRefreshInThisFlow -> TokenSet,
     message = "`refresh` is not a step of `{Self}`: its flow returns no refresh token",

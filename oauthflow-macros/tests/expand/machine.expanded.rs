@@ -209,6 +209,42 @@ impl ImportJob {
             ::oauthflow::__private::steps::NoRefreshIfNeededInThisFlow::unreachable(self),
         )
     }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn revoke<'__oauthflow>(
+        &'__oauthflow self,
+        _: &::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<()>
+    where
+        Self: ::oauthflow::__private::steps::NoRevoke<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoRevoke::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn userinfo<'__oauthflow>(
+        &'__oauthflow self,
+        _: &::oauthflow::TokenSet,
+    ) -> ::oauthflow::__private::steps::Missing<::oauthflow::UserInfo>
+    where
+        Self: ::oauthflow::__private::steps::NoUserinfo<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoUserinfo::unreachable(self))
+    }
+    #[doc(hidden)]
+    #[allow(clippy::unused_self)]
+    pub fn end_session_url<'__oauthflow>(
+        &'__oauthflow self,
+        _: &::oauthflow::TokenSet,
+        _: ::core::option::Option<&str>,
+    ) -> ::oauthflow::__private::steps::Missing<(::oauthflow::Url, ::std::string::String)>
+    where
+        Self: ::oauthflow::__private::steps::NoEndSessionUrl<'__oauthflow>,
+    {
+        ::core::future::ready(::oauthflow::__private::steps::NoEndSessionUrl::unreachable(
+            self,
+        ))
+    }
 }
 impl ::oauthflow::TokenSource for ImportJob {
     type Audience = ImportJobAudience;

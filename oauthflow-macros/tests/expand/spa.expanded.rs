@@ -202,4 +202,28 @@ impl Dashboard {
     {
         ::core::future::ready(::oauthflow::__private::steps::NoRefreshIfNeeded::unreachable(self))
     }
+    #[doc = "Logout, step 1: revokes the tokens of a session (RFC 7009) — the refresh token first, which ends the grant on most servers, then the access token. `200` counts as success, also for tokens the server no longer knows.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation. A `5xx` answer is retryable (`Error::is_transient`)."]
+    pub async fn revoke(
+        &self,
+        tokens: &::oauthflow::TokenSet,
+    ) -> ::core::result::Result<(), ::oauthflow::Error> {
+        self.__oauthflow_client.revoke(tokens).await
+    }
+    #[doc = "The signed-in user's claims from the userinfo endpoint (OIDC Core §5.3), fetched with the access token of `tokens`; refused unless its `sub` equals the validated ID token's (§5.3.2). Needs `openid`.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
+    pub async fn userinfo(
+        &self,
+        tokens: &::oauthflow::TokenSet,
+    ) -> ::core::result::Result<::oauthflow::UserInfo, ::oauthflow::Error> {
+        self.__oauthflow_client.userinfo(tokens).await
+    }
+    #[doc = "Logout, step 2: the URL that ends the user's session at the authorization server (OpenID Connect RP-Initiated Logout 1.0) with `id_token_hint`, `client_id`, and — with a `post_logout_redirect_uri` registered at the server — a fresh `state`, returned to compare when the browser comes back.\n\n# Errors\n\nAn [`oauthflow::Error`](oauthflow::Error) when discovery, the network or the authorization server fails, or the response does not pass validation."]
+    pub async fn end_session_url(
+        &self,
+        tokens: &::oauthflow::TokenSet,
+        post_logout_redirect_uri: ::core::option::Option<&str>,
+    ) -> ::core::result::Result<(::oauthflow::Url, ::std::string::String), ::oauthflow::Error> {
+        self.__oauthflow_client
+            .end_session_url(tokens, post_logout_redirect_uri)
+            .await
+    }
 }

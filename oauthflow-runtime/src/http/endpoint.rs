@@ -11,7 +11,8 @@ use url::Url;
 
 use crate::error::{Error, sanitize_description};
 use crate::limits::{
-    MAX_DEVICE_AUTHORIZATION_BYTES, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, MAX_TOKEN_RESPONSE_BYTES,
+    MAX_DEVICE_AUTHORIZATION_BYTES, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, MAX_REVOCATION_BYTES,
+    MAX_TOKEN_RESPONSE_BYTES, MAX_USERINFO_BYTES,
 };
 
 use super::form::Form;
@@ -41,6 +42,16 @@ impl Endpoint {
         name: "jwks",
         max_body: MAX_JWKS_BYTES,
     };
+    /// The revocation endpoint (RFC 7009).
+    pub(crate) const REVOCATION: Endpoint = Endpoint {
+        name: "revocation",
+        max_body: MAX_REVOCATION_BYTES,
+    };
+    /// The userinfo endpoint (OIDC Core §5.3).
+    pub(crate) const USERINFO: Endpoint = Endpoint {
+        name: "userinfo",
+        max_body: MAX_USERINFO_BYTES,
+    };
     /// The device authorization endpoint (RFC 8628 §3.1).
     pub(crate) const DEVICE_AUTHORIZATION: Endpoint = Endpoint {
         name: "device_authorization",
@@ -55,6 +66,8 @@ pub(crate) struct Request<'a> {
     url: &'a Url,
     form: Option<&'a Form>,
     accept: &'static str,
+    /// An access token sent as `Authorization: Bearer` (RFC 6750 §2.1), e.g. to userinfo.
+    bearer: Option<&'a str>,
 }
 
 impl<'a> Request<'a> {
@@ -65,7 +78,14 @@ impl<'a> Request<'a> {
             url,
             form: None,
             accept: "application/json",
+            bearer: None,
         }
+    }
+
+    /// Sends `access_token` as `Authorization: Bearer` (a `GET` to a protected endpoint).
+    pub(crate) fn bearer(mut self, access_token: &'a str) -> Self {
+        self.bearer = Some(access_token);
+        self
     }
 
     /// `POST url` with the form as body (and its `Authorization` header, if any). Never retried
@@ -99,6 +119,19 @@ impl<'a> Request<'a> {
                     None => builder,
                 }
             }
+        };
+        let builder = match self.bearer {
+            Some(token) => {
+                match reqwest::header::HeaderValue::try_from(format!("Bearer {token}")) {
+                    Ok(mut value) => {
+                        value.set_sensitive(true);
+                        builder.header(reqwest::header::AUTHORIZATION, value)
+                    }
+                    // Not a valid header value: sent without it, the server answers 401.
+                    Err(_) => builder,
+                }
+            }
+            None => builder,
         };
         builder.header(reqwest::header::ACCEPT, self.accept)
     }

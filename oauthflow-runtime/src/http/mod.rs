@@ -81,6 +81,17 @@ impl Http {
         self.send(Request::get(endpoint, url)).await
     }
 
+    /// `GET url` with `Authorization: Bearer <access_token>` (userinfo).
+    pub(crate) async fn get_with_bearer(
+        &self,
+        endpoint: Endpoint,
+        url: &Url,
+        access_token: &str,
+    ) -> Result<HttpResponse, Error> {
+        self.send(Request::get(endpoint, url).bearer(access_token))
+            .await
+    }
+
     /// `POST url` with the form as body. Never retried.
     pub(crate) async fn post_form(
         &self,

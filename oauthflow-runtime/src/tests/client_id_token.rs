@@ -508,3 +508,47 @@ async fn refresh_if_needed_keeps_committed_tokens_in_the_session() {
     assert_eq!(session.refresh_token().unwrap().secret(), "rt-2");
     assert!(session.id_token().is_none() && session.id_token_claims().is_none());
 }
+
+/// OIDC Core §5.3.2: a userinfo answer about another subject than the ID token's is refused
+/// (a substituted access token); the same `sub` is accepted.
+#[tokio::test]
+async fn userinfo_sub_must_match_the_id_token() {
+    let peer = super::common::peer_with(|doc| {
+        doc["userinfo_endpoint"] = json!(format!("{}/userinfo", doc["issuer"].as_str().unwrap()));
+    })
+    .await;
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
+    let client = confidential(&WEB_OIDC, &peer, "web-secret");
+    let tokens = login_signed(&peer, &client, &rsa1(), "k1").await.unwrap();
+    peer.on(
+        "/userinfo",
+        Reply::json(200, json!({"sub": "alice", "email": "a@example.com"})),
+    );
+    let info = client.userinfo(&tokens).await.unwrap();
+    assert_eq!(info.claim("email"), Some(&json!("a@example.com")));
+    let sent = peer.requests_to("/userinfo");
+    assert_eq!(sent[0].header("authorization"), Some("Bearer at-1"));
+    peer.on("/userinfo", Reply::json(200, json!({"sub": "mallory"})));
+    let error = client.userinfo(&tokens).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::IdTokenInvalid { reason } if reason.contains("`sub`")),
+        "{error}"
+    );
+    peer.on(
+        "/userinfo",
+        Reply::new(200, "application/jwt", "e30.e30.sig"),
+    );
+    assert!(matches!(
+        client.userinfo(&tokens).await,
+        Err(Error::InvalidResponse { .. })
+    ));
+    peer.on(
+        "/userinfo",
+        Reply::json(401, json!({"error": "invalid_token"}))
+            .header("WWW-Authenticate", r#"Bearer error="invalid_token""#),
+    );
+    assert_eq!(
+        client.userinfo(&tokens).await.unwrap_err().oauth_code(),
+        Some("invalid_token")
+    );
+}

@@ -21,6 +21,7 @@ mod discovery_rules;
 mod form_post_e2e;
 mod form_post_implicit;
 mod id_token_oidf;
+mod logout_e2e;
 mod loopback_e2e;
 mod loopback_listener;
 mod provider_e2e;

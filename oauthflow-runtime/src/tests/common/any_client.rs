@@ -140,6 +140,28 @@ impl Client {
         )
     }
 
+    pub async fn revoke(&self, tokens: &TokenSet) -> Result<(), Error> {
+        forward!(self, h => h.revoke(tokens),
+            [Code, CodeRefresh, Native, NativeRefresh, Password, PasswordRefresh, Device, DeviceRefresh]
+        )
+    }
+
+    pub async fn userinfo(&self, tokens: &TokenSet) -> Result<crate::UserInfo, Error> {
+        forward!(self, h => h.userinfo(tokens),
+            [Code, CodeRefresh, Native, NativeRefresh, Password, PasswordRefresh, Device, DeviceRefresh]
+        )
+    }
+
+    pub async fn end_session_url(
+        &self,
+        tokens: &TokenSet,
+        post_logout_redirect_uri: Option<&str>,
+    ) -> Result<(Url, String), Error> {
+        forward!(self, h => h.end_session_url(tokens, post_logout_redirect_uri),
+            [Code, CodeRefresh, Native, NativeRefresh]
+        )
+    }
+
     pub async fn refresh_if_needed(&self, tokens: &mut TokenSet) -> Result<bool, Error> {
         forward!(self, h => h.refresh_if_needed(tokens),
             [CodeRefresh, NativeRefresh, PasswordRefresh, DeviceRefresh]

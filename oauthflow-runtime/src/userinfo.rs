@@ -1,0 +1,105 @@
+//! The userinfo endpoint (OIDC Core §5.3): the signed-in user's claims, fetched with the
+//! access token. Its `sub` must equal the ID token's (§5.3.2) — otherwise the response may be
+//! about someone else (a substituted token) and is refused.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::context::Context;
+use crate::endpoints::EndpointName;
+use crate::error::Error;
+use crate::http::Endpoint;
+use crate::secret_eq::secrets_equal;
+use crate::token_response::oauth_error;
+use crate::tokens::TokenSet;
+
+/// The claims the userinfo endpoint returned, after its `sub` matched the ID token's.
+///
+/// `Debug` shows the subject and the claim names, never their values (personal data).
+#[derive(Clone)]
+pub struct UserInfo {
+    subject: String,
+    claims: Map<String, Value>,
+}
+
+impl UserInfo {
+    /// `sub`: equal to the ID token's subject.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// One claim, e.g. `claim("email")`.
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        self.claims.get(name)
+    }
+
+    /// Every claim, `sub` included.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+}
+
+impl fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("subject", &self.subject)
+            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// `GET userinfo` with the access token of `tokens`; the answer's `sub` is checked against the
+/// validated ID token of `tokens`.
+pub(crate) async fn userinfo(ctx: &Context, tokens: &TokenSet) -> Result<UserInfo, Error> {
+    const ENDPOINT: &str = Endpoint::USERINFO.name;
+    let Some(id_claims) = tokens.id_token_claims() else {
+        return Err(Error::IdTokenInvalid {
+            reason: "userinfo needs the validated ID token of the same login to check the answer's `sub` (OIDC Core §5.3.2): request the `openid` scope".into(),
+        });
+    };
+    let metadata = ctx.metadata().await?;
+    let url = metadata.endpoint(EndpointName::Userinfo)?;
+    let response = ctx
+        .http
+        .get_with_bearer(Endpoint::USERINFO, url, tokens.access_token().secret())
+        .await?;
+    if !response.is_success() {
+        // RFC 6750 §3: a refused token comes back as 401 with `WWW-Authenticate`, sometimes with
+        // an error object in the body.
+        if let Ok(Value::Object(json)) = serde_json::from_slice::<Value>(&response.body)
+            && let Some(error) = oauth_error(ENDPOINT, &json)
+        {
+            return Err(error);
+        }
+        return Err(response.status_error(ENDPOINT));
+    }
+    let invalid = |reason: &str| Error::InvalidResponse {
+        endpoint: ENDPOINT,
+        reason: reason.to_owned(),
+    };
+    if response
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.trim_start().starts_with("application/jwt"))
+    {
+        return Err(invalid(
+            "a signed userinfo response (application/jwt) is not supported: register the client for JSON userinfo responses",
+        ));
+    }
+    let Ok(Value::Object(claims)) = serde_json::from_slice::<Value>(&response.body) else {
+        return Err(invalid("the body is not a JSON object"));
+    };
+    let Some(subject) = claims.get("sub").and_then(Value::as_str) else {
+        return Err(invalid("the response has no string `sub`"));
+    };
+    if !secrets_equal(subject, id_claims.subject()) {
+        return Err(Error::IdTokenInvalid {
+            reason: "the userinfo `sub` differs from the ID token's (OIDC Core §5.3.2): the response is not about the signed-in user".into(),
+        });
+    }
+    Ok(UserInfo {
+        subject: subject.to_owned(),
+        claims,
+    })
+}
