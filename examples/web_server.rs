@@ -8,9 +8,11 @@
 //!   authorization server;
 //! - `/callback` takes the pending authorization out of the session, redeems the code and keeps
 //!   the tokens in the session (never in the cookie);
-//! - `/me` shows the signed-in user and the access token's claims (never the token);
+//! - `/me` shows the signed-in user (the validated ID token's claims) and what the access token is
+//!   for (never the token), refreshing the session first when it is about to expire;
 //! - `/refresh` exchanges the refresh token for new tokens;
-//! - `/logout` forgets the session.
+//! - `/logout` revokes the tokens, forgets the session and sends the browser to the provider's
+//!   end-session endpoint, which comes back to `/signed-out`.
 //!
 //! With the embedded default, the app listens on 127.0.0.1 on an ephemeral port (the provider
 //! registers an extra client with exactly that redirect URI, and `Settings::redirect_uri`
@@ -49,9 +51,7 @@ use oauthflow::{PendingAuthorization, TokenSet, oauth_client};
 use serde_json::json;
 use tokio::sync::Notify;
 
-use crate::support::{
-    Target, WEB_SERVER_CLIENT, jwt_claims, say, show_authorize_url, show_callback,
-};
+use crate::support::{Target, WEB_SERVER_CLIENT, say, show_authorize_url, show_callback};
 
 /// The customer portal, a server-side web app.
 #[oauth_client(
@@ -76,6 +76,10 @@ struct Session {
 #[derive(Clone)]
 struct App {
     portal: Portal,
+    /// Where the app is served, ending in `/` (for `/signed-out`).
+    base: String,
+    /// The `state` of the last logout redirect (one browser in this example).
+    logout_state: Arc<Mutex<Option<String>>>,
     sessions: Arc<Mutex<HashMap<String, Session>>>,
     logged_out: Arc<Notify>,
 }
@@ -120,18 +124,22 @@ fn json_response(value: &serde_json::Value) -> Response {
     ([(CONTENT_TYPE, "application/json")], value.to_string()).into_response()
 }
 
-/// What `/me` and `/refresh` show: claims, never tokens.
+/// What `/me` and `/refresh` show: the validated ID token's claims and what the tokens are for
+/// — never a token, and no JWT decoded by the app (`TokenSet::id_token_claims`).
 fn token_summary(tokens: &TokenSet) -> serde_json::Value {
-    let access = jwt_claims(tokens.access_token().secret()).unwrap_or_default();
-    let id = tokens.id_token().and_then(jwt_claims).unwrap_or_default();
+    let id = tokens.id_token_claims();
+    let seconds = |at: std::time::SystemTime| {
+        at.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .ok()
+    };
     json!({
-        "user": id.get("sub"),
-        "name": id.get("name"),
+        "user": id.map(|c| c.subject()),
+        "name": id.and_then(|c| c.claim("name")),
         "access_token": {
-            "aud": access.get("aud"),
-            "sub": access.get("sub"),
-            "scope": access.get("scope"),
-            "exp": access.get("exp"),
+            "aud": tokens.audience(),
+            "scope": tokens.scopes(),
+            "exp": tokens.expires_at().and_then(seconds),
         },
         "refresh_token": tokens.refresh_token().is_some(),
     })
@@ -208,9 +216,21 @@ fn session_tokens(app: &App, headers: &HeaderMap) -> Option<TokenSet> {
 }
 
 async fn me(State(app): State<App>, headers: HeaderMap) -> Response {
-    match session_tokens(&app, &headers) {
-        Some(tokens) => json_response(&token_summary(&tokens)),
-        None => fail(StatusCode::UNAUTHORIZED, "not signed in: start at /login"),
+    let (Some(id), Some(mut tokens)) = (session_id(&headers), session_tokens(&app, &headers))
+    else {
+        return fail(StatusCode::UNAUTHORIZED, "not signed in: start at /login");
+    };
+    // The session helper: refreshed in place only inside the refresh margin (one request for
+    // concurrent requests of the session); what a refresh committed is in `tokens` even when
+    // it returns an error.
+    let outcome = app.portal.refresh_if_needed(&mut tokens).await;
+    let changed = outcome.as_ref().is_ok_and(|refreshed| *refreshed) || outcome.is_err();
+    if changed && let Some(session) = app.sessions().get_mut(&id) {
+        session.tokens = Some(tokens.clone());
+    }
+    match outcome {
+        Ok(_) => json_response(&token_summary(&tokens)),
+        Err(e) => fail(StatusCode::UNAUTHORIZED, format!("sign in again: {e}")),
     }
 }
 
@@ -233,18 +253,58 @@ async fn refresh(State(app): State<App>, headers: HeaderMap) -> Response {
     json_response(&summary)
 }
 
+/// Logout: revoke the session's tokens (RFC 7009), forget the session, and send the browser to
+/// the authorization server to end its session there (RP-Initiated Logout), which sends it back
+/// to `/signed-out` with the `state` kept here.
 async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
-    if let Some(id) = session_id(&headers) {
-        app.sessions().remove(&id);
-    }
-    say("app", "/logout: session forgotten, cookie cleared");
-    app.logged_out.notify_one();
+    let session = session_id(&headers).and_then(|id| app.sessions().remove(&id));
     let cookie = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let mut to = "/signed-out".to_owned();
+    if let Some(tokens) = session.and_then(|s| s.tokens) {
+        if let Err(e) = app.portal.revoke(&tokens).await {
+            say(
+                "app",
+                format!("/logout: revocation failed ({e}); the session is forgotten anyway"),
+            );
+        }
+        let signed_out = format!("{}signed-out", app.base);
+        match app.portal.end_session_url(&tokens, Some(&signed_out)).await {
+            Ok((url, state)) => {
+                *app.logout_state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+                to = url.to_string();
+            }
+            Err(e) => say("app", format!("/logout: no end-session URL ({e})")),
+        }
+    }
+    say(
+        "app",
+        "/logout: tokens revoked, session forgotten, cookie cleared; 303 to the end-session endpoint",
+    );
+    app.logged_out.notify_one();
     (
         StatusCode::SEE_OTHER,
-        [(LOCATION, "/".to_owned()), (SET_COOKIE, cookie)],
+        [(LOCATION, to), (SET_COOKIE, cookie)],
     )
         .into_response()
+}
+
+/// Where the authorization server sends the browser after logout: a page, with the `state`
+/// checked.
+async fn signed_out(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
+    let expected = app
+        .logout_state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    let state = query.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+    });
+    if state.is_some() && state != expected {
+        return fail(StatusCode::BAD_REQUEST, "logout state mismatch");
+    }
+    "signed out\n".into_response()
 }
 
 async fn home() -> &'static str {
@@ -259,6 +319,7 @@ fn router(app: App) -> Router {
         .route("/me", get(me))
         .route("/refresh", get(refresh))
         .route("/logout", get(logout))
+        .route("/signed-out", get(signed_out))
         .with_state(app)
 }
 
@@ -292,6 +353,8 @@ pub async fn run(target: &Target) -> support::Result<String> {
     )?;
     let app = App {
         portal,
+        base: format!("http://{addr}/"),
+        logout_state: Arc::default(),
         sessions: Arc::default(),
         logged_out: Arc::new(Notify::new()),
     };
@@ -391,10 +454,25 @@ async fn drive(base: &str, provider: &oauthflow_devserver::DevProvider) -> suppo
         .header(COOKIE, &cookie)
         .send()
         .await?;
+    let end_session = location(&resp)?;
     say(
         "browser",
-        format!("GET /logout -> {} to {}", resp.status(), location(&resp)?),
+        format!(
+            "GET /logout -> {} to the provider's end-session endpoint",
+            resp.status()
+        ),
     );
+    let page = http.get(&end_session).send().await?;
+    say(
+        "browser",
+        format!(
+            "GET end-session URL -> {} (the provider asks to confirm the logout)",
+            page.status()
+        ),
+    );
+    if !page.status().is_success() || !end_session.starts_with(provider.issuer()) {
+        return Err(format!("the end-session URL answered {}", page.status()).into());
+    }
     Ok(format!(
         "login, callback, /me (user {}), /refresh, /logout",
         me["user"].as_str().unwrap_or("-")

@@ -67,6 +67,8 @@ impl Embedded {
             "grant_types": WEB_SERVER_CLIENT.grant_types,
             "response_types": WEB_SERVER_CLIENT.response_types,
             "redirect_uris": [redirect_uri],
+            // Where the provider sends the browser after RP-initiated logout (`/signed-out`).
+            "post_logout_redirect_uris": [redirect_uri.replace("/callback", "/signed-out")],
         })))
         .await
         .map_err(|e| format!("starting the embedded oidc-provider: {e}"))?;
