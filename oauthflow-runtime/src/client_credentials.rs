@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::http::Form;
 use crate::token_manager::Fetched;
 use crate::token_response::Requested;
+use crate::spec::ClientSpec;
 use crate::token_source::BearerToken;
 
 /// The cache key: an audience, compared by address first — the generated audience enum hands
@@ -30,6 +31,17 @@ impl PartialEq for AudienceKey {
     }
 }
 
+impl AudienceKey {
+    /// The keys a client can have: one per declared audience, or the one "no audience".
+    pub(crate) fn declared(spec: &ClientSpec) -> Vec<AudienceKey> {
+        if spec.audiences.is_empty() {
+            vec![AudienceKey(None)]
+        } else {
+            spec.audiences.iter().map(|a| AudienceKey(Some(a))).collect()
+        }
+    }
+}
+
 impl std::hash::Hash for AudienceKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.hash(state);
@@ -41,7 +53,8 @@ impl std::hash::Hash for AudienceKey {
 /// `None` also for an undeclared audience: the slow path reports it.
 #[inline]
 pub(crate) fn cached(ctx: &Context, audience: Option<&'static str>) -> Option<BearerToken> {
-    let audience = ctx.check_audience(audience).ok()?;
+    // No audience check here: the cache has a slot for each declared audience only (see
+    // `AudienceKey::declared`), so an undeclared one misses and the slow path reports it.
     ctx.token_cache
         .get_fresh_with(&AudienceKey(audience), |entry| entry.value().clone())
 }

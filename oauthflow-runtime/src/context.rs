@@ -167,12 +167,13 @@ impl Context {
             redirect_uri,
             http,
             discovery: Discovery::new(issuer, explicit, cover),
-            token_cache: TokenManager::new(
+            token_cache: TokenManager::with_keys(
                 CacheConfig {
                     refresh_margin: settings.refresh_margin,
                     ..CacheConfig::client_credentials()
                 },
                 Arc::new(SystemClock),
+                AudienceKey::declared(spec),
             ),
             refresh_flights: RefreshFlights::default(),
             client_secret_post: settings.client_secret_post,

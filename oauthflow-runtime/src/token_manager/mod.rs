@@ -112,7 +112,11 @@ use slot::Slot;
 /// # });
 /// ```
 pub struct TokenManager<K, V = AccessToken> {
-    /// Copy-on-write key map: read without a lock, replaced (under `insert`) to add a key.
+    /// The keys known when the manager was built (a client's declared audiences): their slots
+    /// never move, so the hot path finds them with no atomic load at all.
+    fixed: Box<[(K, Arc<Slot<V>>)]>,
+    /// Copy-on-write map of the other keys: read without a lock, replaced (under `insert`) to
+    /// add a key.
     slots: ArcSwap<KeyMap<K, Arc<Slot<V>>>>,
     /// Serializes writers of `slots`; never held across an `.await`.
     insert: Mutex<()>,
@@ -127,8 +131,26 @@ where
 {
     /// An empty manager reading the time from `clock` ([`SystemClock`](crate::clock::SystemClock)
     /// outside tests).
+    #[cfg_attr(
+        not(any(test, feature = "bench-internals")),
+        expect(dead_code, reason = "the client's caches know their keys (`with_keys`)")
+    )]
     pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
+        Self::with_keys(config, clock, [])
+    }
+
+    /// A manager whose slots for `keys` exist from the start (see `fixed`); other keys are
+    /// added as they come.
+    pub fn with_keys(
+        config: CacheConfig,
+        clock: Arc<dyn Clock>,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Self {
         TokenManager {
+            fixed: keys
+                .into_iter()
+                .map(|key| (key, Arc::new(Slot::new())))
+                .collect(),
             slots: ArcSwap::from_pointee(KeyMap::new()),
             insert: Mutex::new(()),
             config: Arc::new(config),
@@ -153,15 +175,26 @@ where
     /// bounce a cache line between cores.
     #[inline]
     pub fn get_fresh_with<R>(&self, key: &K, read: impl FnOnce(&CachedToken<V>) -> R) -> Option<R> {
-        let slots = self.slots.load();
-        let entry = slots.get(key)?.entry.load();
-        let token = entry.as_ref()?;
-        if token.is_fresh_at_ticks(self.clock.fast_ticks()) {
-            tracing::trace!(cache = self.config.name, "token cache hit");
-            Some(read(token))
-        } else {
-            None
+        self.with_slot(key, |slot| {
+            let entry = slot.entry.load();
+            let token = entry.as_ref()?;
+            if token.is_fresh_at_ticks(self.clock.fast_ticks()) {
+                tracing::trace!(cache = self.config.name, "token cache hit");
+                Some(read(token))
+            } else {
+                None
+            }
+        })?
+    }
+
+    /// Runs `f` on the slot of `key`, if it has one: a fixed slot (no atomic load), else one
+    /// of the key map (read while its guard is held).
+    #[inline]
+    fn with_slot<R>(&self, key: &K, f: impl FnOnce(&Arc<Slot<V>>) -> R) -> Option<R> {
+        if let Some((_, slot)) = self.fixed.iter().find(|(k, _)| k == key) {
+            return Some(f(slot));
         }
+        self.slots.load().get(key).map(f)
     }
 
     /// A valid token for `key`: the cached one, or the outcome of the one fetch in flight for
@@ -192,8 +225,10 @@ where
     /// already in flight.
     #[inline]
     fn peek(&self, key: &K) -> Option<CachedToken<V>> {
-        let slots = self.slots.load();
-        let slot = slots.get(key)?;
+        self.with_slot(key, |slot| self.peek_slot(slot))?
+    }
+
+    fn peek_slot(&self, slot: &Slot<V>) -> Option<CachedToken<V>> {
         let entry = slot.entry.load();
         let token = entry.as_ref()?;
         let now = self.clock.now();
@@ -217,10 +252,11 @@ where
     /// refusal cause one new fetch, not one each. Returns whether a token was dropped. A
     /// fetch in flight is not cancelled and its result is cached when it lands.
     pub fn invalidate(&self, key: &K, refused: impl Fn(&V) -> bool) -> bool {
-        let slots = self.slots.load();
-        let Some(slot) = slots.get(key) else {
-            return false;
-        };
+        self.with_slot(key, |slot| self.invalidate_slot(slot, refused))
+            .unwrap_or(false)
+    }
+
+    fn invalidate_slot(&self, slot: &Slot<V>, refused: impl Fn(&V) -> bool) -> bool {
         let current = slot.entry.load_full();
         let is_current = |seen: &Option<CachedToken<V>>| match (seen, &current) {
             (Some(seen), Some(current)) => Arc::ptr_eq(seen, current),
@@ -266,7 +302,7 @@ where
 
     /// How many keys the manager holds.
     pub fn len(&self) -> usize {
-        self.slots.load().len()
+        self.fixed.len() + self.slots.load().len()
     }
 
     /// Whether the manager holds no key.
@@ -280,8 +316,8 @@ where
 
     /// The slot for `key`, created if missing.
     fn slot(&self, key: &K) -> Arc<Slot<V>> {
-        if let Some(slot) = self.slots.load().get(key) {
-            return slot.clone();
+        if let Some(slot) = self.with_slot(key, Arc::clone) {
+            return slot;
         }
         let _writer = self.insert.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.slots.load_full();
@@ -381,7 +417,7 @@ where
 impl<K, V> std::fmt::Debug for TokenManager<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenManager")
-            .field("keys", &self.slots.load().len())
+            .field("keys", &(self.fixed.len() + self.slots.load().len()))
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
