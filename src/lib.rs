@@ -30,6 +30,11 @@ pub use oauthflow_runtime::{
     TokenSet, TokenSource, Url, UserInfo, check_form_post_request,
 };
 
+/// The HTTP client crate whose `reqwest::Client` [`Settings::http_client`] takes — the current
+/// major (0.13), re-exported so an app can name exactly that version:
+/// `oauthflow::reqwest::Client::builder()`.
+pub use oauthflow_runtime::reqwest;
+
 /// HTTP integrations that send a [`TokenSource`]'s access token: features `reqwest-middleware`
 /// and `tower`.
 #[cfg(any(feature = "reqwest-middleware", feature = "tower"))]

@@ -138,6 +138,8 @@ pub use settings::{ClientType, Confidential, Public, Settings};
 pub use token_source::{BearerToken, TokenSource};
 pub use tokens::TokenSet;
 pub use url::Url;
+/// The HTTP client crate `Settings::http_client` takes (its current major, 0.13).
+pub use reqwest;
 pub use userinfo::UserInfo;
 
 /// What `benches/token_manager.rs` drives: benches see only the public API, so the
