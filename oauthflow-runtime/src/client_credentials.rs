@@ -11,9 +11,9 @@ use crate::context::Context;
 use crate::discovery::Metadata;
 use crate::error::Error;
 use crate::http::Form;
+use crate::spec::ClientSpec;
 use crate::token_manager::Fetched;
 use crate::token_response::Requested;
-use crate::spec::ClientSpec;
 use crate::token_source::BearerToken;
 
 /// The cache key: an audience, compared by address first — the generated audience enum hands
@@ -37,7 +37,10 @@ impl AudienceKey {
         if spec.audiences.is_empty() {
             vec![AudienceKey(None)]
         } else {
-            spec.audiences.iter().map(|a| AudienceKey(Some(a))).collect()
+            spec.audiences
+                .iter()
+                .map(|a| AudienceKey(Some(a)))
+                .collect()
         }
     }
 }

@@ -133,13 +133,13 @@ pub use form_post::check_request as check_form_post_request;
 pub use kind::{AudienceParam, Flow, Kind};
 pub use oauth2::{AccessToken, ClientSecret, RefreshToken};
 pub use pending::PendingAuthorization;
+/// The HTTP client crate `Settings::http_client` takes (its current major, 0.13).
+pub use reqwest;
 pub use secrecy::SecretString;
 pub use settings::{ClientType, Confidential, Public, Settings};
 pub use token_source::{BearerToken, TokenSource};
 pub use tokens::TokenSet;
 pub use url::Url;
-/// The HTTP client crate `Settings::http_client` takes (its current major, 0.13).
-pub use reqwest;
 pub use userinfo::UserInfo;
 
 /// What `benches/token_manager.rs` drives: benches see only the public API, so the

@@ -1,6 +1,5 @@
 //! `kind = "device"` (RFC 8628) at DOT.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use oauthflow::{ConfigError, Error, Settings, oauth_client};
@@ -30,33 +29,21 @@ async fn discovery_lacks_the_device_authorization_endpoint() {
     }
 }
 
-/// The port of the second DOT this test starts: the attribute's explicit endpoints are literals.
-/// If it is taken, the test fails saying so (`server.py` cannot listen).
-const FIXED_PORT: u16 = 47291;
+/// A TV app asking for refresh tokens.
+#[oauth_client(kind = "device", scopes = ["read"], refresh_tokens = true)]
+struct RefreshTv;
 
-/// The endpoints DOT does not publish, written in the attribute (the compile-time way oauthflow
-/// offers today: no discovery then).
-#[oauth_client(
-    kind = "device",
-    scopes = ["read"],
-    device_authorization_endpoint = "http://127.0.0.1:47291/o/device-authorization/",
-    token_endpoint = "http://127.0.0.1:47291/o/token/",
-    refresh_tokens = true,
-)]
-struct FixedTv;
-
-/// The server on [`FIXED_PORT`], shared by the tests below.
-async fn fixed() -> &'static DotServer {
-    static FIXED: OnceLock<DotServer> = OnceLock::new();
-    tokio::task::spawn_blocking(|| FIXED.get_or_init(|| DotServer::start(Some(FIXED_PORT))))
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+/// The endpoint DOT does not publish, set at run time; everything else still comes from its
+/// metadata (the settings' endpoint wins over the discovered ones, endpoint by endpoint).
+fn with_device_endpoint(dot: &DotServer) -> Settings<oauthflow::Public> {
+    public(dot, DEVICE)
+        .device_authorization_endpoint(format!("{}/device-authorization/", dot.issuer()))
 }
 
 #[tokio::test]
-async fn device_flow_with_explicit_endpoints() {
-    let dot = fixed().await;
-    let tv = FixedTv::new(Settings::public(DEVICE).issuer(dot.issuer())).unwrap();
+async fn device_flow_with_a_run_time_device_endpoint() {
+    let dot = dot().await;
+    let tv = RefreshTv::new(with_device_endpoint(dot)).unwrap();
     let authorization = tv.device_authorization().await.unwrap();
     assert_eq!(
         authorization.verification_uri(),
@@ -85,8 +72,8 @@ async fn device_flow_with_explicit_endpoints() {
 /// The user denies on DOT's page: polling ends with RFC 8628 `access_denied`, typed.
 #[tokio::test]
 async fn denied_device_is_access_denied() {
-    let dot = fixed().await;
-    let tv = FixedTv::new(Settings::public(DEVICE).issuer(dot.issuer())).unwrap();
+    let dot = dot().await;
+    let tv = RefreshTv::new(with_device_endpoint(dot)).unwrap();
     let authorization = tv.device_authorization().await.unwrap();
     let user = Browser::new("ivan");
     let deny = user.approve_device(

@@ -133,7 +133,10 @@ where
     /// outside tests).
     #[cfg_attr(
         not(any(test, feature = "bench-internals")),
-        expect(dead_code, reason = "the client's caches know their keys (`with_keys`)")
+        expect(
+            dead_code,
+            reason = "the client's caches know their keys (`with_keys`)"
+        )
     )]
     pub fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
         Self::with_keys(config, clock, [])
