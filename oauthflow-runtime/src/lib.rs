@@ -152,6 +152,12 @@ pub mod bench_internals {
     pub use crate::token_manager::{CacheConfig, Fetched, TokenManager};
 }
 
+/// The parsers the fuzz targets in `fuzz/` drive (feature `fuzzing`). Not part of the public
+/// API: no stability promise.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_internals;
+
 /// Only what generated code names: the spec, the flow handles with `new` / `from_env`, and the
 /// `steps` traits behind the compile error for a missing step. Not part of the public API: no
 /// stability promise. The crate's own tests use the internal modules (`src/tests/`).

@@ -1,0 +1,80 @@
+//! What the coverage-guided fuzz targets in `fuzz/` drive (feature `fuzzing`, off by default):
+//! every parser that takes network or callback input, fed raw bytes, with the follow-up checks
+//! a real caller would run on what it accepts. Not part of the public API.
+
+use std::time::SystemTime;
+
+use crate::kind::Flow;
+use crate::pending::PendingAuthorization;
+use crate::token_response::Requested;
+
+/// A callback URL or query string: parse, check `state`, take the code.
+pub fn callback(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(parsed) = crate::callback::parse(text) {
+        let _ = crate::callback::check_state(&parsed, "fuzz-state");
+        let _ = crate::callback::check_issuer(&parsed, Some("https://as.example"), true);
+        let _ = crate::callback::into_code(parsed);
+    }
+}
+
+/// A form-post body (implicit with form post): the strict parser behind the `state` and `iss`
+/// checks.
+pub fn form_post(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let pending = PendingAuthorization {
+        flow: Flow::ImplicitFormPost,
+        issuer: "https://as.example".into(),
+        client_id: "fuzz".into(),
+        redirect_uri: "https://app.example/cb".into(),
+        audience: None,
+        state: "fuzz-state".into(),
+        nonce: Some("fuzz-nonce".into()),
+        pkce_verifier: None,
+        max_age: None,
+    };
+    let _ = crate::form_post::check_state(text, &pending);
+    let _ = crate::form_post::require_iss(text);
+}
+
+/// A token-endpoint response body, with a status taken from the first two bytes.
+pub fn token_response(data: &[u8]) {
+    let (status, body) = match data {
+        [a, b, rest @ ..] => (100 + (u16::from_le_bytes([*a, *b]) % 500), rest),
+        _ => (200, data),
+    };
+    let response = crate::http::HttpResponse {
+        status,
+        content_type: Some("application/json".into()),
+        retry_after: None,
+        max_age: None,
+        body: body.to_vec(),
+    };
+    let scopes = vec!["read".to_owned()];
+    let requested = Requested {
+        audience: Some("https://api.example/orders"),
+        scopes: &scopes,
+    };
+    if let Ok(received) =
+        crate::token_response::parse("token", &response, &requested, SystemTime::now())
+    {
+        let _ =
+            crate::token_source::BearerToken::new(received.tokens.access_token().secret().clone());
+    }
+}
+
+/// A discovery document for the issuer `https://as.example`.
+pub fn metadata(data: &[u8]) {
+    let _ = crate::discovery::Metadata::from_document("https://as.example", data);
+}
+
+/// A compact JWS as an ID token: the pre-check before any signature check.
+pub fn id_token(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::id_token::validated_payload(text);
+    }
+}
