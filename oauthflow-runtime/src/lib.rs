@@ -107,6 +107,7 @@ mod logout;
 mod loopback;
 mod password;
 mod pending;
+mod quirks;
 mod refresh;
 mod revocation;
 mod secret_eq;

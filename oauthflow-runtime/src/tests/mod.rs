@@ -25,6 +25,7 @@ mod logout_e2e;
 mod loopback_e2e;
 mod loopback_listener;
 mod provider_e2e;
+mod provider_quirks;
 mod robustness;
 mod secrets;
 mod session_refresh;
