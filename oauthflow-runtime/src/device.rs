@@ -103,7 +103,7 @@ impl<'a> DeviceGrant<'a> {
             scopes: Vec::new(),
             audience: None,
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
-            quirks: Quirks::default(),
+            quirks: Quirks::NONE,
         }
     }
 

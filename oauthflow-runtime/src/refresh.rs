@@ -216,7 +216,9 @@ pub(crate) fn same_authentication(
         // one comparison and nothing else.
         && !quirks.accept(Quirk::ChangedAuthTimeOnRefresh)
     {
-        return Err(differs("auth_time"));
+        return Err(Error::IdTokenInvalid {
+            reason: "the refreshed ID token's `auth_time` differs from the original ID token's (OIDC Core §12.2); `Settings::accept_changed_auth_time_on_refresh` accepts that (Django OAuth Toolkit does it)".into(),
+        });
     }
     if let Some(nonce) = new.nonce() {
         match original.get("nonce").and_then(Value::as_str) {

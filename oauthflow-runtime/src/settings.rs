@@ -115,7 +115,7 @@ impl<S: ClientType> Settings<S> {
             client_secret_post: false,
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
             endpoints: Endpoints::default(),
-            quirks: Quirks::default(),
+            quirks: Quirks::NONE,
             _type: PhantomData,
         }
     }
