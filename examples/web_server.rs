@@ -32,7 +32,7 @@
 //! cargo run --example web_server
 //! ```
 //!
-//! and open <http://127.0.0.1:8080/login> in your browser; the app stops after `/logout`.
+//! and open <http://127.0.0.1:8080/login> in your browser; the app stops once the logout has come back to `/signed-out` (a page, then the end).
 
 // Shared by the examples. `tour.rs` includes this file as a module and has its own `support`,
 // which is why the items below are named through `crate::support`.
@@ -280,7 +280,6 @@ async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
         "app",
         "/logout: tokens revoked, session forgotten, cookie cleared; 303 to the end-session endpoint",
     );
-    app.logged_out.notify_one();
     (
         StatusCode::SEE_OTHER,
         [(LOCATION, to), (SET_COOKIE, cookie)],
@@ -304,6 +303,12 @@ async fn signed_out(State(app): State<App>, RawQuery(query): RawQuery) -> Respon
     if state.is_some() && state != expected {
         return fail(StatusCode::BAD_REQUEST, "logout state mismatch");
     }
+    say(
+        "app",
+        "/signed-out: back from the provider's logout; stopping after this page",
+    );
+    // The example's run ends here; the page is still served (graceful shutdown).
+    app.logged_out.notify_one();
     "signed out\n".into_response()
 }
 
@@ -364,17 +369,21 @@ pub async fn run(target: &Target) -> support::Result<String> {
             .with_graceful_shutdown(async move { logged_out.notified().await })
             .into_future(),
     );
-    say("listening", format!("http://{addr}/ (stops after /logout)"));
+    say(
+        "listening",
+        format!("http://{addr}/ (stops once the logout comes back to /signed-out)"),
+    );
 
     let summary = match target.embedded_provider() {
         Some(embedded) => drive(&format!("http://{addr}"), embedded.provider()).await,
         None => {
             say("open", format!("http://{addr}/login in your browser"));
-            Ok("served a real browser until /logout".to_owned())
+            Ok("served a real browser until /signed-out".to_owned())
         }
     };
-    if summary.is_err() {
-        app.logged_out.notify_one(); // stop the server
+    if target.embedded_provider().is_some() {
+        // The scripted browser stops at the provider's logout confirmation: stop here.
+        app.logged_out.notify_one();
     }
     server.await??;
     let left = app.sessions().len();
