@@ -275,7 +275,13 @@ mod tests {
         assert!(check_issuer(&denied, as_, true, lenient).is_ok());
         let err = into_code(denied).unwrap_err();
         assert!(
-            matches!(&err, Error::OAuth { endpoint: "authorization", .. }),
+            matches!(
+                &err,
+                Error::OAuth {
+                    endpoint: "authorization",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert_eq!(err.oauth_code(), Some("access_denied"));

@@ -48,10 +48,10 @@ use crate::clock::{Clock, TokioClock};
 use crate::device_authorization::DeviceAuthorization;
 use crate::error::{ConfigError, Error};
 use crate::http::{Endpoint, Form, HttpResponse, Request};
-use crate::quirks::Quirks;
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::AudienceParam;
 use crate::limits::DEFAULT_REQUEST_TIMEOUT;
+use crate::quirks::Quirks;
 use crate::token_response::{self, Requested};
 use crate::tokens::TokenSet;
 
@@ -347,7 +347,8 @@ impl<'a> DeviceGrant<'a> {
             audience: authorization.audience.as_deref(),
             scopes: &scopes,
         };
-        let mut tokens = token_response::parse("token", &response, &requested, self.quirks, now)?.tokens;
+        let mut tokens =
+            token_response::parse("token", &response, &requested, self.quirks, now)?.tokens;
         tokens.id_token = match (tokens.id_token.take(), id_token) {
             (Some(raw), Some((validation, jwks))) => {
                 // The device code is spent: a failed check keeps what was issued in the error.

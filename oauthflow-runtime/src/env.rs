@@ -23,8 +23,8 @@ use std::time::Duration;
 use oauth2::ClientSecret;
 
 use crate::endpoints::EndpointName;
-use crate::quirks::Quirks;
 use crate::error::ConfigError;
+use crate::quirks::Quirks;
 use crate::settings::{ClientType, Settings};
 use crate::urls::{check_endpoint, check_issuer, check_redirect_uri_for_some_kind};
 

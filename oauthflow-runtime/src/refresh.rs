@@ -151,7 +151,9 @@ async fn refresh_once(
             // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
             let checked = match ctx.validate_id_token(&metadata, id_token, None).await {
                 Ok(claims) => match tokens.id_token.as_deref() {
-                    Some(original) => same_authentication(original, &claims, ctx.quirks).map(|()| claims),
+                    Some(original) => {
+                        same_authentication(original, &claims, ctx.quirks).map(|()| claims)
+                    }
                     None => Ok(claims),
                 },
                 Err(error) => Err(error),

@@ -293,7 +293,8 @@ mod tests {
     #[test]
     fn expires_in_as_a_string_only_with_the_quirk() {
         let lenient = Quirks::default().with(Quirk::ExpiresInAsString);
-        let body = |e: Value| json!({"access_token": "at", "token_type": "bearer", "expires_in": e});
+        let body =
+            |e: Value| json!({"access_token": "at", "token_type": "bearer", "expires_in": e});
         let strict = parse_json(200, body(json!("3600"))).unwrap_err();
         assert!(
             strict.to_string().contains("accept_expires_in_as_string"),
@@ -320,13 +321,25 @@ mod tests {
         let lenient = Quirks::default().with(Quirk::ScopeAsArray);
         let body = |s: Value| json!({"access_token": "at", "token_type": "bearer", "scope": s});
         let strict = parse_json(200, body(json!(["a", "b"]))).unwrap_err();
-        assert!(matches!(strict, Error::InvalidResponse { .. }), "{strict:?}");
-        assert!(strict.to_string().contains("accept_scope_as_array"), "{strict}");
+        assert!(
+            matches!(strict, Error::InvalidResponse { .. }),
+            "{strict:?}"
+        );
+        assert!(
+            strict.to_string().contains("accept_scope_as_array"),
+            "{strict}"
+        );
         let r = parse_json_with(lenient, 200, body(json!(["a", "b"]))).unwrap();
         assert_eq!(r.tokens.scopes, ["a", "b"]);
         let r = parse_json_with(lenient, 200, body(json!([]))).unwrap();
         assert_eq!(r.tokens.scopes, ["read"], "empty: the requested scopes");
-        for bad in [json!(["a", 1]), json!(["a b"]), json!([""]), json!([null]), json!([["a"]])] {
+        for bad in [
+            json!(["a", 1]),
+            json!(["a b"]),
+            json!([""]),
+            json!([null]),
+            json!([["a"]]),
+        ] {
             let err = parse_json_with(lenient, 200, body(bad.clone())).unwrap_err();
             assert!(matches!(err, Error::InvalidResponse { .. }), "{bad}");
         }
@@ -409,24 +422,50 @@ mod tests {
             scopes: &[],
         };
         let html = response(500, "text/html", "<html><body>Bad gateway</body></html>");
-        let err = parse("token", &html, &requested, Quirks::default(), SystemTime::UNIX_EPOCH).unwrap_err();
+        let err = parse(
+            "token",
+            &html,
+            &requested,
+            Quirks::default(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert!(
             matches!(err, Error::HttpStatus { status: 500, .. }),
             "{err:?}"
         );
         let html = response(200, "text/html", "<html>login</html>");
-        let err = parse("token", &html, &requested, Quirks::default(), SystemTime::UNIX_EPOCH).unwrap_err();
+        let err = parse(
+            "token",
+            &html,
+            &requested,
+            Quirks::default(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("HTML"), "{err}");
         for body in [&b"{"[..], b"[]", b"null", b"\xff\xfe"] {
             let r = response(200, "application/json", body);
             assert!(matches!(
-                parse("token", &r, &requested, Quirks::default(), SystemTime::UNIX_EPOCH),
+                parse(
+                    "token",
+                    &r,
+                    &requested,
+                    Quirks::default(),
+                    SystemTime::UNIX_EPOCH
+                ),
                 Err(Error::InvalidResponse { .. })
             ));
         }
         let r = response(503, "application/json", "{}");
         assert!(matches!(
-            parse("token", &r, &requested, Quirks::default(), SystemTime::UNIX_EPOCH),
+            parse(
+                "token",
+                &r,
+                &requested,
+                Quirks::default(),
+                SystemTime::UNIX_EPOCH
+            ),
             Err(Error::HttpStatus { status: 503, .. })
         ));
     }

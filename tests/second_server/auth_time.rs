@@ -64,8 +64,7 @@ async fn a_sign_in_elsewhere_changes_auth_time_in_refresh_id_tokens() {
 #[tokio::test]
 async fn a_changed_auth_time_is_accepted_by_name() {
     let dot = dot().await;
-    let portal =
-        Portal::new(confidential(dot, WEB).accept_changed_auth_time_on_refresh()).unwrap();
+    let portal = Portal::new(confidential(dot, WEB).accept_changed_auth_time_on_refresh()).unwrap();
     let (url, pending) = portal.authorize_url().await.unwrap();
     let callback = Browser::new("judy").authorize(&url, Consent::Allow).await;
     let tokens = portal
@@ -80,7 +79,10 @@ async fn a_changed_auth_time_is_accepted_by_name() {
 
     let refreshed = portal.refresh(&tokens).await.expect("accepted by name");
     let after = refreshed.id_token_claims().unwrap().auth_time().unwrap();
-    assert!(after > before, "DOT changed `auth_time`: {before:?} -> {after:?}");
+    assert!(
+        after > before,
+        "DOT changed `auth_time`: {before:?} -> {after:?}"
+    );
     assert_eq!(
         refreshed.id_token_claims().unwrap().subject(),
         tokens.id_token_claims().unwrap().subject()

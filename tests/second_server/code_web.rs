@@ -115,8 +115,7 @@ async fn denied_consent_without_iss_is_missing_issuer() {
     }
 
     // The same denial, accepted by name: DOT's error, typed.
-    let lenient =
-        Portal::new(confidential(dot, WEB).accept_error_response_without_iss()).unwrap();
+    let lenient = Portal::new(confidential(dot, WEB).accept_error_response_without_iss()).unwrap();
     let (url, pending) = lenient.authorize_url().await.unwrap();
     let callback = Browser::new("bob").authorize(&url, Consent::Deny).await;
     assert_eq!(query(&callback, "iss"), None);

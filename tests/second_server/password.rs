@@ -95,7 +95,10 @@ async fn refresh_tokens_without_offline_access_by_name() {
     let info = introspect(dot, tokens.access_token().secret()).await;
     assert_eq!(info["scope"], "read", "{info}");
     assert_eq!(tokens.scopes(), ["read"]);
-    let refreshed = lenient.refresh(&tokens).await.expect("a refresh token without offline_access");
+    let refreshed = lenient
+        .refresh(&tokens)
+        .await
+        .expect("a refresh token without offline_access");
     assert_ne!(
         refreshed.refresh_token().unwrap().secret(),
         tokens.refresh_token().unwrap().secret()

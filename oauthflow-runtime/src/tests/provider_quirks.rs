@@ -19,9 +19,8 @@ fn web_with(
     peer: &FaultPeer,
     quirks: impl FnOnce(Settings<crate::Confidential>) -> Settings<crate::Confidential>,
 ) -> Client {
-    let settings =
-        Settings::confidential("the-client", ClientSecret::new("web-secret".into()))
-            .issuer(peer.base());
+    let settings = Settings::confidential("the-client", ClientSecret::new("web-secret".into()))
+        .issuer(peer.base());
     Client::new(&WEB, quirks(settings)).expect("valid settings")
 }
 
@@ -197,12 +196,16 @@ async fn omit_offline_access_only_by_name() {
     );
 
     let lenient = web_with(&peer, Settings::omit_offline_access);
-    let ((url, pending), logs) = logged(async { lenient.authorize_url(Some(ORDERS)).await.unwrap() }).await;
+    let ((url, pending), logs) =
+        logged(async { lenient.authorize_url(Some(ORDERS)).await.unwrap() }).await;
     assert_eq!(query_param(&url, "scope").as_deref(), Some("read:orders"));
     assert!(logs.contains("omit_offline_access"), "{logs}");
     // The server's refresh token is still taken, and refresh still works.
     let tokens = redeem(&lenient, &pending, "code-1", &peer).await.unwrap();
     assert_eq!(tokens.scopes(), ["read:orders"]);
     assert_eq!(tokens.refresh_token().unwrap().secret(), "rt-1");
-    lenient.refresh(&tokens).await.expect("refresh without `offline_access`");
+    lenient
+        .refresh(&tokens)
+        .await
+        .expect("refresh without `offline_access`");
 }
