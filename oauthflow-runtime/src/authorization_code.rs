@@ -167,6 +167,7 @@ pub(crate) async fn exchange_code(
         &callback,
         ctx.issuer().map(|_| pending.issuer.as_str()),
         metadata.iss_parameter_supported,
+        ctx.quirks,
     )?;
     let code = callback::into_code(callback)?;
     let verifier = pending

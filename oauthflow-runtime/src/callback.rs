@@ -8,6 +8,7 @@ use std::fmt;
 use url::Url;
 
 use crate::error::{Error, OAuthErrorCode, sanitize_description};
+use crate::quirks::{Quirk, Quirks};
 use crate::secret_eq::secrets_equal;
 
 /// The parameters of an authorization response that oauthflow reads; others are ignored
@@ -97,7 +98,13 @@ pub(crate) fn check_state(callback: &Callback, expected: &str) -> Result<(), Err
 }
 
 /// R16: `iss` equal to the issuer the request was sent to; required when the server announces
-/// `authorization_response_iss_parameter_supported`. Applies to error responses too.
+/// `authorization_response_iss_parameter_supported`. Applies to error responses too, unless the
+/// settings accept [`Quirk::ErrorResponseWithoutIss`]: then an *error* response without `iss`
+/// passes (and becomes the server's `Error::OAuth` in [`into_code`]); a response with a code
+/// never does — the mix-up defence is about redeeming codes. A sent `iss` is always compared.
+///
+/// A refused error response keeps its `error` code, unverified, in
+/// `Error::MissingIssuer::unverified_error` for diagnostics.
 ///
 /// `expected` is `None` for a client with no issuer (explicit endpoints, no ID token): an `iss`
 /// is then neither required nor compared — there is nothing to compare it with, and such a
@@ -107,6 +114,7 @@ pub(crate) fn check_issuer(
     callback: &Callback,
     expected: Option<&str>,
     required: bool,
+    quirks: Quirks,
 ) -> Result<(), Error> {
     let Some(expected) = expected else {
         if callback.iss.is_some() {
@@ -122,8 +130,13 @@ pub(crate) fn check_issuer(
             expected: expected.to_owned(),
             found: sanitize_description(iss),
         }),
-        None if required => Err(Error::MissingIssuer),
-        None => Ok(()),
+        None if !required => Ok(()),
+        None => match &callback.error {
+            Some(_) if quirks.accept(Quirk::ErrorResponseWithoutIss) => Ok(()),
+            error => Err(Error::MissingIssuer {
+                unverified_error: error.as_deref().map(OAuthErrorCode::new),
+            }),
+        },
     }
 }
 
@@ -148,6 +161,8 @@ pub(crate) fn into_code(callback: Callback) -> Result<oauth2::AuthorizationCode,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const STRICT: Quirks = Quirks::NONE;
 
     #[test]
     fn accepted_forms() {
@@ -214,31 +229,82 @@ mod tests {
     fn issuer_table() {
         let as_ = Some("http://127.0.0.1:3000");
         let ok = parse("code=a&state=s&iss=http%3A%2F%2F127.0.0.1%3A3000").unwrap();
-        assert!(check_issuer(&ok, as_, true).is_ok());
+        assert!(check_issuer(&ok, as_, true, STRICT).is_ok());
         let slash = parse("code=a&state=s&iss=http%3A%2F%2F127.0.0.1%3A3000%2F").unwrap();
         assert!(matches!(
-            check_issuer(&slash, as_, false),
+            check_issuer(&slash, as_, false, STRICT),
             Err(Error::IssuerMismatch { .. })
         ));
         let other = parse("code=a&state=s&iss=https%3A%2F%2Fevil.example").unwrap();
         assert!(matches!(
-            check_issuer(&other, as_, false),
+            check_issuer(&other, as_, false, STRICT),
             Err(Error::IssuerMismatch { .. })
         ));
         let none = parse("code=a&state=s").unwrap();
         assert!(matches!(
-            check_issuer(&none, as_, true),
-            Err(Error::MissingIssuer)
+            check_issuer(&none, as_, true, STRICT),
+            Err(Error::MissingIssuer {
+                unverified_error: None
+            })
         ));
-        assert!(check_issuer(&none, as_, false).is_ok());
+        assert!(check_issuer(&none, as_, false, STRICT).is_ok());
         let err = parse("error=access_denied&state=s&iss=https%3A%2F%2Fevil.example").unwrap();
         assert!(matches!(
-            check_issuer(&err, as_, false),
+            check_issuer(&err, as_, false, STRICT),
             Err(Error::IssuerMismatch { .. })
         ));
         // No issuer configured: nothing to compare `iss` with, nor to require it by.
-        assert!(check_issuer(&other, None, false).is_ok());
-        assert!(check_issuer(&none, None, false).is_ok());
+        assert!(check_issuer(&other, None, false, STRICT).is_ok());
+        assert!(check_issuer(&none, None, false, STRICT).is_ok());
+    }
+
+    /// R16 and the quirk `error_response_without_iss`: an error response without `iss` from a
+    /// server that announces it is `MissingIssuer` (its code kept, unverified); with the quirk
+    /// it passes, and `into_code` reports the server's error. A code never passes without `iss`.
+    #[test]
+    fn error_response_without_iss() {
+        let as_ = Some("http://127.0.0.1:3000");
+        let lenient = Quirks::default().with(Quirk::ErrorResponseWithoutIss);
+        let denied = parse("error=access_denied&state=s").unwrap();
+        match check_issuer(&denied, as_, true, STRICT) {
+            Err(Error::MissingIssuer {
+                unverified_error: Some(code),
+            }) => assert_eq!(code.as_str(), "access_denied"),
+            other => panic!("{other:?}"),
+        }
+        assert!(check_issuer(&denied, as_, true, lenient).is_ok());
+        let err = into_code(denied).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::OAuth {
+                    endpoint: "authorization",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.oauth_code(), Some("access_denied"));
+        // A successful response without `iss`: refused with or without the quirk.
+        let code = parse("code=a&state=s").unwrap();
+        for quirks in [STRICT, lenient] {
+            assert!(matches!(
+                check_issuer(&code, as_, true, quirks),
+                Err(Error::MissingIssuer {
+                    unverified_error: None
+                })
+            ));
+        }
+        // A wrong `iss` on an error response: still a mismatch with the quirk.
+        let other = parse("error=access_denied&state=s&iss=https%3A%2F%2Fevil.example").unwrap();
+        assert!(matches!(
+            check_issuer(&other, as_, true, lenient),
+            Err(Error::IssuerMismatch { .. })
+        ));
+        // The unverified code is sanitized and not shown by `Display`.
+        let odd = parse("error=%3Cb%3E%0A&state=s").unwrap();
+        let err = check_issuer(&odd, as_, true, STRICT).unwrap_err();
+        assert!(!err.to_string().contains('<'), "{err}");
     }
 
     /// R18: typed, sanitized errors; state is still checked first.

@@ -19,6 +19,7 @@ use crate::http::{Endpoint, Form, Http, HttpResponse};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
 use crate::limits::REFRESH_SHARE_WINDOW;
+use crate::quirks::{Quirk, Quirks};
 use crate::settings::{ClientType, Settings};
 use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
@@ -69,6 +70,8 @@ pub struct Context {
     pub(crate) request_timeout: Duration,
     /// How long `login_via_loopback` waits for the browser.
     pub(crate) loopback_timeout: Duration,
+    /// Provider deviations accepted by name (`Settings::accept_…`); none by default.
+    pub(crate) quirks: Quirks,
     /// The issuer's signing keys: one cache per client (shared by clones), built on first use
     /// from the metadata's `jwks_uri`.
     jwks: tokio::sync::OnceCell<JwksCache>,
@@ -179,6 +182,7 @@ impl Context {
             client_secret_post: settings.client_secret_post,
             request_timeout: settings.request_timeout,
             loopback_timeout: settings.loopback_timeout,
+            quirks: settings.quirks,
             jwks: tokio::sync::OnceCell::new(),
         })
     }
@@ -238,11 +242,14 @@ impl Context {
     }
 
     /// The scopes of a user-facing grant: the spec's, plus `offline_access` with
-    /// `refresh_tokens = true`.
+    /// `refresh_tokens = true` (unless `Settings::omit_offline_access`).
     pub(crate) fn user_scopes(&self) -> Vec<String> {
         let mut scopes: Vec<String> = self.spec.scopes.iter().map(|s| (*s).to_owned()).collect();
         if self.spec.refresh_tokens && !scopes.iter().any(|s| s == "offline_access") {
-            scopes.push("offline_access".into());
+            // The quirk decides before anything is seen: log it once per request built.
+            if !self.quirks.accept(Quirk::OmitOfflineAccess) {
+                scopes.push("offline_access".into());
+            }
         }
         scopes
     }
@@ -338,7 +345,13 @@ impl Context {
         let response = self
             .authenticated_post(metadata, Endpoint::TOKEN, endpoint, form)
             .await?;
-        let received = token_response::parse("token", &response, &requested, SystemTime::now())?;
+        let received = token_response::parse(
+            "token",
+            &response,
+            &requested,
+            self.quirks,
+            SystemTime::now(),
+        )?;
         tracing::debug!(
             grant,
             audience = requested.audience,

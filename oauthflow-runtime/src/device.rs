@@ -51,6 +51,7 @@ use crate::http::{Endpoint, Form, HttpResponse, Request};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::AudienceParam;
 use crate::limits::DEFAULT_REQUEST_TIMEOUT;
+use crate::quirks::Quirks;
 use crate::token_response::{self, Requested};
 use crate::tokens::TokenSet;
 
@@ -82,6 +83,8 @@ pub struct DeviceGrant<'a> {
     scopes: Vec<&'a str>,
     audience: Option<(AudienceParam, &'a str)>,
     request_timeout: Option<Duration>,
+    /// Provider deviations the token responses may show (the client's `Settings::accept_…`).
+    quirks: Quirks,
 }
 
 impl<'a> DeviceGrant<'a> {
@@ -100,6 +103,7 @@ impl<'a> DeviceGrant<'a> {
             scopes: Vec::new(),
             audience: None,
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            quirks: Quirks::NONE,
         }
     }
 
@@ -123,6 +127,12 @@ impl<'a> DeviceGrant<'a> {
     /// Timeout of each HTTP request (default 30 s; `None`: only the HTTP client's own).
     pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// The provider deviations accepted in token responses (the client's settings).
+    pub(crate) fn quirks(mut self, quirks: Quirks) -> Self {
+        self.quirks = quirks;
         self
     }
 
@@ -337,7 +347,8 @@ impl<'a> DeviceGrant<'a> {
             audience: authorization.audience.as_deref(),
             scopes: &scopes,
         };
-        let mut tokens = token_response::parse("token", &response, &requested, now)?.tokens;
+        let mut tokens =
+            token_response::parse("token", &response, &requested, self.quirks, now)?.tokens;
         tokens.id_token = match (tokens.id_token.take(), id_token) {
             (Some(raw), Some((validation, jwks))) => {
                 // The device code is spent: a failed check keeps what was issued in the error.

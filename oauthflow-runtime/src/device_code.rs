@@ -24,7 +24,8 @@ fn grant<'a>(
         metadata.token_endpoint()?.as_str(),
     )
     .scopes(scopes)
-    .request_timeout(Some(ctx.request_timeout));
+    .request_timeout(Some(ctx.request_timeout))
+    .quirks(ctx.quirks);
     Ok(match audience {
         Some(audience) => grant.audience(ctx.spec.audience_param, audience),
         None => grant,

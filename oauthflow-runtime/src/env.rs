@@ -11,6 +11,7 @@
 //! | `<PREFIX>_REQUEST_TIMEOUT` | [`Settings::request_timeout`] | duration, not zero |
 //! | `<PREFIX>_REFRESH_MARGIN` | [`Settings::refresh_margin`] | duration |
 //! | `<PREFIX>_LOOPBACK_TIMEOUT` | [`Settings::loopback_timeout`] | duration, not zero |
+//! | `<PREFIX>_QUIRKS` | the provider quirks, [`Settings::accept_error_response_without_iss`] and the others | comma-separated names: `error_response_without_iss`, `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array`, `omit_offline_access` |
 //!
 //! A duration is a whole number with a unit: `ms`, `s`, `m` or `h` (`500ms`, `30s`, `5m`, `1h`);
 //! a bare number is seconds. An empty variable counts as unset. URLs are checked at once with the
@@ -23,6 +24,7 @@ use oauth2::ClientSecret;
 
 use crate::endpoints::EndpointName;
 use crate::error::ConfigError;
+use crate::quirks::Quirks;
 use crate::settings::{ClientType, Settings};
 use crate::urls::{check_endpoint, check_issuer, check_redirect_uri_for_some_kind};
 
@@ -127,6 +129,7 @@ impl<S: ClientType> Settings<S> {
     /// | `<prefix>_REQUEST_TIMEOUT` | [`request_timeout`](Self::request_timeout) (not zero) |
     /// | `<prefix>_REFRESH_MARGIN` | [`refresh_margin`](Self::refresh_margin) |
     /// | `<prefix>_LOOPBACK_TIMEOUT` | [`loopback_timeout`](Self::loopback_timeout) (not zero) |
+    /// | `<prefix>_QUIRKS` | provider quirks, comma-separated: `error_response_without_iss` ([`accept_error_response_without_iss`](Self::accept_error_response_without_iss)), `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array` (each `accept_` + the name), `omit_offline_access` ([`omit_offline_access`](Self::omit_offline_access)) |
     ///
     /// Durations are a whole number with a unit — `500ms`, `30s`, `5m`, `1h` — or a bare number
     /// of seconds. An empty variable counts as unset; an unset one leaves the default (or the
@@ -221,6 +224,9 @@ impl<S: ClientType> Settings<S> {
         if let Some(timeout) = env.duration("LOOPBACK_TIMEOUT", true)? {
             settings = settings.loopback_timeout(timeout);
         }
+        if let Some((name, list)) = env.read("QUIRKS") {
+            settings.quirks = Quirks::parse_list(&list).map_err(|reason| invalid(name, reason))?;
+        }
         Ok(settings)
     }
 }
@@ -302,6 +308,7 @@ mod tests {
             ("JOB_REQUEST_TIMEOUT", "10s"),
             ("JOB_REFRESH_MARGIN", "2m"),
             ("JOB_LOOPBACK_TIMEOUT", "1h"),
+            ("JOB_QUIRKS", "scope_as_array, omit_offline_access"),
         ];
         let uris: Vec<(String, String)> = EndpointName::ALL
             .iter()
@@ -324,6 +331,12 @@ mod tests {
         assert_eq!(s.request_timeout, Duration::from_secs(10));
         assert_eq!(s.refresh_margin, Duration::from_secs(120));
         assert_eq!(s.loopback_timeout, Duration::from_secs(3600));
+        assert_eq!(
+            s.quirks,
+            Quirks::NONE
+                .with(crate::quirks::Quirk::ScopeAsArray)
+                .with(crate::quirks::Quirk::OmitOfflineAccess)
+        );
         for name in EndpointName::ALL {
             assert_eq!(
                 s.endpoints.get(name).map(String::as_str),
@@ -335,6 +348,7 @@ mod tests {
         assert!(!d.client_secret_post);
         assert_eq!(d.request_timeout, crate::limits::DEFAULT_REQUEST_TIMEOUT);
         assert!(d.endpoints.iter().next().is_none());
+        assert_eq!(d.quirks, Quirks::NONE, "strict unless named");
         let basic = confidential(&[("JOB_CLIENT_AUTH_METHOD", "client_secret_basic")]).unwrap();
         assert!(!basic.client_secret_post);
     }
@@ -396,6 +410,7 @@ mod tests {
                 "`state`",
             ),
             ("JOB_REDIRECT_URI", "http://app.example.com/cb", "https"),
+            ("JOB_QUIRKS", "scope_as_array,x-secretish", "entry 2"),
         ] {
             let error = confidential(&[(name, value)]);
             let shown = format!("{error:?} {}", error.as_ref().unwrap_err());

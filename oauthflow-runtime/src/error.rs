@@ -189,11 +189,21 @@ pub enum Error {
         /// The `iss` in the callback (sanitized).
         found: String,
     },
-    /// The callback lacks `iss` although the server announced it would send it (RFC 9207 §2.4).
+    /// The authorization response lacks `iss` although the server announced it would send it
+    /// (RFC 9207 §2.4); no code was redeemed. For an error response from a server that omits
+    /// `iss` only there (Django OAuth Toolkit), `Settings::accept_error_response_without_iss`
+    /// reports the server's [`Error::OAuth`] instead.
     #[error(
-        "the callback has no `iss` although the authorization server announces `authorization_response_iss_parameter_supported` (RFC 9207 §2.4): the code was not redeemed"
+        "the authorization response has no `iss` although the authorization server announces `authorization_response_iss_parameter_supported` (RFC 9207 §2.4): not accepted, no code was redeemed"
     )]
-    MissingIssuer,
+    MissingIssuer {
+        /// The `error` code the response carried, if it was an error response — **unverified**:
+        /// without `iss` nothing says which server sent it (it may be another server's, or an
+        /// attacker's, RFC 9207 §2), so it is for diagnostics and logs, never for decisions
+        /// such as "the user declined". Sanitized like [`Error::OAuth`]'s code and not shown by
+        /// `Display`.
+        unverified_error: Option<OAuthErrorCode>,
+    },
     /// The callback is malformed (duplicate parameters, no code, both code and error, ...).
     #[error("invalid callback: {reason}")]
     InvalidCallback {

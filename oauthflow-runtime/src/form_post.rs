@@ -55,6 +55,7 @@ use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
 use crate::limits::MAX_FORM_BODY_BYTES;
 use crate::pending::PendingAuthorization;
+use crate::quirks::{Quirk, Quirks};
 use crate::secret_eq::secrets_equal;
 
 /// Random octets in `state` and `nonce` (256 bits, base64url-encoded).
@@ -264,16 +265,22 @@ pub(crate) fn check_state(form_body: &str, pending: &PendingAuthorization) -> Re
 
 /// RFC 9207 §2.4: a server that announces `authorization_response_iss_parameter_supported` sends
 /// `iss` in its authorization responses; an **error** response without it is refused
-/// ([`Error::MissingIssuer`]), as in the code flow. A response that carries an ID token needs no
-/// `iss` parameter — servers omit it there (oidc-provider does), since the ID token's own
-/// `iss`, checked against the issuer the request went to, identifies the server. Whether a sent
-/// `iss` is the right one is checked by [`verify`].
-pub(crate) fn require_iss(form_body: &str) -> Result<(), Error> {
+/// ([`Error::MissingIssuer`], its `error` code kept unverified), as in the code flow — unless
+/// the settings accept [`Quirk::ErrorResponseWithoutIss`], which lets [`verify`] report the
+/// server's error. A response that carries an ID token needs no `iss` parameter — servers omit
+/// it there (oidc-provider does), since the ID token's own `iss`, checked against the issuer
+/// the request went to, identifies the server. Whether a sent `iss` is the right one is checked
+/// by [`verify`].
+pub(crate) fn require_iss(form_body: &str, quirks: Quirks) -> Result<(), Error> {
     let params = parse_form(form_body)?;
     if params.contains_key("iss") || params.contains_key("id_token") {
-        Ok(())
-    } else {
-        Err(Error::MissingIssuer)
+        return Ok(());
+    }
+    match params.get("error") {
+        Some(_) if quirks.accept(Quirk::ErrorResponseWithoutIss) => Ok(()),
+        error => Err(Error::MissingIssuer {
+            unverified_error: error.map(|code| OAuthErrorCode::new(code)),
+        }),
     }
 }
 
@@ -327,6 +334,31 @@ fn mismatch(reason: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 9207 §2.4 in the form post, and the quirk `error_response_without_iss`: only an
+    /// *error* body without `iss` passes with it; the refused one keeps its code, unverified.
+    #[test]
+    fn require_iss_and_the_error_response_quirk() {
+        let lenient = Quirks::NONE.with(Quirk::ErrorResponseWithoutIss);
+        let denied = "error=access_denied&state=s";
+        match require_iss(denied, Quirks::NONE) {
+            Err(Error::MissingIssuer {
+                unverified_error: Some(code),
+            }) => assert_eq!(code.as_str(), "access_denied"),
+            other => panic!("{other:?}"),
+        }
+        assert!(require_iss(denied, lenient).is_ok());
+        for quirks in [Quirks::NONE, lenient] {
+            assert!(matches!(
+                require_iss("state=s", quirks),
+                Err(Error::MissingIssuer {
+                    unverified_error: None
+                })
+            ));
+            assert!(require_iss("state=s&id_token=a.b.c", quirks).is_ok());
+            assert!(require_iss("error=x&state=s&iss=https%3A%2F%2Fop.example", quirks).is_ok());
+        }
+    }
 
     #[test]
     fn authorize_url_carries_the_implicit_form_post_parameters() {

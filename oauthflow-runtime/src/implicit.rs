@@ -46,7 +46,7 @@ pub(crate) async fn verify_form_post(
     check_pending(ctx, &pending)?;
     let metadata = ctx.metadata().await?;
     if metadata.iss_parameter_supported {
-        form_post::require_iss(form_body)?;
+        form_post::require_iss(form_body, ctx.quirks)?;
     }
     let jwks = ctx.jwks(&metadata).await?;
     let http = ctx.http.checked_client().await?;

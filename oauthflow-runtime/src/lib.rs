@@ -25,7 +25,7 @@
 //! - **Authorization code**: `state` (256 random bits) and PKCE S256 on every request; the
 //!   callback is parsed strictly (duplicate parameters refused), `state` is compared in constant
 //!   time before any network call, `iss` is checked (RFC 9207) and required when the server
-//!   announces it, the code is redeemed only at the issuer the request went to, `error=`
+//!   announces it (on an error response only until `Settings::accept_error_response_without_iss`), the code is redeemed only at the issuer the request went to, `error=`
 //!   answers become typed errors with sanitized text, and the code is redeemed once, never
 //!   retried.
 //! - **ID tokens** (code flow with `openid`, implicit form post, and refresh, password and
@@ -35,7 +35,8 @@
 //!   clients), `iss` equal to the issuer, `aud` this client and no other, `azp`, `exp`, `iat`,
 //!   claim types checked strictly, and the `nonce` required and equal whenever the request sent
 //!   one (always with `openid` in the code flow and in form post). A refreshed ID token must
-//!   keep the original's `iss`, `sub`, `aud` and `auth_time` (OIDC Core §12.2). An ID token in
+//!   keep the original's `iss`, `sub`, `aud` and `auth_time` (OIDC Core §12.2; a changed
+//!   `auth_time` only with `Settings::accept_changed_auth_time_on_refresh`). An ID token in
 //!   a response to a client without `openid` is dropped, never returned unchecked.
 //! - **Implicit form post**: `response_type=id_token`, `response_mode=form_post`; the posted body
 //!   is parsed strictly and its `state` compared in constant time before any network call.
@@ -48,7 +49,9 @@
 //!   ephemeral port for one response only, checks the exact path, `Host` and `state`, answers
 //!   anything else with 404, and closes when done or after the configured timeout.
 //! - **Token responses**: `token_type` must be `Bearer` (any case); `expires_in` must be a JSON
-//!   integer (a token without it is cached for 5 minutes at most); OAuth errors are typed
+//!   integer (a token without it is cached for 5 minutes at most; a string of digits only with
+//!   `Settings::accept_expires_in_as_string`, and `scope` as an array only with
+//!   `Settings::accept_scope_as_array`); OAuth errors are typed
 //!   ([`Error::OAuth`] with [`Error::oauth_code`]), HTML pages and other non-JSON answers too.
 //! - **Caching and refresh**: client-credentials tokens are cached per audience and renewed
 //!   ahead of expiry with one request in flight per audience; refreshes are single-flight per
@@ -69,7 +72,7 @@
 //! |---|---|---|
 //! | entry | `flows` | one handle per grant (`ClientCredentialsFlow`, `CodeFlow`, `NativeFlow`, `FormPostFlow`, `PasswordFlow`, `DeviceFlow`): a generated client has exactly its flow's steps |
 //! | entry | `steps` | the traits behind the compile error for a step a flow lacks |
-//! | entry | `spec`, `settings`, `env`, `kind` | the compile-time spec (`const fn` builders), run-time settings, `Settings::from_env`; `Kind`/`Flow` come from `oauthflow-core` |
+//! | entry | `spec`, `settings`, `env`, `kind`, `quirks` | the compile-time spec (`const fn` builders), run-time settings, `Settings::from_env`, the provider deviations accepted by name (`Settings::accept_…`, `<PREFIX>_QUIRKS`); `Kind`/`Flow` come from `oauthflow-core` |
 //! | entry | `startup` | `discover()`: what the first step would fetch and check, at start-up |
 //! | shared state | `context` | what a client and its clones share: identity, HTTP client, discovery, JWKS and token caches; audience checks; one token request |
 //! | flows | `client_credentials`, `authorization_code`, `implicit`, `password`, `device_code`, `refresh` | the steps of each grant |
@@ -107,6 +110,7 @@ mod logout;
 mod loopback;
 mod password;
 mod pending;
+mod quirks;
 mod refresh;
 mod revocation;
 mod secret_eq;

@@ -2,7 +2,8 @@
 //! kept and sent again, the refresh token replaced when a new one comes back (kept otherwise),
 //! `invalid_grant` returned typed (the caller must start a new authorization). A refreshed ID
 //! token is validated in full and must name the same issuer, subject and audience as the
-//! original (R26, OIDC Core §12.2).
+//! original (R26, OIDC Core §12.2); a changed `auth_time` only with the quirk
+//! `Settings::accept_changed_auth_time_on_refresh`.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -17,6 +18,7 @@ use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
 use crate::id_token::validated_payload;
+use crate::quirks::{Quirk, Quirks};
 use crate::secret_eq::secrets_equal;
 use crate::single_flight::FlightAbandoned;
 use crate::token_response::Requested;
@@ -149,7 +151,9 @@ async fn refresh_once(
             // A refresh request carries no nonce: none to expect (OIDC Core §12.2).
             let checked = match ctx.validate_id_token(&metadata, id_token, None).await {
                 Ok(claims) => match tokens.id_token.as_deref() {
-                    Some(original) => same_authentication(original, &claims).map(|()| claims),
+                    Some(original) => {
+                        same_authentication(original, &claims, ctx.quirks).map(|()| claims)
+                    }
                     None => Ok(claims),
                 },
                 Err(error) => Err(error),
@@ -169,8 +173,13 @@ async fn refresh_once(
 
 /// OIDC Core §12.2 (R26): a refreshed ID token has the same `iss`, `sub` and `aud` as the
 /// original (already validated) one; `iat` is not older; `auth_time`, when both carry it, is
-/// unchanged; a `nonce`, if present, equals the original's.
-fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error> {
+/// unchanged (unless the settings accept [`Quirk::ChangedAuthTimeOnRefresh`]: only this check
+/// is relaxed); a `nonce`, if present, equals the original's.
+pub(crate) fn same_authentication(
+    original: &str,
+    new: &IdTokenClaims,
+    quirks: Quirks,
+) -> Result<(), Error> {
     let original = validated_payload(original)?;
     let differs = |claim: &str| Error::IdTokenInvalid {
         reason: format!(
@@ -205,8 +214,13 @@ fn same_authentication(original: &str, new: &IdTokenClaims) -> Result<(), Error>
             .and_then(|at| at.duration_since(SystemTime::UNIX_EPOCH).ok())
             .map(|since| since.as_secs_f64()),
     ) && before != after
+        // Checked after `iss`, `sub`, `aud` and `iat`, before `nonce`: the quirk skips this
+        // one comparison and nothing else.
+        && !quirks.accept(Quirk::ChangedAuthTimeOnRefresh)
     {
-        return Err(differs("auth_time"));
+        return Err(Error::IdTokenInvalid {
+            reason: "the refreshed ID token's `auth_time` differs from the original ID token's (OIDC Core §12.2); `Settings::accept_changed_auth_time_on_refresh` accepts that (Django OAuth Toolkit does it)".into(),
+        });
     }
     if let Some(nonce) = new.nonce() {
         match original.get("nonce").and_then(Value::as_str) {

@@ -8,6 +8,7 @@ use oauth2::ClientSecret;
 
 use crate::endpoints::{EndpointName, Endpoints};
 use crate::limits::{DEFAULT_LOOPBACK_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT};
+use crate::quirks::{Quirk, Quirks};
 
 /// Marker: a public client (`spa`, `native`, `device`) — it has no secret.
 #[derive(Clone, Copy, Debug)]
@@ -62,6 +63,8 @@ pub struct Settings<S: ClientType> {
     pub(crate) loopback_timeout: Duration,
     /// Run-time endpoints; each overrides the attribute's and the discovered one.
     pub(crate) endpoints: Endpoints<String>,
+    /// Provider deviations accepted by name (none by default).
+    pub(crate) quirks: Quirks,
     _type: PhantomData<S>,
 }
 
@@ -112,6 +115,7 @@ impl<S: ClientType> Settings<S> {
             client_secret_post: false,
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
             endpoints: Endpoints::default(),
+            quirks: Quirks::NONE,
             _type: PhantomData,
         }
     }
@@ -318,6 +322,108 @@ impl<S: ClientType> Settings<S> {
         self.endpoint(EndpointName::Userinfo, uri.into())
     }
 
+    fn quirk(mut self, quirk: Quirk) -> Self {
+        self.quirks = self.quirks.with(quirk);
+        self
+    }
+
+    /// **Provider quirk** (strict without it): accepts an authorization *error* response
+    /// (`error=access_denied&state=…`) without `iss` from a server that announces
+    /// `authorization_response_iss_parameter_supported` — Django OAuth Toolkit sends `iss` only
+    /// on success. The error is then reported as the server's, [`Error::OAuth`] with `endpoint:
+    /// "authorization"` (e.g. the user's denial), instead of [`Error::MissingIssuer`].
+    ///
+    /// It weakens nothing that matters for RFC 9207: a *successful* response (with a `code`)
+    /// without `iss` is still [`Error::MissingIssuer`] and its code is never redeemed — the
+    /// mix-up attack is about redeeming a code at the wrong server. What remains unverified is
+    /// which server the error came from (`state` is still checked first). Also applies to the
+    /// implicit form post's error responses. `<PREFIX>_QUIRKS=error_response_without_iss`.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("portal", ClientSecret::new("s3cret".into()))
+    ///     .accept_error_response_without_iss();
+    /// assert!(format!("{settings:?}").contains("error_response_without_iss"));
+    /// ```
+    ///
+    /// [`Error::OAuth`]: crate::Error::OAuth
+    /// [`Error::MissingIssuer`]: crate::Error::MissingIssuer
+    pub fn accept_error_response_without_iss(self) -> Self {
+        self.quirk(Quirk::ErrorResponseWithoutIss)
+    }
+
+    /// **Provider quirk** (strict without it): accepts a refreshed ID token whose `auth_time`
+    /// differs from the original's. OIDC Core §12.2 says it must not change; Django OAuth
+    /// Toolkit sends the user's latest sign-in in any session. Every other §12.2 check stays:
+    /// the refreshed ID token is validated in full and must keep the original's `iss`, `sub`,
+    /// `aud`, an `iat` not older, and its `nonce` if it has one. The accepted ID token's
+    /// [`IdTokenClaims::auth_time`](crate::IdTokenClaims::auth_time) is the new value: an app
+    /// that enforces `max_age` from it sees the latest sign-in, not the one of this session.
+    /// `<PREFIX>_QUIRKS=changed_auth_time_on_refresh`.
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("spa").accept_changed_auth_time_on_refresh();
+    /// # let _ = settings;
+    /// ```
+    pub fn accept_changed_auth_time_on_refresh(self) -> Self {
+        self.quirk(Quirk::ChangedAuthTimeOnRefresh)
+    }
+
+    /// **Provider quirk** (strict without it): accepts `expires_in` in a token response as a
+    /// JSON string of decimal digits (`"3600"`), read like the number (RFC 6749 §5.1 says a
+    /// number). Anything else in the string (a sign, a fraction, spaces, an empty string) is
+    /// still [`Error::InvalidResponse`](crate::Error::InvalidResponse).
+    /// `<PREFIX>_QUIRKS=expires_in_as_string`.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .accept_expires_in_as_string();
+    /// # let _ = settings;
+    /// ```
+    pub fn accept_expires_in_as_string(self) -> Self {
+        self.quirk(Quirk::ExpiresInAsString)
+    }
+
+    /// **Provider quirk** (strict without it): accepts `scope` in a token response as a JSON
+    /// array of strings (`["read", "write"]`) instead of a space-separated string (RFC 6749
+    /// §5.1). Each element must be a string without spaces; anything else is still
+    /// [`Error::InvalidResponse`](crate::Error::InvalidResponse).
+    /// `<PREFIX>_QUIRKS=scope_as_array`.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .accept_scope_as_array();
+    /// # let _ = settings;
+    /// ```
+    pub fn accept_scope_as_array(self) -> Self {
+        self.quirk(Quirk::ScopeAsArray)
+    }
+
+    /// **Provider quirk**: does not add `offline_access` to the scopes of a client with
+    /// `refresh_tokens = true`, for servers that refuse it as an unknown scope
+    /// (`invalid_scope`) and issue refresh tokens without it (Django OAuth Toolkit unless
+    /// `offline_access` is registered in its `SCOPES`). `offline_access` written in the
+    /// attribute's `scopes` is still sent. Whether a refresh token comes back is then the
+    /// server's policy; `refresh` without one is [`Error::NoRefreshToken`](crate::Error::NoRefreshToken).
+    /// `<PREFIX>_QUIRKS=omit_offline_access`.
+    ///
+    /// ```
+    /// use oauthflow_runtime::Settings;
+    ///
+    /// let settings = Settings::public("cli").omit_offline_access();
+    /// # let _ = settings;
+    /// ```
+    pub fn omit_offline_access(self) -> Self {
+        self.quirk(Quirk::OmitOfflineAccess)
+    }
+
     /// The client identifier.
     pub fn client_id(&self) -> &str {
         &self.client_id
@@ -336,6 +442,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("client_secret_post", &self.client_secret_post)
             .field("loopback_timeout", &self.loopback_timeout)
             .field("endpoints", &self.endpoints)
+            .field("quirks", &self.quirks)
             .finish_non_exhaustive()
     }
 }

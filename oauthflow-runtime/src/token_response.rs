@@ -2,7 +2,9 @@
 //! (rule R21): `token_type` compared case-insensitively and only `Bearer` accepted,
 //! `expires_in` a non-negative JSON integer (absent: a bounded default lifetime for caching),
 //! unknown fields ignored, OAuth error responses typed, HTML or other non-JSON answers typed,
-//! nothing printed from the body but sanitized error codes and descriptions.
+//! nothing printed from the body but sanitized error codes and descriptions. Two deviations
+//! are accepted only when the settings name them (`crate::quirks`): `expires_in` as a string
+//! of digits, `scope` as an array of strings.
 
 use std::time::{Duration, SystemTime};
 
@@ -11,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, OAuthErrorCode, sanitize_description};
 use crate::http::HttpResponse;
+use crate::quirks::{Quirk, Quirks};
 use crate::tokens::TokenSet;
 
 /// How long a token without `expires_in` is cached (and treated as valid by the cache).
@@ -44,6 +47,7 @@ pub(crate) fn parse(
     endpoint: &'static str,
     response: &HttpResponse,
     requested: &Requested<'_>,
+    quirks: Quirks,
     now: SystemTime,
 ) -> Result<Received, Error> {
     let invalid = |reason: String| Error::InvalidResponse { endpoint, reason };
@@ -102,17 +106,19 @@ pub(crate) fn parse(
     }
     let expires_in = match json.get("expires_in") {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(secs) => Some(Duration::from_secs(secs).min(MAX_TTL)),
-            None => {
-                return Err(invalid(
-                    "`expires_in` is not a non-negative whole number of seconds".into(),
-                ));
-            }
-        },
+        Some(Value::Number(n)) => Some(seconds(n.as_u64()).map_err(invalid)?),
+        // Digits only: no sign, fraction or spaces, which `u64::from_str` would partly allow.
+        Some(Value::String(s))
+            if !s.is_empty()
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && quirks.accept(Quirk::ExpiresInAsString) =>
+        {
+            // More digits than a u64 holds: a lifetime beyond any cap, capped like a number.
+            Some(seconds(Some(s.parse().unwrap_or(u64::MAX))).map_err(invalid)?)
+        }
         Some(Value::String(_)) => {
             return Err(invalid(
-                "`expires_in` is a string; RFC 6749 §5.1 requires a JSON number of seconds".into(),
+                "`expires_in` is a string; RFC 6749 §5.1 requires a JSON number of seconds (`Settings::accept_expires_in_as_string` accepts a string of digits)".into(),
             ));
         }
         Some(_) => return Err(invalid("`expires_in` is not a number".into())),
@@ -125,13 +131,20 @@ pub(crate) fn parse(
     };
     let refresh_token = optional_string("refresh_token")?;
     let id_token = optional_string("id_token")?;
-    let scopes = match optional_string("scope")? {
-        Some(scope) => scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => requested.scopes.to_vec(),
+    let scopes = match json.get("scope") {
+        Some(Value::Array(items)) => match scope_array(items, quirks).map_err(invalid)? {
+            // Like an empty string: the scopes asked for (RFC 6749 §5.1).
+            tokens if tokens.is_empty() => requested.scopes.to_vec(),
+            tokens => tokens,
+        },
+        _ => match optional_string("scope")? {
+            Some(scope) => scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            None => requested.scopes.to_vec(),
+        },
     };
     let expires_at = expires_in.and_then(|d| now.checked_add(d));
     // `now` is the current time (tests: the epoch); 300 s more cannot overflow `SystemTime`.
@@ -149,6 +162,31 @@ pub(crate) fn parse(
         valid_until,
         received_at: now,
     })
+}
+
+/// A lifetime in seconds, capped at [`MAX_TTL`]; `None` (not a non-negative integer) is an error.
+fn seconds(secs: Option<u64>) -> Result<Duration, String> {
+    secs.map(|secs| Duration::from_secs(secs).min(MAX_TTL))
+        .ok_or_else(|| "`expires_in` is not a non-negative whole number of seconds".into())
+}
+
+/// `scope` as a JSON array (only with [`Quirk::ScopeAsArray`]): each element one scope token, a
+/// non-empty string without spaces (RFC 6749 §3.3's `scope-token`).
+fn scope_array(items: &[Value], quirks: Quirks) -> Result<Vec<String>, String> {
+    let tokens: Option<Vec<String>> = items
+        .iter()
+        .map(|item| match item {
+            Value::String(s) if !s.is_empty() && !s.contains(' ') => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    match tokens {
+        Some(tokens) if quirks.accept(Quirk::ScopeAsArray) => Ok(tokens),
+        Some(_) => Err(
+            "`scope` is an array; RFC 6749 §5.1 requires a space-separated string (`Settings::accept_scope_as_array` accepts an array of strings)".into(),
+        ),
+        None => Err("`scope` is an array with an element that is not a scope string".into()),
+    }
 }
 
 /// An RFC 6749 §5.2 error object, if `json` is one.
@@ -181,6 +219,10 @@ mod tests {
     }
 
     fn parse_json(status: u16, value: Value) -> Result<Received, Error> {
+        parse_json_with(Quirks::default(), status, value)
+    }
+
+    fn parse_json_with(quirks: Quirks, status: u16, value: Value) -> Result<Received, Error> {
         let scopes = vec!["read".to_owned()];
         let requested = Requested {
             audience: Some("https://api.example.com/orders"),
@@ -190,6 +232,7 @@ mod tests {
             "token",
             &response(status, "application/json", value.to_string()),
             &requested,
+            quirks,
             SystemTime::UNIX_EPOCH,
         )
     }
@@ -244,6 +287,65 @@ mod tests {
             .unwrap_err();
             assert!(matches!(err, Error::InvalidResponse { .. }), "{bad}");
         }
+    }
+
+    /// Quirk `expires_in_as_string`: digits only, and only by name.
+    #[test]
+    fn expires_in_as_a_string_only_with_the_quirk() {
+        let lenient = Quirks::default().with(Quirk::ExpiresInAsString);
+        let body =
+            |e: Value| json!({"access_token": "at", "token_type": "bearer", "expires_in": e});
+        let strict = parse_json(200, body(json!("3600"))).unwrap_err();
+        assert!(
+            strict.to_string().contains("accept_expires_in_as_string"),
+            "{strict}"
+        );
+        let r = parse_json_with(lenient, 200, body(json!("3600"))).unwrap();
+        assert_eq!(
+            r.tokens.expires_at,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(3600))
+        );
+        let r = parse_json_with(lenient, 200, body(json!("99999999999999999999999"))).unwrap();
+        assert_eq!(r.tokens.expires_at, Some(SystemTime::UNIX_EPOCH + MAX_TTL));
+        for bad in ["", "-1", "+60", "1.5", " 60", "60 ", "1e3", "sixty", "0x10"] {
+            let err = parse_json_with(lenient, 200, body(json!(bad))).unwrap_err();
+            assert!(matches!(err, Error::InvalidResponse { .. }), "{bad:?}");
+        }
+        // A number is still a number with the quirk on.
+        assert!(parse_json_with(lenient, 200, body(json!(60))).is_ok());
+    }
+
+    /// Quirk `scope_as_array`: an array of scope strings, only by name.
+    #[test]
+    fn scope_as_an_array_only_with_the_quirk() {
+        let lenient = Quirks::default().with(Quirk::ScopeAsArray);
+        let body = |s: Value| json!({"access_token": "at", "token_type": "bearer", "scope": s});
+        let strict = parse_json(200, body(json!(["a", "b"]))).unwrap_err();
+        assert!(
+            matches!(strict, Error::InvalidResponse { .. }),
+            "{strict:?}"
+        );
+        assert!(
+            strict.to_string().contains("accept_scope_as_array"),
+            "{strict}"
+        );
+        let r = parse_json_with(lenient, 200, body(json!(["a", "b"]))).unwrap();
+        assert_eq!(r.tokens.scopes, ["a", "b"]);
+        let r = parse_json_with(lenient, 200, body(json!([]))).unwrap();
+        assert_eq!(r.tokens.scopes, ["read"], "empty: the requested scopes");
+        for bad in [
+            json!(["a", 1]),
+            json!(["a b"]),
+            json!([""]),
+            json!([null]),
+            json!([["a"]]),
+        ] {
+            let err = parse_json_with(lenient, 200, body(bad.clone())).unwrap_err();
+            assert!(matches!(err, Error::InvalidResponse { .. }), "{bad}");
+        }
+        // A string is still read as a string with the quirk on.
+        let r = parse_json_with(lenient, 200, body(json!("x y"))).unwrap();
+        assert_eq!(r.tokens.scopes, ["x", "y"]);
     }
 
     #[test]
@@ -320,24 +422,50 @@ mod tests {
             scopes: &[],
         };
         let html = response(500, "text/html", "<html><body>Bad gateway</body></html>");
-        let err = parse("token", &html, &requested, SystemTime::UNIX_EPOCH).unwrap_err();
+        let err = parse(
+            "token",
+            &html,
+            &requested,
+            Quirks::default(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert!(
             matches!(err, Error::HttpStatus { status: 500, .. }),
             "{err:?}"
         );
         let html = response(200, "text/html", "<html>login</html>");
-        let err = parse("token", &html, &requested, SystemTime::UNIX_EPOCH).unwrap_err();
+        let err = parse(
+            "token",
+            &html,
+            &requested,
+            Quirks::default(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("HTML"), "{err}");
         for body in [&b"{"[..], b"[]", b"null", b"\xff\xfe"] {
             let r = response(200, "application/json", body);
             assert!(matches!(
-                parse("token", &r, &requested, SystemTime::UNIX_EPOCH),
+                parse(
+                    "token",
+                    &r,
+                    &requested,
+                    Quirks::default(),
+                    SystemTime::UNIX_EPOCH
+                ),
                 Err(Error::InvalidResponse { .. })
             ));
         }
         let r = response(503, "application/json", "{}");
         assert!(matches!(
-            parse("token", &r, &requested, SystemTime::UNIX_EPOCH),
+            parse(
+                "token",
+                &r,
+                &requested,
+                Quirks::default(),
+                SystemTime::UNIX_EPOCH
+            ),
             Err(Error::HttpStatus { status: 503, .. })
         ));
     }

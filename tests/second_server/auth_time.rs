@@ -3,7 +3,9 @@
 //! Once the user has signed in anywhere else, a refresh's ID token names another authentication
 //! than the original (OIDC Core §12.2 wants the same `auth_time`): oauthflow refuses that ID
 //! token, strictly, but keeps what DOT committed — the new access token and the rotated refresh
-//! token — in `Error::CommittedButUnverified`.
+//! token — in `Error::CommittedButUnverified`. With
+//! `Settings::accept_changed_auth_time_on_refresh` the refreshed ID token is accepted, with
+//! the new `auth_time`.
 
 use std::time::Duration;
 
@@ -55,4 +57,34 @@ async fn a_sign_in_elsewhere_changes_auth_time_in_refresh_id_tokens() {
     // no ID token to compare with, so the next refreshed ID token is validated on its own.
     let next = portal.refresh(&kept).await.unwrap();
     assert!(next.id_token().is_some());
+}
+
+/// The same deviation, accepted by name: the refresh succeeds and its ID token carries DOT's new
+/// `auth_time` (every other OIDC Core §12.2 check passed).
+#[tokio::test]
+async fn a_changed_auth_time_is_accepted_by_name() {
+    let dot = dot().await;
+    let portal = Portal::new(confidential(dot, WEB).accept_changed_auth_time_on_refresh()).unwrap();
+    let (url, pending) = portal.authorize_url().await.unwrap();
+    let callback = Browser::new("judy").authorize(&url, Consent::Allow).await;
+    let tokens = portal
+        .exchange_code(pending, callback.as_str())
+        .await
+        .unwrap();
+    let before = tokens.id_token_claims().unwrap().auth_time().unwrap();
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (url, _elsewhere) = portal.authorize_url().await.unwrap();
+    Browser::new("judy").authorize(&url, Consent::Allow).await;
+
+    let refreshed = portal.refresh(&tokens).await.expect("accepted by name");
+    let after = refreshed.id_token_claims().unwrap().auth_time().unwrap();
+    assert!(
+        after > before,
+        "DOT changed `auth_time`: {before:?} -> {after:?}"
+    );
+    assert_eq!(
+        refreshed.id_token_claims().unwrap().subject(),
+        tokens.id_token_claims().unwrap().subject()
+    );
 }

@@ -88,7 +88,9 @@ async fn a_wrong_secret_is_invalid_client_at_the_token_endpoint() {
 /// DOT sends the denial as `error=access_denied&state=...` **without `iss`**, although its
 /// metadata announces `authorization_response_iss_parameter_supported` (RFC 9207 §2 puts `iss`
 /// in error responses too). oauthflow refuses any response without `iss` from such a server
-/// (RFC 9207 §2.4) before reading `error`: the app gets `MissingIssuer`, not `access_denied`.
+/// (RFC 9207 §2.4) before reading `error`: the app gets `MissingIssuer`, not `access_denied`
+/// (the code is in it, unverified, for diagnostics). With
+/// `Settings::accept_error_response_without_iss` the app gets DOT's `access_denied`.
 #[tokio::test]
 async fn denied_consent_without_iss_is_missing_issuer() {
     let dot = dot().await;
@@ -105,7 +107,42 @@ async fn denied_consent_without_iss_is_missing_issuer() {
         .exchange_code(pending, callback.as_str())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::MissingIssuer), "{error:?}");
+    match &error {
+        Error::MissingIssuer {
+            unverified_error: Some(code),
+        } => assert_eq!(code.as_str(), "access_denied"),
+        other => panic!("{other:?}"),
+    }
+
+    // The same denial, accepted by name: DOT's error, typed.
+    let lenient = Portal::new(confidential(dot, WEB).accept_error_response_without_iss()).unwrap();
+    let (url, pending) = lenient.authorize_url().await.unwrap();
+    let callback = Browser::new("bob").authorize(&url, Consent::Deny).await;
+    assert_eq!(query(&callback, "iss"), None);
+    let error = lenient
+        .exchange_code(pending, callback.as_str())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::OAuth {
+                endpoint: "authorization",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.oauth_code(), Some("access_denied"));
+
+    // A successful sign-in still needs (and gets) `iss` with the setting on.
+    let (url, pending) = lenient.authorize_url().await.unwrap();
+    let callback = Browser::new("bob").authorize(&url, Consent::Allow).await;
+    assert_eq!(query(&callback, "iss").as_deref(), Some(dot.issuer()));
+    lenient
+        .exchange_code(pending, callback.as_str())
+        .await
+        .unwrap();
 }
 
 #[oauth_client(

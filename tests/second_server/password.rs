@@ -71,3 +71,36 @@ async fn password_with_openid_gets_an_id_token_only_on_refresh() {
     assert_eq!(id["iss"], dot.issuer());
     assert_eq!(id["aud"], TRUSTED.0);
 }
+
+/// `Settings::omit_offline_access()`: for servers that refuse `offline_access` as unknown (DOT
+/// does unless it is registered in `SCOPES`, as `tests/django` does) and issue refresh tokens
+/// without it. The request then asks for `read` only, and DOT still issues a refresh token that
+/// works.
+#[tokio::test]
+async fn refresh_tokens_without_offline_access_by_name() {
+    let dot = dot().await;
+    let strict = Kiosk::new(confidential(dot, TRUSTED)).unwrap();
+    let tokens = strict
+        .password_token("frank", &SecretString::from(PASSWORD.to_owned()))
+        .await
+        .unwrap();
+    let info = introspect(dot, tokens.access_token().secret()).await;
+    assert_eq!(info["scope"], "read offline_access", "{info}");
+
+    let lenient = Kiosk::new(confidential(dot, TRUSTED).omit_offline_access()).unwrap();
+    let tokens = lenient
+        .password_token("frank", &SecretString::from(PASSWORD.to_owned()))
+        .await
+        .unwrap();
+    let info = introspect(dot, tokens.access_token().secret()).await;
+    assert_eq!(info["scope"], "read", "{info}");
+    assert_eq!(tokens.scopes(), ["read"]);
+    let refreshed = lenient
+        .refresh(&tokens)
+        .await
+        .expect("a refresh token without offline_access");
+    assert_ne!(
+        refreshed.refresh_token().unwrap().secret(),
+        tokens.refresh_token().unwrap().secret()
+    );
+}

@@ -127,7 +127,10 @@ async fn form_post_error_without_announced_iss_is_refused() {
     let state = pending.state().to_owned();
     let without_iss = format!("error=access_denied&state={state}");
     let result = client.verify_form_post(pending.clone(), &without_iss).await;
-    assert!(matches!(result, Err(Error::MissingIssuer)), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::MissingIssuer { .. })),
+        "{result:?}"
+    );
     let with_iss = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("error", "access_denied")
         .append_pair("state", &state)

@@ -9,9 +9,11 @@ use super::id_token_support;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::spec::ClientSpec;
-use crate::{Error, TokenSet};
+use crate::{Confidential, Error, Settings, TokenSet};
 use common::Client;
-use common::{WEB, confidential, dev_confidential, dev_login, peer, query_param, redeem};
+use common::{
+    WEB, confidential, dev_confidential, dev_login, peer, peer_settings, query_param, redeem,
+};
 use id_token_support::{k1_jwks, rejected, rsa1, rsa2, sign_k1, sign_rs256, unsigned};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_devserver::jwt::payload;
@@ -242,7 +244,18 @@ async fn unrequested_id_token_is_dropped() {
 /// Logs in with a valid ID token, then refreshes; the refresh response's ID token has the
 /// original claims edited by `edit`.
 async fn refresh_with(edit: impl FnOnce(&mut Value)) -> (Result<TokenSet, Error>, TokenSet) {
-    let (peer, client) = setup(&WEB_OIDC).await;
+    refresh_with_settings(|s| s, edit).await
+}
+
+/// [`refresh_with`] for a client whose settings `settings` refines (e.g. a provider quirk).
+async fn refresh_with_settings(
+    settings: impl FnOnce(Settings<Confidential>) -> Settings<Confidential>,
+    edit: impl FnOnce(&mut Value),
+) -> (Result<TokenSet, Error>, TokenSet) {
+    let peer = peer().await;
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
+    let client = Client::new(&WEB_OIDC, settings(peer_settings(&peer, "web-secret")))
+        .expect("valid settings");
     // Both tokens start from the same claims (same `iat`), the refreshed one without a nonce.
     let original = id_claims(&peer, None);
     let mut refreshed = original.clone();
@@ -335,6 +348,44 @@ async fn refresh_token_changed_auth_time_is_refused() {
         "the unverified ID token is withheld, and its claims"
     );
     assert!(original.id_token().is_some());
+}
+
+/// The quirk `Settings::accept_changed_auth_time_on_refresh` (Django OAuth Toolkit): a changed
+/// `auth_time` is accepted and is the refreshed claims' — and only that check is relaxed.
+#[tokio::test]
+async fn refresh_token_changed_auth_time_accepted_by_name() {
+    let new_auth_time = now() - 1;
+    let lenient = Settings::accept_changed_auth_time_on_refresh;
+    let (result, original) =
+        refresh_with_settings(lenient, |claims| claims["auth_time"] = json!(new_auth_time)).await;
+    let tokens = result.expect("a changed `auth_time` accepted by name");
+    assert_eq!(tokens.refresh_token().unwrap().secret(), "rt-2");
+    let claims = tokens.id_token_claims().expect("the refreshed claims");
+    assert_eq!(
+        claims.auth_time(),
+        Some(UNIX_EPOCH + std::time::Duration::from_secs(new_auth_time))
+    );
+    assert_ne!(
+        claims.auth_time(),
+        original.id_token_claims().unwrap().auth_time()
+    );
+    // Every other §12.2 check still holds, also when `auth_time` changes with it.
+    let changed = |claim: &'static str, value: Value| {
+        move |claims: &mut Value| {
+            claims["auth_time"] = json!(new_auth_time);
+            claims[claim] = value;
+        }
+    };
+    for (claim, value) in [
+        ("iss", json!("https://evil.example")),
+        ("sub", json!("mallory")),
+        ("aud", json!(["the-client", "another-client"])),
+        ("iat", json!(now() - 3600)),
+        ("nonce", json!("another-nonce")),
+    ] {
+        let (result, _) = refresh_with_settings(lenient, changed(claim, value)).await;
+        rejected(result, claim);
+    }
 }
 
 /// Nothing lost, end to end at the fault peer: after a refresh whose ID token fails, the kept

@@ -252,7 +252,7 @@ async fn r16_remove_authorization_response_iss() {
     let cb = format!("code=c&state={}", pending.state());
     assert!(matches!(
         client.exchange_code(pending, &cb).await,
-        Err(Error::MissingIssuer)
+        Err(Error::MissingIssuer { .. })
     ));
     assert_eq!(peer.requests_to("/token").len(), 0);
 

@@ -26,6 +26,7 @@ mod loopback_e2e;
 mod loopback_listener;
 mod properties;
 mod provider_e2e;
+mod provider_quirks;
 mod robustness;
 mod secrets;
 mod session_refresh;

@@ -301,7 +301,7 @@ async fn e2e_r16_callback_without_iss() {
         .exchange_code(pending.clone(), stripped.as_str())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::MissingIssuer), "{err:?}");
+    assert!(matches!(err, Error::MissingIssuer { .. }), "{err:?}");
     assert_eq!(provider.grant_count().await.unwrap(), 0);
     // The untouched callback still works: nothing was redeemed.
     client

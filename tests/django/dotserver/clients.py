@@ -15,7 +15,7 @@ SCOPES = {
 # One user per test that signs in: DOT writes the user's *latest* sign-in (`last_login`, of any
 # session) as `auth_time` in every ID token, refreshes included, so tests that ran in parallel as
 # one user would change each other's ID tokens.
-USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"]
+USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "judy", "ivan"]  # `ivan` last: he owns the applications
 PASSWORD = "wonderland"
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
