@@ -6,16 +6,34 @@ use std::time::SystemTime;
 
 use crate::kind::Flow;
 use crate::pending::PendingAuthorization;
+use crate::quirks::{Quirk, Quirks};
 use crate::token_response::Requested;
+
+/// The first byte chooses the provider quirks accepted (strict or lenient paths); the rest is
+/// the input.
+fn split_quirks(data: &[u8]) -> (Quirks, &[u8]) {
+    match data.split_first() {
+        Some((first, rest)) => {
+            let quirks = Quirk::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| first & (1 << i) != 0)
+                .fold(Quirks::NONE, |quirks, (_, quirk)| quirks.with(*quirk));
+            (quirks, rest)
+        }
+        None => (Quirks::NONE, data),
+    }
+}
 
 /// A callback URL or query string: parse, check `state`, take the code.
 pub fn callback(data: &[u8]) {
+    let (quirks, data) = split_quirks(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     if let Ok(parsed) = crate::callback::parse(text) {
         let _ = crate::callback::check_state(&parsed, "fuzz-state");
-        let _ = crate::callback::check_issuer(&parsed, Some("https://as.example"), true);
+        let _ = crate::callback::check_issuer(&parsed, Some("https://as.example"), true, quirks);
         let _ = crate::callback::into_code(parsed);
     }
 }
@@ -23,6 +41,7 @@ pub fn callback(data: &[u8]) {
 /// A form-post body (implicit with form post): the strict parser behind the `state` and `iss`
 /// checks.
 pub fn form_post(data: &[u8]) {
+    let (quirks, data) = split_quirks(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -38,11 +57,12 @@ pub fn form_post(data: &[u8]) {
         max_age: None,
     };
     let _ = crate::form_post::check_state(text, &pending);
-    let _ = crate::form_post::require_iss(text);
+    let _ = crate::form_post::require_iss(text, quirks);
 }
 
 /// A token-endpoint response body, with a status taken from the first two bytes.
 pub fn token_response(data: &[u8]) {
+    let (quirks, data) = split_quirks(data);
     let (status, body) = match data {
         [a, b, rest @ ..] => (100 + (u16::from_le_bytes([*a, *b]) % 500), rest),
         _ => (200, data),
@@ -60,7 +80,7 @@ pub fn token_response(data: &[u8]) {
         scopes: &scopes,
     };
     if let Ok(received) =
-        crate::token_response::parse("token", &response, &requested, SystemTime::now())
+        crate::token_response::parse("token", &response, &requested, quirks, SystemTime::now())
     {
         let _ =
             crate::token_source::BearerToken::new(received.tokens.access_token().secret().clone());
