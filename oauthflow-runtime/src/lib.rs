@@ -75,12 +75,15 @@
 //! | entry | `spec`, `settings`, `env`, `kind`, `quirks` | the compile-time spec (`const fn` builders), run-time settings, `Settings::from_env`, the provider deviations accepted by name (`Settings::accept_…`, `<PREFIX>_QUIRKS`); `Kind`/`Flow` come from `oauthflow-core` |
 //! | entry | `startup` | `discover()`: what the first step would fetch and check, at start-up |
 //! | shared state | `context` | what a client and its clones share: identity, HTTP client, discovery, JWKS and token caches; audience checks; one token request |
-//! | flows | `client_credentials`, `authorization_code`, `implicit`, `password`, `device_code`, `refresh` | the steps of each grant |
+//! | flows | `client_credentials`, `authorization_code`, `implicit`, `password`, `device_code`, `refresh` | the steps of each grant (`refresh` also the session helper `refresh_if_needed`) |
+//! | a login's life | `revocation`, `userinfo`, `logout`, `authorize_options` | RFC 7009 revocation, userinfo (OIDC Core §5.3, `sub` checked), the RP-initiated logout URL, per-login authorization options (`max_age` checked) |
+//! | calling APIs | `token_source`, `integrations/{reqwest_middleware,tower}` | `TokenSource` and the shared `BearerToken`; the HTTP integrations (features `reqwest-middleware`, `tower`): header added, one retry on `invalid_token` |
 //! | flow building blocks | `callback`, `form_post`, `loopback`, `device`, `pending`, `client_auth` | strict callback parsing, the form-post response, the RFC 8252 listener, RFC 8628 polling, the pending authorization, client authentication |
 //! | validation | `token_response`, `id_token/{validation,payload,verify,jwks}`, `claims`, `tokens`, `device_authorization` | token responses, ID tokens (claims typed before parsing, signature, JWKS cache), what is handed to the application |
 //! | transport | `http/{endpoint,form,probe}`, `discovery`, `endpoints`, `urls` | the one request path (caps, timeout, no redirects, sanitised errors), metadata, the resolved endpoint set (discovered, overridden by the attribute's, overridden by the settings'), URL rules (verdicts from `oauthflow-core`) |
 //! | caching | `token_manager/…`, `single_flight` | the per-audience token cache (lock-free reads, refresh-ahead, retries) and the one single-flight mechanism (work in its own task: a cancelled caller never cancels nor repeats a request) |
-//! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock, every cap and timeout, the one constant-time compare, typed errors |
+//! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock (with a coarse `fast_ticks` for the cache's hot path), every cap and timeout, the one constant-time compare, typed errors |
+//! | test support | `fuzz_internals` (feature `fuzzing`), `bench_internals` (feature `bench-internals`) | what `fuzz/` and the benches drive; not public API |
 
 mod authorization_code;
 mod authorize_options;
