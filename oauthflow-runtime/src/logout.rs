@@ -6,22 +6,24 @@ use url::Url;
 
 use crate::context::Context;
 use crate::endpoints::EndpointName;
-use crate::error::{ConfigError, Error};
+use crate::error::Error;
 use crate::tokens::TokenSet;
+use crate::urls::check_post_logout_redirect_uri;
 
 /// Random bytes in the logout `state` (as in the authorization request).
 const STATE_BYTES: u32 = 32;
 
 /// The end-session URL and the `state` to expect when the browser comes back to
 /// `post_logout_redirect_uri`. `id_token_hint` is the session's ID token (§2: RECOMMENDED),
-/// `client_id` is always sent (§2: needed with a redirect when no hint is sent).
+/// `client_id` is always sent (§2: needed with a redirect when no hint is sent). The redirect
+/// follows the client's own redirect-URI rules.
 pub(crate) async fn end_session_url(
     ctx: &Context,
     tokens: &TokenSet,
     post_logout_redirect_uri: Option<&str>,
 ) -> Result<(Url, String), Error> {
     if let Some(uri) = post_logout_redirect_uri {
-        check_post_logout_redirect_uri(uri)?;
+        check_post_logout_redirect_uri(ctx.spec.kind, uri)?;
     }
     let metadata = ctx.metadata().await?;
     let mut url = metadata.endpoint(EndpointName::EndSession)?.clone();
@@ -41,33 +43,10 @@ pub(crate) async fn end_session_url(
     Ok((url, state))
 }
 
-/// An absolute `https` URI (or `http` on a loopback IP literal), without fragment or user
-/// info — the same rules as a redirect URI's (the server also compares it with the registered
-/// ones, §3).
-fn check_post_logout_redirect_uri(uri: &str) -> Result<(), Error> {
-    let invalid = |reason: &str| {
-        Error::Config(ConfigError::Invalid {
-            reason: format!("`post_logout_redirect_uri` {reason}"),
-        })
-    };
-    let url = Url::parse(uri).map_err(|_| invalid("is not an absolute URI"))?;
-    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("may not carry a fragment or user info"));
-    }
-    let loopback = matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-        || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(invalid(
-            "must be https (or http on a loopback IP literal, for development)",
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::check_post_logout_redirect_uri;
+    use crate::kind::Kind;
 
     #[test]
     fn post_logout_redirect_uris_follow_the_redirect_rules() {
@@ -76,7 +55,10 @@ mod tests {
             "http://127.0.0.1:8080/bye",
             "http://[::1]/bye",
         ] {
-            assert!(check_post_logout_redirect_uri(ok).is_ok(), "{ok}");
+            assert!(
+                check_post_logout_redirect_uri(Kind::Web, ok).is_ok(),
+                "{ok}"
+            );
         }
         for bad in [
             "/bye",
@@ -86,7 +68,10 @@ mod tests {
             "https://user@app.example.com/bye",
             "javascript:alert(1)",
         ] {
-            assert!(check_post_logout_redirect_uri(bad).is_err(), "{bad}");
+            assert!(
+                check_post_logout_redirect_uri(Kind::Web, bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }

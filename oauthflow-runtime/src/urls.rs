@@ -87,6 +87,14 @@ pub(crate) fn check_redirect_uri(
     parse(WHAT, value)
 }
 
+/// Checks a `post_logout_redirect_uri` (RP-Initiated Logout §3): the client's own redirect-URI
+/// rules — the browser comes back to it the same way.
+pub(crate) fn check_post_logout_redirect_uri(kind: Kind, value: &str) -> Result<Url, ConfigError> {
+    const WHAT: &str = "post_logout_redirect_uri";
+    redirect_verdict(Some(kind), false, value).map_err(|p| invalid(WHAT, redirect_reason(p)))?;
+    parse(WHAT, value)
+}
+
 /// Checks a redirect URI before the client's kind is known (`Settings::from_env`): refused only
 /// if every kind refuses it — the native rules (private-use schemes, loopback without port) or
 /// the others' (https, or http on a loopback IP literal). The client's `new` then applies its
