@@ -451,8 +451,8 @@ macro_rules! logout_step {
             ///
             /// # Errors
             ///
-            /// No end-session endpoint (discovered or set); a `post_logout_redirect_uri` that is
-            /// not `https` (or `http` on a loopback IP), or has a fragment.
+            /// No end-session endpoint (discovered or set); a `post_logout_redirect_uri` that
+            /// fails the client's redirect-URI rules (e.g. plain `http` off loopback, a fragment).
             pub async fn end_session_url(
                 &self,
                 tokens: &TokenSet,
