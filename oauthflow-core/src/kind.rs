@@ -270,6 +270,43 @@ pub const fn decide(kind: Kind, access_token: bool) -> Flow {
     }
 }
 
+/// The `DECISION` text of a generated client (and the reason `oauthflow decide` prints): which
+/// question of the tree chose this grant, and why. `reason` is `trusted`'s written
+/// `redirect_unavailable`.
+///
+/// ```
+/// use oauthflow_core::{Flow, Kind, decision_text};
+///
+/// let text = decision_text(Kind::Machine, Flow::ClientCredentials, false, None);
+/// assert!(text.starts_with("kind = \"machine\""));
+/// ```
+pub fn decision_text(kind: Kind, flow: Flow, refresh_tokens: bool, reason: Option<&str>) -> String {
+    match (kind, flow) {
+        (Kind::Machine, _) => "kind = \"machine\": the party that needs access is a machine that is its own resource owner, so the decision tree chose client credentials (RFC 6749 §4.4): no user and no redirect, one cached access token per audience.".into(),
+        (Kind::Web, _) => {
+            let mut s = String::from("kind = \"web\": a regular web app executing on a server is a confidential client, so the decision tree chose the authorization code grant, always with PKCE S256 (RFC 9700 §2.1.1, OAuth 2.1 §4.1.1).");
+            if refresh_tokens {
+                s.push_str(" Refresh tokens stay on the server.");
+            }
+            s
+        }
+        (Kind::Trusted, _) => format!(
+            "kind = \"trusted\": the client is trusted with user credentials and redirect-based flows are impossible{}, so the decision tree chose the password grant, which RFC 9700 §2.4 says MUST NOT be used and OAuth 2.1 removes; move to kind = \"native\" or \"device\" as soon as a browser or a second screen is available.",
+            reason.map(|r| format!(" ({:?})", r.trim())).unwrap_or_default()
+        ),
+        (Kind::Spa, Flow::ImplicitFormPost) => "kind = \"spa\" with access_token = false: the app only signs the user in, so the decision tree chose implicit with form post (an ID token only, OIDC Core §3.2.2.1), which Auth0 places for login-only use cases; the response is an HTML form POST, so a server endpoint must receive it.".into(),
+        (Kind::Spa, _) => {
+            let mut s = String::from("kind = \"spa\": a single-page app running in a browser is a public client, so the decision tree chose the authorization code grant with PKCE S256 (RFC 9700 §2.1.1); if the app has a server, prefer kind = \"web\" (a backend for frontend, OAuth 2.0 for Browser-Based Apps §6.1).");
+            if refresh_tokens {
+                s.push_str(" Refresh tokens in a browser are safe only if the authorization server rotates them (RFC 9700 §4.14.2).");
+            }
+            s
+        }
+        (Kind::Native, _) => "kind = \"native\": a native or mobile app is a public client, so the decision tree chose the authorization code grant with PKCE S256 through the system browser, with a loopback or private-use scheme redirect (RFC 8252), never an embedded web view (RFC 8252 §8.12).".into(),
+        (Kind::Device, _) => "kind = \"device\": an input-constrained device or a CLI without a browser cannot receive a redirect, so the device authorization grant was chosen (RFC 8628, beyond the Auth0 tree): the user approves on a second screen by entering the code the device shows. Always display that user code, also next to a complete verification link or QR code, so the user can spot a phishing attempt (RFC 8628 §3.3.1, §5.4).".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

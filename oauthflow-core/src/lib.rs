@@ -40,7 +40,7 @@ mod uri;
 #[doc(hidden)]
 pub mod cases;
 
-pub use kind::{AudienceParam, Flow, Kind, decide};
+pub use kind::{AudienceParam, Flow, Kind, decide, decision_text};
 pub use rules::{
     BLOCKED_SCHEMES, EndpointProblem, OIDC_SCOPES, RESPONSE_PARAMS, RedirectProblem, ScopeProblem,
     USER_SCOPES, endpoint_verdict, endpoints_for, issuer_verdict, redirect_verdict, scope_problem,
