@@ -59,7 +59,7 @@ pub(crate) fn cached(ctx: &Context, audience: Option<&'static str>) -> Option<Be
     // No audience check here: the cache has a slot for each declared audience only (see
     // `AudienceKey::declared`), so an undeclared one misses and the slow path reports it.
     ctx.token_cache
-        .get_fresh_with(&AudienceKey(audience), |entry| entry.value().clone())
+        .get_fresh_thread_copy(&AudienceKey(audience))
 }
 
 /// The access token for `audience`, from the cache or a new token request (the slow path of

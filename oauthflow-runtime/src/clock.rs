@@ -50,7 +50,7 @@ pub trait Clock: Send + Sync + 'static {
 
 /// Bound on how far the kernel's coarse monotonic clock lags the precise one: one scheduler
 /// tick (10 ms at the lowest common `HZ`, 100), doubled for the two readings an origin takes.
-const COARSE_SLACK: Duration = Duration::from_millis(20);
+const COARSE_SLACK: coarsetime::Duration = coarsetime::Duration::from_millis(20);
 
 /// One origin for both scales: the precise and the coarse clock read at the same moment.
 fn origin() -> &'static (Instant, coarsetime::Instant) {
@@ -63,11 +63,17 @@ fn origin() -> &'static (Instant, coarsetime::Instant) {
     })
 }
 
-/// `at` in nanoseconds since the process-wide origin, saturating at 0 before it (so `a < b`
-/// on ticks implies `a < b` on instants: a comparison on ticks can only err towards "stale").
+/// `at` in ticks: the coarse clock's own reading (`coarsetime`'s unit, 2^-32 s), so that the
+/// hot path compares a raw reading of that clock with no conversion. Mapped through the
+/// process-wide origin and saturating at 0, so `a < b` on ticks implies `a < b` on instants:
+/// a comparison on ticks can only err towards "stale".
 pub(crate) fn ticks_of(at: Instant) -> u64 {
-    let nanos = at.saturating_duration_since(origin().0).as_nanos();
-    u64::try_from(nanos).unwrap_or(u64::MAX)
+    let (precise, coarse) = *origin();
+    let ticks = match at.checked_duration_since(precise) {
+        Some(after) => coarse.saturating_add(after.into()),
+        None => coarse.saturating_sub((precise - at).into()),
+    };
+    ticks.as_u64()
 }
 
 /// The real clock: [`Instant::now`], [`SystemTime::now`] and Tokio's sleep.
@@ -92,10 +98,9 @@ impl Clock for SystemClock {
     fn fast_ticks(&self) -> u64 {
         // Not `coarsetime::Instant::now()`: that also stores into a global, a write every
         // thread on the hot path would contend for.
-        let elapsed = coarsetime::Instant::now_without_cache_update() - origin().1;
-        elapsed
-            .as_nanos()
-            .saturating_add(COARSE_SLACK.as_nanos() as u64)
+        coarsetime::Instant::now_without_cache_update()
+            .saturating_add(COARSE_SLACK)
+            .as_u64()
     }
 }
 
@@ -235,6 +240,32 @@ mod tests {
         clock.sleep(Duration::from_secs(5)).await;
         assert!(before.elapsed() >= Duration::from_secs(5));
         assert_eq!(clock.now(), t0);
+    }
+
+    /// The hot path's clock never runs behind the precise one (it may only judge a token
+    /// stale early), and both scales advance together.
+    #[test]
+    fn system_fast_ticks_are_never_earlier_than_now() {
+        let clock = SystemClock;
+        for _ in 0..1_000 {
+            let precise = ticks_of(clock.now());
+            assert!(clock.fast_ticks() >= precise);
+        }
+        let later = clock.now() + Duration::from_secs(60);
+        assert!(ticks_of(later) > clock.fast_ticks());
+        let one_second = ticks_of(later + Duration::from_secs(1)) - ticks_of(later);
+        assert_eq!(one_second, 1 << 32);
+    }
+
+    /// An instant before the origin maps below it, and far before to 0: never after.
+    #[test]
+    fn ticks_of_keeps_order_before_the_origin() {
+        let now = Instant::now();
+        let (origin, _) = *origin();
+        if let Some(before) = origin.checked_sub(Duration::from_millis(1)) {
+            assert!(ticks_of(before) < ticks_of(origin));
+        }
+        assert!(ticks_of(origin) <= ticks_of(now));
     }
 
     /// The example in [`Clock`]'s documentation.

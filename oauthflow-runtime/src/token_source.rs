@@ -6,14 +6,18 @@
 //! [`TokenSource::Audience`]. The HTTP integrations (features `reqwest-middleware` and `tower`)
 //! are written once against the trait, not per client.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::LocalKey;
 
 use http::HeaderValue;
 
 use crate::error::Error;
 use crate::secret_eq::secrets_equal;
+use crate::token_manager::{ThreadCopies, ThreadCopy};
 
 /// An access token ready to send: the token and its `Authorization: Bearer …` header value
 /// (RFC 6750 §2.1), built once when the token was received. Cloning it clones an [`Arc`] — the
@@ -37,9 +41,15 @@ pub struct BearerToken {
 }
 
 struct Inner {
+    /// Which received token this is: copies made for other threads keep it (see
+    /// [`same_as`](BearerToken::same_as)).
+    id: u64,
     secret: Box<str>,
     authorization: HeaderValue,
 }
+
+/// Ids of received tokens, unique in the process.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl BearerToken {
     /// Wraps an access token. It must be an RFC 6750 §2.1 `b64token` (letters, digits,
@@ -63,6 +73,7 @@ impl BearerToken {
         authorization.set_sensitive(true);
         Ok(BearerToken {
             inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 secret: secret.into_boxed_str(),
                 authorization,
             }),
@@ -79,11 +90,32 @@ impl BearerToken {
         &self.inner.authorization
     }
 
-    /// Whether `self` and `other` are the same received token (the same allocation) — what
-    /// [`TokenSource::discard_token`] compares, so that a token refused by an API never
+    /// Whether `self` and `other` are the same received token (not merely equal strings) —
+    /// what [`TokenSource::discard_token`] compares, so that a token refused by an API never
     /// evicts a newer one fetched meanwhile.
     pub fn same_as(&self, other: &BearerToken) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
+        self.inner.id == other.inner.id
+    }
+}
+
+/// The cache hands each thread its own `Arc` of the token: handing it out then increments a
+/// reference count that no other thread writes.
+impl ThreadCopy for BearerToken {
+    fn thread_copy(&self) -> Self {
+        BearerToken {
+            inner: Arc::new(Inner {
+                id: self.inner.id,
+                secret: self.inner.secret.clone(),
+                authorization: self.inner.authorization.clone(),
+            }),
+        }
+    }
+
+    fn copies() -> &'static LocalKey<RefCell<ThreadCopies<Self>>> {
+        thread_local! {
+            static COPIES: RefCell<ThreadCopies<BearerToken>> = const { RefCell::new(ThreadCopies::new()) };
+        }
+        &COPIES
     }
 }
 

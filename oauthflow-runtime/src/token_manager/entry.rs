@@ -111,6 +111,12 @@ impl<V> Entry<V> {
         self.refresh_at
     }
 
+    /// The refresh point on the scale of [`Clock::fast_ticks`](crate::clock::Clock::fast_ticks).
+    #[inline]
+    pub(crate) fn refresh_at_ticks(&self) -> u64 {
+        self.refresh_at_ticks
+    }
+
     /// Whether the token is before its refresh point at `fast_ticks`
     /// ([`Clock::fast_ticks`](crate::clock::Clock::fast_ticks)): the hot path's check.
     #[inline]

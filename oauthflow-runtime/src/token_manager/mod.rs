@@ -13,6 +13,11 @@
 //!   the key map and the key's token through `arc-swap`, compares `Instant`s and clones one
 //!   `Arc`: no lock, no allocation. The map is copy-on-write, and while it is small (keys are
 //!   few: audiences) a lookup compares keys instead of hashing them.
+//! - The warm path of `TokenSource::bearer_token` goes further
+//!   ([`TokenManager::get_fresh_thread_copy`]): each thread keeps its own copy of the token,
+//!   labelled with the slot's generation (changed by every write), so a warm call is one
+//!   atomic load, a coarse clock reading and an `Arc` clone that no other thread touches —
+//!   no write to shared memory at all.
 //! - A miss or an expired token starts one fetch per key in its own task (the runtime's one
 //!   single-flight mechanism, [`crate::single_flight`]); everyone else awaits that fetch's
 //!   outcome, bounded by [`CacheConfig::get_timeout`]. A caller that gives up or is dropped
@@ -56,8 +61,10 @@ mod config;
 mod entry;
 mod fetch_task;
 mod key_map;
+mod published;
 mod retry;
 mod slot;
+mod thread_copies;
 
 #[cfg(test)]
 mod tests;
@@ -80,6 +87,8 @@ use entry::Freshness;
 use fetch_task::run_flight;
 use key_map::KeyMap;
 use slot::Slot;
+
+pub(crate) use thread_copies::{ThreadCopies, ThreadCopy};
 
 /// A per-key token cache with single-flight fetch and refresh-ahead.
 ///
@@ -188,6 +197,25 @@ where
                 None
             }
         })?
+    }
+
+    /// The cached value for `key` if it is fresh, from this thread's own copy of it (see
+    /// [`thread_copies`]): the warm path of `TokenSource::bearer_token`, which then writes to
+    /// no memory another thread touches. Keys given to [`with_keys`](Self::with_keys) only;
+    /// for the others this is [`get_fresh_with`](Self::get_fresh_with) cloning the value.
+    #[inline]
+    pub(crate) fn get_fresh_thread_copy(&self, key: &K) -> Option<V>
+    where
+        V: ThreadCopy,
+    {
+        let Some((_, slot)) = self.fixed.iter().find(|(k, _)| k == key) else {
+            return self.get_fresh_with(key, |token| token.value().clone());
+        };
+        let fresh = thread_copies::fresh_copy(&slot.entry, self.clock.fast_ticks());
+        if fresh.is_some() {
+            tracing::trace!(cache = self.config.name, "token cache hit");
+        }
+        fresh
     }
 
     /// Runs `f` on the slot of `key`, if it has one: a fixed slot (no atomic load), else one

@@ -3,20 +3,19 @@
 
 use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
-
 use crate::error::Error;
 use crate::single_flight::Flight;
 
-use super::entry::{CachedToken, Entry};
+use super::entry::CachedToken;
+use super::published::Published;
 
 /// What one fetch ended with, shared by every waiter.
 pub(crate) type Outcome<V> = Result<CachedToken<V>, Arc<Error>>;
 
 /// One key's state: the cached token and the fetch in flight, if any.
 pub(crate) struct Slot<V> {
-    /// The cached token; the hot path only ever `load`s it.
-    pub(crate) entry: ArcSwapOption<Entry<V>>,
+    /// The cached token; the hot path only ever reads it.
+    pub(crate) entry: Published<V>,
     /// The fetch in flight. Locked only briefly, never across an `.await`, never on the hot
     /// path; its lock-free hint tells callers holding a token in its refresh margin that a
     /// refresh is under way.
@@ -26,7 +25,7 @@ pub(crate) struct Slot<V> {
 impl<V> Slot<V> {
     pub(crate) fn new() -> Self {
         Slot {
-            entry: ArcSwapOption::empty(),
+            entry: Published::empty(),
             flight: Flight::new(),
         }
     }

@@ -99,3 +99,4 @@ async fn doc_example_token_manager() {
 
 mod cache;
 mod flight;
+mod thread_copies;
