@@ -407,6 +407,20 @@ fn contention(c: &mut Criterion) {
         || hammer(2, 100_000, two.clone()).as_nanos() as f64 / 1e5,
         || hammer(1, 100_000, one.clone()).as_nanos() as f64 / 1e5,
     );
+    // The `TokenSource` warm path: each thread hands out its own copy of the token, so two
+    // threads share no written memory (compare with the control below, not with 1.0).
+    let bearer = |client: &Importer| -> Arc<dyn Fn() + Send + Sync> {
+        let client = client.clone();
+        Arc::new(move || {
+            black_box(ready_now(client.bearer_token(black_box(ImporterAudience::Orders))).unwrap());
+        })
+    };
+    let (one, two) = (bearer(&client), bearer(&client));
+    paired(
+        "generated_bearer_token: 2 threads / 1 thread (per call, per thread)",
+        || hammer(2, 100_000, two.clone()).as_nanos() as f64 / 1e5,
+        || hammer(1, 100_000, one.clone()).as_nanos() as f64 / 1e5,
+    );
     // The machine's own 2-vs-1 scaling, from work of a similar size that shares nothing
     // between the threads: read the clock and clone a thread-local copy of a 699-byte token.
     thread_local! {
