@@ -72,6 +72,8 @@ pub struct Context {
     pub(crate) loopback_timeout: Duration,
     /// Provider deviations accepted by name (`Settings::accept_…`); none by default.
     pub(crate) quirks: Quirks,
+    /// Audiences besides this client that an ID token may list (`Settings::accept_id_token_audiences`).
+    id_token_audiences: Box<[String]>,
     /// The issuer's signing keys: one cache per client (shared by clones), built on first use
     /// from the metadata's `jwks_uri`.
     jwks: tokio::sync::OnceCell<JwksCache>,
@@ -157,6 +159,20 @@ impl Context {
             }
             None
         };
+        if let Some(bad) = settings
+            .id_token_audiences
+            .iter()
+            .find(|a| a.is_empty() || a.trim() != a.as_str() || **a == settings.client_id)
+        {
+            return Err(invalid(format!(
+                "`accept_id_token_audiences`: {}",
+                if bad.is_empty() || bad.trim() != bad.as_str() {
+                    "an audience is empty or has surrounding whitespace"
+                } else {
+                    "this client's own ID is always accepted; list only the other audiences"
+                }
+            )));
+        }
         if settings.loopback_timeout.is_zero() {
             return Err(invalid(
                 "the loopback timeout must be greater than zero".into(),
@@ -183,6 +199,7 @@ impl Context {
             request_timeout: settings.request_timeout,
             loopback_timeout: settings.loopback_timeout,
             quirks: settings.quirks,
+            id_token_audiences: settings.id_token_audiences.into_boxed_slice(),
             jwks: tokio::sync::OnceCell::new(),
         })
     }
@@ -285,7 +302,8 @@ impl Context {
         metadata: &Metadata,
     ) -> Result<IdTokenValidation<'a>, Error> {
         let validation = IdTokenValidation::new(self.id_token_issuer()?, &self.client_id)
-            .client_secret(self.secret.as_ref());
+            .client_secret(self.secret.as_ref())
+            .other_audiences(&self.id_token_audiences);
         Ok(match &metadata.id_token_signing_alg_values_supported {
             Some(algs) => validation.signing_algs(algs),
             None => validation,

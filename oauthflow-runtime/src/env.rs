@@ -12,6 +12,7 @@
 //! | `<PREFIX>_REFRESH_MARGIN` | [`Settings::refresh_margin`] | duration |
 //! | `<PREFIX>_LOOPBACK_TIMEOUT` | [`Settings::loopback_timeout`] | duration, not zero |
 //! | `<PREFIX>_QUIRKS` | the provider quirks, [`Settings::accept_error_response_without_iss`] and the others | comma-separated names: `error_response_without_iss`, `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array`, `omit_offline_access` |
+//! | `<PREFIX>_ID_TOKEN_AUDIENCES` | [`Settings::accept_id_token_audiences`] (a provider quirk) | comma-separated audiences |
 //!
 //! A duration is a whole number with a unit: `ms`, `s`, `m` or `h` (`500ms`, `30s`, `5m`, `1h`);
 //! a bare number is seconds. An empty variable counts as unset. URLs are checked at once with the
@@ -130,6 +131,7 @@ impl<S: ClientType> Settings<S> {
     /// | `<prefix>_REFRESH_MARGIN` | [`refresh_margin`](Self::refresh_margin) |
     /// | `<prefix>_LOOPBACK_TIMEOUT` | [`loopback_timeout`](Self::loopback_timeout) (not zero) |
     /// | `<prefix>_QUIRKS` | provider quirks, comma-separated: `error_response_without_iss` ([`accept_error_response_without_iss`](Self::accept_error_response_without_iss)), `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array` (each `accept_` + the name), `omit_offline_access` ([`omit_offline_access`](Self::omit_offline_access)) |
+    /// | `<prefix>_ID_TOKEN_AUDIENCES` | [`accept_id_token_audiences`](Self::accept_id_token_audiences), comma-separated |
     ///
     /// Durations are a whole number with a unit — `500ms`, `30s`, `5m`, `1h` — or a bare number
     /// of seconds. An empty variable counts as unset; an unset one leaves the default (or the
@@ -227,6 +229,16 @@ impl<S: ClientType> Settings<S> {
         if let Some((name, list)) = env.read("QUIRKS") {
             settings.quirks = Quirks::parse_list(&list).map_err(|reason| invalid(name, reason))?;
         }
+        if let Some((name, list)) = env.read("ID_TOKEN_AUDIENCES") {
+            let audiences: Vec<&str> = list.split(',').map(str::trim).collect();
+            if audiences.iter().any(|a| a.is_empty()) {
+                return Err(invalid(
+                    name,
+                    "an empty audience in the comma-separated list",
+                ));
+            }
+            settings = settings.accept_id_token_audiences(audiences);
+        }
         Ok(settings)
     }
 }
@@ -309,6 +321,7 @@ mod tests {
             ("JOB_REFRESH_MARGIN", "2m"),
             ("JOB_LOOPBACK_TIMEOUT", "1h"),
             ("JOB_QUIRKS", "scope_as_array, omit_offline_access"),
+            ("JOB_ID_TOKEN_AUDIENCES", "orders-api, billing-api"),
         ];
         let uris: Vec<(String, String)> = EndpointName::ALL
             .iter()
@@ -337,6 +350,7 @@ mod tests {
                 .with(crate::quirks::Quirk::ScopeAsArray)
                 .with(crate::quirks::Quirk::OmitOfflineAccess)
         );
+        assert_eq!(s.id_token_audiences, ["orders-api", "billing-api"]);
         for name in EndpointName::ALL {
             assert_eq!(
                 s.endpoints.get(name).map(String::as_str),
@@ -349,6 +363,7 @@ mod tests {
         assert_eq!(d.request_timeout, crate::limits::DEFAULT_REQUEST_TIMEOUT);
         assert!(d.endpoints.iter().next().is_none());
         assert_eq!(d.quirks, Quirks::NONE, "strict unless named");
+        assert!(d.id_token_audiences.is_empty(), "strict unless named");
         let basic = confidential(&[("JOB_CLIENT_AUTH_METHOD", "client_secret_basic")]).unwrap();
         assert!(!basic.client_secret_post);
     }
@@ -411,6 +426,7 @@ mod tests {
             ),
             ("JOB_REDIRECT_URI", "http://app.example.com/cb", "https"),
             ("JOB_QUIRKS", "scope_as_array,x-secretish", "entry 2"),
+            ("JOB_ID_TOKEN_AUDIENCES", "x-secretish,,b", "empty audience"),
         ] {
             let error = confidential(&[(name, value)]);
             let shown = format!("{error:?} {}", error.as_ref().unwrap_err());

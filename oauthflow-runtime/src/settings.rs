@@ -65,6 +65,8 @@ pub struct Settings<S: ClientType> {
     pub(crate) endpoints: Endpoints<String>,
     /// Provider deviations accepted by name (none by default).
     pub(crate) quirks: Quirks,
+    /// Audiences besides the client that an ID token's `aud` may list (a provider quirk).
+    pub(crate) id_token_audiences: Vec<String>,
     _type: PhantomData<S>,
 }
 
@@ -116,6 +118,7 @@ impl<S: ClientType> Settings<S> {
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
             endpoints: Endpoints::default(),
             quirks: Quirks::NONE,
+            id_token_audiences: Vec::new(),
             _type: PhantomData,
         }
     }
@@ -424,6 +427,33 @@ impl<S: ClientType> Settings<S> {
         self.quirk(Quirk::OmitOfflineAccess)
     }
 
+    /// **Provider quirk** (strict without it): accepts ID tokens whose `aud` lists, besides this
+    /// client's ID, some of `audiences` — providers that issue one ID token to several parts of
+    /// one application (e.g. a web app and its API). OIDC Core §3.1.3.7 step 3 says to refuse an
+    /// `aud` with audiences the client does not trust; these are the ones it trusts. With more
+    /// than one audience, `azp` must then be present and be this client's ID (step 4's SHOULD,
+    /// made a MUST), so a token issued to another client that lists this one is still refused,
+    /// and any audience not named here still is. Each acceptance logs one debug event naming the
+    /// quirk. `new` refuses an empty or padded entry and this client's own ID.
+    /// `<PREFIX>_ID_TOKEN_AUDIENCES` (comma-separated).
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("web-app", ClientSecret::new("s3cret".into()))
+    ///     .accept_id_token_audiences(["orders-api"]);
+    /// # let _ = settings;
+    /// ```
+    pub fn accept_id_token_audiences<I>(mut self, audiences: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.id_token_audiences
+            .extend(audiences.into_iter().map(Into::into));
+        self
+    }
+
     /// The client identifier.
     pub fn client_id(&self) -> &str {
         &self.client_id
@@ -443,6 +473,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("loopback_timeout", &self.loopback_timeout)
             .field("endpoints", &self.endpoints)
             .field("quirks", &self.quirks)
+            .field("id_token_audiences", &self.id_token_audiences)
             .finish_non_exhaustive()
     }
 }

@@ -46,6 +46,9 @@ pub struct IdTokenValidation<'a> {
     signing_algs: Option<Vec<String>>,
     pub(super) leeway: Duration,
     pub(super) now: Option<SystemTime>,
+    /// Audiences besides this client that an `aud` may list (a provider quirk, named in the
+    /// settings); empty: `aud` must name this client only.
+    pub(super) other_audiences: &'a [String],
 }
 
 impl<'a> IdTokenValidation<'a> {
@@ -59,7 +62,15 @@ impl<'a> IdTokenValidation<'a> {
             signing_algs: None,
             leeway: DEFAULT_LEEWAY,
             now: None,
+            other_audiences: &[],
         }
+    }
+
+    /// Also accepts these audiences in `aud` besides this client's ID; `verify` then requires
+    /// `azp` to be this client whenever `aud` lists more than one audience.
+    pub fn other_audiences(mut self, audiences: &'a [String]) -> Self {
+        self.other_audiences = audiences;
+        self
     }
 
     /// The client secret of a confidential client. Only with it are HS256/384/512 ID tokens
@@ -134,6 +145,7 @@ impl fmt::Debug for IdTokenValidation<'_> {
             .field("signing_algs", &self.signing_algs)
             .field("leeway", &self.leeway)
             .field("now", &self.now)
+            .field("other_audiences", &self.other_audiences)
             .finish()
     }
 }

@@ -68,6 +68,20 @@ pub async fn verify(
             "`azp` is present and is not this client's ID (OIDC Core §3.1.3.7 step 5)",
         ));
     }
+    if claims.audiences().len() > 1 {
+        // Only reachable with audiences trusted by name (the verifier refuses others).
+        // §3.1.3.7 step 4's SHOULD, made a MUST: the token must have been issued to this
+        // client, not to another one that `aud` also lists.
+        if claims.authorized_party().is_none() {
+            return Err(invalid(
+                "`aud` lists several audiences and there is no `azp` naming this client (OIDC Core §3.1.3.7 step 4)",
+            ));
+        }
+        tracing::debug!(
+            quirk = "id_token_audiences",
+            "accepted provider quirk: an ID token with other, trusted audiences"
+        );
+    }
     Ok(into_claims(&claims, raw))
 }
 
@@ -129,6 +143,12 @@ fn verify_once(
     let latest_iat = chrono::DateTime::<chrono::Utc>::from(now.checked_add(leeway).unwrap_or(now));
     let verifier = verifier
         .set_allowed_algs(algs.iter().cloned())
+        .set_other_audience_verifier_fn(|audience| {
+            validation
+                .other_audiences
+                .iter()
+                .any(|trusted| trusted == audience.as_str())
+        })
         // `exp` gets the leeway: the token counts as valid until `exp + leeway`.
         .set_time_fn(move || skewed_now)
         .set_issue_time_verifier_fn(move |iat| {
@@ -164,7 +184,7 @@ fn describe(error: ClaimsVerificationError, validation: &IdTokenValidation<'_>) 
             validation.leeway.as_secs()
         ),
         ClaimsVerificationError::InvalidAudience(_) => format!(
-            "`aud` must contain this client's ID `{}` and no other, untrusted audience",
+            "`aud` must contain this client's ID `{}` and no other, untrusted audience (other audiences are accepted only when named: `Settings::accept_id_token_audiences`)",
             validation.client_id
         ),
         ClaimsVerificationError::InvalidIssuer(_) => format!(

@@ -603,3 +603,106 @@ async fn userinfo_sub_must_match_the_id_token() {
         Some("invalid_token")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Several audiences (issue 13 §3): refused unless named, and then only with `azp` = this client.
+
+/// Logs in through a fresh peer; the ID token's claims are edited by `edit`, the client's
+/// settings refined by `settings`.
+async fn login_with_claims(
+    settings: impl FnOnce(Settings<Confidential>) -> Settings<Confidential>,
+    edit: impl FnOnce(&mut Value),
+) -> Result<TokenSet, Error> {
+    let peer = peer().await;
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
+    let client = Client::new(&WEB_OIDC, settings(peer_settings(&peer, "web-secret")))
+        .expect("valid settings");
+    let id_token = |nonce: &str| {
+        let mut claims = id_claims(&peer, Some(nonce));
+        edit(&mut claims);
+        sign_k1(&claims)
+    };
+    login_with(&peer, &client, id_token, vec![]).await
+}
+
+fn trusting_orders(settings: Settings<Confidential>) -> Settings<Confidential> {
+    settings.accept_id_token_audiences(["orders-api"])
+}
+
+fn audiences(aud: &[&str], azp: Option<&str>) -> impl FnOnce(&mut Value) {
+    let (aud, azp) = (json!(aud), azp.map(|a| json!(a)));
+    move |claims| {
+        claims["aud"] = aud;
+        if let Some(azp) = azp {
+            claims["azp"] = azp;
+        }
+    }
+}
+
+#[tokio::test]
+async fn several_audiences_only_by_name_and_only_with_azp_naming_this_client() {
+    let both = ["the-client", "orders-api"];
+    // Strict: another audience is untrusted, and the error says how to trust it.
+    let reason = rejected(
+        login_with_claims(|s| s, audiences(&both, Some("the-client"))).await,
+        "untrusted audience",
+    );
+    assert!(reason.contains("accept_id_token_audiences"), "{reason}");
+
+    // Named: accepted, with both audiences in the validated claims.
+    let tokens = login_with_claims(trusting_orders, audiences(&both, Some("the-client")))
+        .await
+        .expect("a trusted second audience with azp = this client");
+    let claims = tokens.id_token_claims().expect("validated claims");
+    assert_eq!(claims.audiences(), ["the-client", "orders-api"]);
+
+    // Named, but nothing says the token was issued to this client.
+    rejected(
+        login_with_claims(trusting_orders, audiences(&both, None)).await,
+        "no `azp`",
+    );
+    // Named, but issued to the other audience.
+    rejected(
+        login_with_claims(trusting_orders, audiences(&both, Some("orders-api"))).await,
+        "`azp` is present and is not this client",
+    );
+    // Named, plus one that is not.
+    rejected(
+        login_with_claims(
+            trusting_orders,
+            audiences(
+                &["the-client", "orders-api", "billing-api"],
+                Some("the-client"),
+            ),
+        )
+        .await,
+        "untrusted audience",
+    );
+    // This client's ID missing altogether: the trusted audience alone is not enough.
+    rejected(
+        login_with_claims(
+            trusting_orders,
+            audiences(&["orders-api"], Some("the-client")),
+        )
+        .await,
+        "`aud` must contain this client's ID",
+    );
+}
+
+#[tokio::test]
+async fn id_token_audiences_are_checked_by_new() {
+    let peer = peer().await;
+    for (audiences, says) in [
+        (vec![""], "empty"),
+        (vec![" orders-api"], "whitespace"),
+        (vec!["the-client"], "own ID"),
+    ] {
+        let settings = peer_settings(&peer, "web-secret").accept_id_token_audiences(audiences);
+        match Client::new(&WEB_OIDC, settings) {
+            Err(crate::ConfigError::Invalid { reason }) => {
+                assert!(reason.contains(says), "{reason}")
+            }
+            other => panic!("{says}: {:?}", other.map(|_| ())),
+        }
+    }
+}
