@@ -185,7 +185,7 @@ impl Context {
             secret: settings.secret,
             redirect_uri,
             http,
-            discovery: Discovery::new(issuer, explicit, cover),
+            discovery: Discovery::new(issuer, explicit, cover, settings.quirks),
             token_cache: TokenManager::with_keys(
                 CacheConfig {
                     refresh_margin: settings.refresh_margin,
@@ -299,11 +299,12 @@ impl Context {
     /// HS* is accepted) and the metadata's `id_token_signing_alg_values_supported`, when listed.
     pub(crate) fn id_token_validation<'a>(
         &'a self,
-        metadata: &Metadata,
+        metadata: &'a Metadata,
     ) -> Result<IdTokenValidation<'a>, Error> {
         let validation = IdTokenValidation::new(self.id_token_issuer()?, &self.client_id)
             .client_secret(self.secret.as_ref())
-            .other_audiences(&self.id_token_audiences);
+            .other_audiences(&self.id_token_audiences)
+            .tenant_issuer(metadata.tenant_issuer.as_ref());
         Ok(match &metadata.id_token_signing_alg_values_supported {
             Some(algs) => validation.signing_algs(algs),
             None => validation,

@@ -15,6 +15,8 @@ use crate::endpoints::{EndpointName, Endpoints};
 use crate::error::{ConfigError, Error, sanitize_description};
 use crate::http::{Endpoint, Http};
 use crate::limits::{DISCOVERY_DEFAULT_MAX_AGE, DISCOVERY_MAX_MAX_AGE, DISCOVERY_MIN_MAX_AGE};
+use crate::quirks::{Quirk, Quirks};
+use crate::tenant_issuer::TenantIssuer;
 use crate::urls::check_endpoint;
 
 /// The checked metadata a client uses: its endpoint set resolved (discovered, overridden by the
@@ -32,6 +34,9 @@ pub(crate) struct Metadata {
     pub(crate) token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `id_token_signing_alg_values_supported`, if listed.
     pub(crate) id_token_signing_alg_values_supported: Option<Vec<String>>,
+    /// The multi-tenant issuer template the metadata named, when accepted by name
+    /// (`Settings::accept_tenant_issuer`): ID tokens then name their own tenant's issuer.
+    pub(crate) tenant_issuer: Option<TenantIssuer>,
 }
 
 /// The subset of the metadata document oauthflow reads; unknown fields are ignored.
@@ -62,11 +67,17 @@ impl Metadata {
             iss_parameter_supported: false,
             token_endpoint_auth_methods_supported: None,
             id_token_signing_alg_values_supported: None,
+            tenant_issuer: None,
         }
     }
 
-    /// Parses and checks a fetched document for `expected_issuer` (R1, R2).
-    pub(crate) fn from_document(expected_issuer: &str, body: &[u8]) -> Result<Self, ConfigError> {
+    /// Parses and checks a fetched document for `expected_issuer` (R1, R2); a multi-tenant
+    /// issuer template only when `quirks` accept it (see `tenant_issuer.rs`).
+    pub(crate) fn from_document(
+        expected_issuer: &str,
+        body: &[u8],
+        quirks: Quirks,
+    ) -> Result<Self, ConfigError> {
         // One parse straight into the fields oauthflow reads (no intermediate `Value`).
         let doc: Document = serde_json::from_slice(body).map_err(|e| ConfigError::Discovery {
             reason: if e.is_syntax() || e.is_eof() {
@@ -78,12 +89,19 @@ impl Metadata {
                 )
             },
         })?;
-        if doc.issuer != expected_issuer {
-            return Err(ConfigError::IssuerMismatch {
-                expected: expected_issuer.to_owned(),
-                found: sanitize_description(&doc.issuer),
-            });
-        }
+        let tenant_issuer = if doc.issuer == expected_issuer {
+            None
+        } else {
+            let template = TenantIssuer::matching(&doc.issuer, expected_issuer)
+                .filter(|_| quirks.accept(Quirk::TenantIssuer));
+            if template.is_none() {
+                return Err(ConfigError::IssuerMismatch {
+                    expected: expected_issuer.to_owned(),
+                    found: sanitize_description(&doc.issuer),
+                });
+            }
+            template
+        };
         let mut endpoints = Endpoints::default();
         for (name, value) in [
             (EndpointName::Authorization, doc.authorization_endpoint),
@@ -108,6 +126,7 @@ impl Metadata {
             iss_parameter_supported: doc.authorization_response_iss_parameter_supported,
             token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,
             id_token_signing_alg_values_supported: doc.id_token_signing_alg_values_supported,
+            tenant_issuer,
         })
     }
 
@@ -172,6 +191,8 @@ pub(crate) struct Discovery {
     issuer: Option<String>,
     /// The explicit endpoints (settings over attribute), laid over every fetched document.
     explicit: Endpoints<Url>,
+    /// The provider quirks the documents are checked with (a multi-tenant issuer).
+    quirks: Quirks,
     /// The metadata in use and until when it is fresh (`None`: explicit, never refetched).
     current: ArcSwapOption<Fetched>,
     /// One refetch at a time; readers of fresh metadata never wait on it.
@@ -194,7 +215,12 @@ impl Fetched {
 impl Discovery {
     /// Discovery for `issuer` with the `explicit` endpoints on top; when they `cover` the flow,
     /// nothing is ever fetched.
-    pub(crate) fn new(issuer: Option<String>, explicit: Endpoints<Url>, cover: bool) -> Self {
+    pub(crate) fn new(
+        issuer: Option<String>,
+        explicit: Endpoints<Url>,
+        cover: bool,
+        quirks: Quirks,
+    ) -> Self {
         let current = cover.then(|| {
             Arc::new(Fetched {
                 metadata: Arc::new(Metadata::explicit(explicit.clone())),
@@ -204,6 +230,7 @@ impl Discovery {
         Discovery {
             issuer,
             explicit,
+            quirks,
             current: ArcSwapOption::new(current),
             refetch: tokio::sync::Mutex::new(()),
         }
@@ -237,7 +264,7 @@ impl Discovery {
         let issuer = self.issuer.as_deref().ok_or_else(|| ConfigError::Discovery {
             reason: "no issuer to fetch the metadata from: configure the issuer, or every endpoint the flow calls".into(),
         })?;
-        let (metadata, keep) = match fetch(issuer, http).await {
+        let (metadata, keep) = match fetch(issuer, http, self.quirks).await {
             Ok((metadata, max_age)) => (
                 Arc::new(Metadata {
                     endpoints: self.explicit.clone().over(metadata.endpoints),
@@ -269,14 +296,18 @@ impl Discovery {
 }
 
 /// The checked metadata and the answer's `max-age`.
-async fn fetch(issuer: &str, http: &Http) -> Result<(Metadata, Option<u64>), Error> {
+async fn fetch(
+    issuer: &str,
+    http: &Http,
+    quirks: Quirks,
+) -> Result<(Metadata, Option<u64>), Error> {
     let urls = well_known_urls(issuer)?;
     let mut last_status = 0;
     for url in &urls {
         let response = http.get(Endpoint::DISCOVERY, url).await?;
         match response.status {
             200 => {
-                let metadata = Metadata::from_document(issuer, &response.body)?;
+                let metadata = Metadata::from_document(issuer, &response.body, quirks)?;
                 tracing::debug!(
                     issuer,
                     "oauthflow: discovered authorization server metadata"
@@ -332,21 +363,21 @@ mod tests {
     fn issuer_compared_exactly() {
         let doc = br#"{"issuer":"https://as.example.com/","token_endpoint":"https://as.example.com/token"}"#;
         assert!(matches!(
-            Metadata::from_document("https://as.example.com", doc),
+            Metadata::from_document("https://as.example.com", doc, Quirks::NONE),
             Err(ConfigError::IssuerMismatch { .. })
         ));
-        assert!(Metadata::from_document("https://as.example.com/", doc).is_ok());
+        assert!(Metadata::from_document("https://as.example.com/", doc, Quirks::NONE).is_ok());
     }
 
     #[test]
     fn endpoints_must_be_https() {
         let doc = br#"{"issuer":"https://as.example.com","token_endpoint":"http://example.test/"}"#;
         assert!(matches!(
-            Metadata::from_document("https://as.example.com", doc),
+            Metadata::from_document("https://as.example.com", doc, Quirks::NONE),
             Err(ConfigError::InvalidUrl { .. })
         ));
         let doc = br#"{"issuer":"https://as.example.com","jwks_uri":"http://localhost/jwks"}"#;
-        assert!(Metadata::from_document("https://as.example.com", doc).is_err());
+        assert!(Metadata::from_document("https://as.example.com", doc, Quirks::NONE).is_err());
     }
 
     #[test]
@@ -357,11 +388,11 @@ mod tests {
             br#"{"issuer":5}"#,
             br#"{"issuer":"https://as.example.com","code_challenge_methods_supported":"S256"}"#,
         ] {
-            assert!(Metadata::from_document("https://as.example.com", doc).is_err());
+            assert!(Metadata::from_document("https://as.example.com", doc, Quirks::NONE).is_err());
         }
         let ok = br#"{"issuer":"https://as.example.com","authorization_response_iss_parameter_supported":true,"unknown":[1]}"#;
         assert!(
-            Metadata::from_document("https://as.example.com", ok)
+            Metadata::from_document("https://as.example.com", ok, Quirks::NONE)
                 .unwrap()
                 .iss_parameter_supported
         );

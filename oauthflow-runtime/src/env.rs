@@ -11,7 +11,7 @@
 //! | `<PREFIX>_REQUEST_TIMEOUT` | [`Settings::request_timeout`] | duration, not zero |
 //! | `<PREFIX>_REFRESH_MARGIN` | [`Settings::refresh_margin`] | duration |
 //! | `<PREFIX>_LOOPBACK_TIMEOUT` | [`Settings::loopback_timeout`] | duration, not zero |
-//! | `<PREFIX>_QUIRKS` | the provider quirks, [`Settings::accept_error_response_without_iss`] and the others | comma-separated names: `error_response_without_iss`, `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array`, `omit_offline_access` |
+//! | `<PREFIX>_QUIRKS` | the provider quirks, [`Settings::accept_error_response_without_iss`] and the others | comma-separated names: `error_response_without_iss`, `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array`, `omit_offline_access`, `tenant_issuer` |
 //! | `<PREFIX>_ID_TOKEN_AUDIENCES` | [`Settings::accept_id_token_audiences`] (a provider quirk) | comma-separated audiences |
 //!
 //! A duration is a whole number with a unit: `ms`, `s`, `m` or `h` (`500ms`, `30s`, `5m`, `1h`);
@@ -130,7 +130,7 @@ impl<S: ClientType> Settings<S> {
     /// | `<prefix>_REQUEST_TIMEOUT` | [`request_timeout`](Self::request_timeout) (not zero) |
     /// | `<prefix>_REFRESH_MARGIN` | [`refresh_margin`](Self::refresh_margin) |
     /// | `<prefix>_LOOPBACK_TIMEOUT` | [`loopback_timeout`](Self::loopback_timeout) (not zero) |
-    /// | `<prefix>_QUIRKS` | provider quirks, comma-separated: `error_response_without_iss` ([`accept_error_response_without_iss`](Self::accept_error_response_without_iss)), `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array` (each `accept_` + the name), `omit_offline_access` ([`omit_offline_access`](Self::omit_offline_access)) |
+    /// | `<prefix>_QUIRKS` | provider quirks, comma-separated: `error_response_without_iss` ([`accept_error_response_without_iss`](Self::accept_error_response_without_iss)), `changed_auth_time_on_refresh`, `expires_in_as_string`, `scope_as_array` (each `accept_` + the name), `omit_offline_access` ([`omit_offline_access`](Self::omit_offline_access)), `tenant_issuer` ([`accept_tenant_issuer`](Self::accept_tenant_issuer)) |
     /// | `<prefix>_ID_TOKEN_AUDIENCES` | [`accept_id_token_audiences`](Self::accept_id_token_audiences), comma-separated |
     ///
     /// Durations are a whole number with a unit — `500ms`, `30s`, `5m`, `1h` — or a bare number

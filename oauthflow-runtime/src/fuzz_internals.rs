@@ -89,7 +89,11 @@ pub fn token_response(data: &[u8]) {
 
 /// A discovery document for the issuer `https://as.example`.
 pub fn metadata(data: &[u8]) {
-    let _ = crate::discovery::Metadata::from_document("https://as.example", data);
+    let _ = crate::discovery::Metadata::from_document(
+        "https://as.example",
+        data,
+        crate::quirks::Quirks::NONE,
+    );
 }
 
 /// A compact JWS as an ID token: the pre-check before any signature check.

@@ -122,6 +122,7 @@ mod single_flight;
 mod spec;
 mod startup;
 mod steps;
+mod tenant_issuer;
 mod token_manager;
 mod token_response;
 mod token_source;

@@ -25,16 +25,20 @@ pub(crate) enum Quirk {
     /// The server refuses `offline_access` as an unknown scope but issues refresh tokens
     /// without it: oauthflow does not add it.
     OmitOfflineAccess,
+    /// Metadata whose `issuer` is a multi-tenant template (`…/{tenantid}/v2.0`, Microsoft Entra
+    /// ID) and ID tokens whose `iss` names their own tenant (see `tenant_issuer.rs`).
+    TenantIssuer,
 }
 
 impl Quirk {
     /// Every quirk, in the order of the documentation.
-    pub(crate) const ALL: [Quirk; 5] = [
+    pub(crate) const ALL: [Quirk; 6] = [
         Quirk::ErrorResponseWithoutIss,
         Quirk::ChangedAuthTimeOnRefresh,
         Quirk::ExpiresInAsString,
         Quirk::ScopeAsArray,
         Quirk::OmitOfflineAccess,
+        Quirk::TenantIssuer,
     ];
 
     /// The name in `<PREFIX>_QUIRKS` and in the debug event: the `Settings` method's name
@@ -46,6 +50,7 @@ impl Quirk {
             Quirk::ExpiresInAsString => "expires_in_as_string",
             Quirk::ScopeAsArray => "scope_as_array",
             Quirk::OmitOfflineAccess => "omit_offline_access",
+            Quirk::TenantIssuer => "tenant_issuer",
         }
     }
 
@@ -143,7 +148,7 @@ mod tests {
     #[test]
     fn list_parsing() {
         let all = Quirks::parse_list(
-            " error_response_without_iss,changed_auth_time_on_refresh , expires_in_as_string,scope_as_array,omit_offline_access,",
+            " error_response_without_iss,changed_auth_time_on_refresh , expires_in_as_string,scope_as_array,omit_offline_access,tenant_issuer,",
         )
         .unwrap();
         assert!(Quirk::ALL.into_iter().all(|q| all.allows(q)));

@@ -427,6 +427,30 @@ impl<S: ClientType> Settings<S> {
         self.quirk(Quirk::OmitOfflineAccess)
     }
 
+    /// **Provider quirk** (strict without it): accepts a multi-tenant issuer — Microsoft Entra
+    /// ID's `https://login.microsoftonline.com/common/v2.0` (or `organizations`, `consumers`),
+    /// whose metadata names the template `https://login.microsoftonline.com/{tenantid}/v2.0` as
+    /// its issuer and whose ID tokens each name their own tenant's issuer. The template is
+    /// accepted only if the configured issuer is that template with one tenant segment in place
+    /// of `{tenantid}`; an ID token's `iss` must then equal the template with the token's own
+    /// `tid` claim in that place (a token without `tid` is refused). Everything else about the
+    /// issuer stays exact, and an RFC 9207 `iss` in an authorization response must still equal
+    /// the configured issuer. **Which tenants may sign in is the app's decision**: check
+    /// `claims.claim("tid")` (see [`IdTokenClaims`](crate::IdTokenClaims)) against the tenants
+    /// it serves. `<PREFIX>_QUIRKS=tenant_issuer`.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("web-app", ClientSecret::new("s3cret".into()))
+    ///     .issuer("https://login.microsoftonline.com/common/v2.0")
+    ///     .accept_tenant_issuer();
+    /// # let _ = settings;
+    /// ```
+    pub fn accept_tenant_issuer(self) -> Self {
+        self.quirk(Quirk::TenantIssuer)
+    }
+
     /// **Provider quirk** (strict without it): accepts ID tokens whose `aud` lists, besides this
     /// client's ID, some of `audiences` — providers that issue one ID token to several parts of
     /// one application (e.g. a web app and its API). OIDC Core §3.1.3.7 step 3 says to refuse an

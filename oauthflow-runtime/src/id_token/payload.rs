@@ -77,10 +77,10 @@ pub(super) fn precheck(
     };
 
     let iss = string("iss", true)?.unwrap_or_default();
-    if iss != validation.issuer {
+    let expected = validation.expected_issuer(&payload)?;
+    if iss != expected {
         return Err(invalid(&format!(
-            "`iss` is not the issuer `{}` (it must be equal character for character)",
-            validation.issuer
+            "`iss` is not the issuer `{expected}` (it must be equal character for character)"
         )));
     }
     if string("sub", true)?.is_none_or(str::is_empty) {

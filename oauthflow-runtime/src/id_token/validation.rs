@@ -1,14 +1,16 @@
 //! What an ID token must match ([`IdTokenValidation`]): issuer, client, secret, the `alg`
 //! allow-list, the clock and its leeway.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use openidconnect::ClientSecret;
 use openidconnect::core::CoreJwsSigningAlgorithm;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::tenant_issuer::TenantIssuer;
 
 use super::invalid;
 
@@ -49,6 +51,9 @@ pub struct IdTokenValidation<'a> {
     /// Audiences besides this client that an `aud` may list (a provider quirk, named in the
     /// settings); empty: `aud` must name this client only.
     pub(super) other_audiences: &'a [String],
+    /// A multi-tenant issuer template (a provider quirk, accepted at discovery): `iss` is then
+    /// the template with the token's own `tid`.
+    tenant_issuer: Option<&'a TenantIssuer>,
 }
 
 impl<'a> IdTokenValidation<'a> {
@@ -63,6 +68,53 @@ impl<'a> IdTokenValidation<'a> {
             leeway: DEFAULT_LEEWAY,
             now: None,
             other_audiences: &[],
+            tenant_issuer: None,
+        }
+    }
+
+    /// With a multi-tenant issuer template (from the metadata, accepted by name): the expected
+    /// `iss` of a token is the template with the token's `tid` (see `tenant_issuer.rs`).
+    pub(crate) fn tenant_issuer(mut self, template: Option<&'a TenantIssuer>) -> Self {
+        self.tenant_issuer = template;
+        self
+    }
+
+    /// The `iss` a token with this (not yet verified) `payload` must have: the issuer, or with
+    /// a tenant template, that template with the payload's `tid`.
+    pub(super) fn expected_issuer(
+        &self,
+        payload: &Map<String, Value>,
+    ) -> Result<Cow<'a, str>, Error> {
+        let Some(template) = self.tenant_issuer else {
+            return Ok(Cow::Borrowed(self.issuer));
+        };
+        let tid = match payload.get("tid") {
+            Some(Value::String(tid)) => tid,
+            None => {
+                return Err(invalid(
+                    "the issuer is a multi-tenant template and the token has no `tid` claim naming its tenant",
+                ));
+            }
+            Some(_) => return Err(invalid("the `tid` claim is not a string")),
+        };
+        let issuer = template.for_tenant(tid).ok_or_else(|| {
+            invalid("the `tid` claim is not a tenant identifier (letters, digits, `-`, `.`)")
+        })?;
+        tracing::debug!(
+            quirk = "tenant_issuer",
+            "oauthflow: an ID token of a multi-tenant issuer, checked against its own tenant's issuer"
+        );
+        Ok(Cow::Owned(issuer))
+    }
+
+    /// The same validation for the issuer `issuer` (a tenant's, from [`Self::expected_issuer`]).
+    pub(super) fn with_issuer<'b>(&self, issuer: &'b str) -> IdTokenValidation<'b>
+    where
+        'a: 'b,
+    {
+        IdTokenValidation {
+            issuer,
+            ..self.clone()
         }
     }
 
@@ -146,6 +198,7 @@ impl fmt::Debug for IdTokenValidation<'_> {
             .field("leeway", &self.leeway)
             .field("now", &self.now)
             .field("other_audiences", &self.other_audiences)
+            .field("tenant_issuer", &self.tenant_issuer)
             .finish()
     }
 }

@@ -42,6 +42,9 @@ pub async fn verify(
 ) -> Result<IdTokenClaims, Error> {
     let now = validation.now.unwrap_or_else(SystemTime::now);
     let raw = precheck(id_token, validation, nonce.is_some(), now)?;
+    // The configured issuer, or with a multi-tenant template the token's own tenant's.
+    let issuer = validation.expected_issuer(&raw)?;
+    let validation = &validation.with_issuer(&issuer);
     let token: CoreIdToken = id_token
         .parse()
         .map_err(|_| invalid("not a well-formed signed JWT with OpenID Connect claims"))?;

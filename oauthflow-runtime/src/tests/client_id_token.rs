@@ -706,3 +706,115 @@ async fn id_token_audiences_are_checked_by_new() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A multi-tenant issuer (Microsoft Entra ID's `/common/v2.0`; issue 13 §3): the metadata names
+// the template `…/{tenantid}/v2.0`, each ID token its own tenant's issuer and `tid`.
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+/// A fault peer publishing Entra-style metadata under `/common/v2.0`, and the issuer to
+/// configure (`…/common/v2.0`).
+async fn tenant_peer() -> (FaultPeer, String) {
+    let peer = FaultPeer::start().await.expect("fault peer");
+    let mut doc = common::metadata(&peer);
+    doc["issuer"] = json!(format!("{}/{{tenantid}}/v2.0", peer.base()));
+    // Entra announces no RFC 9207 `iss` in authorization responses.
+    doc["authorization_response_iss_parameter_supported"] = json!(false);
+    peer.on(
+        "/common/v2.0/.well-known/openid-configuration",
+        Reply::json(200, doc),
+    );
+    peer.on("/jwks", Reply::json(200, k1_jwks()));
+    let issuer = format!("{}/common/v2.0", peer.base());
+    (peer, issuer)
+}
+
+/// Logs in with an ID token whose claims `edit` sets (`iss`, `tid`), through a client whose
+/// settings `settings` refines.
+async fn tenant_login(
+    settings: impl FnOnce(Settings<Confidential>) -> Settings<Confidential>,
+    edit: impl FnOnce(&mut Value, &str),
+) -> Result<TokenSet, Error> {
+    let (peer, issuer) = tenant_peer().await;
+    let client = Client::new(
+        &WEB_OIDC,
+        settings(peer_settings(&peer, "web-secret").issuer(&issuer)),
+    )
+    .expect("valid settings");
+    let (url, pending) = client.authorize_url(None).await?;
+    let nonce = query_param(&url, "nonce").expect("a nonce");
+    let mut claims = id_claims(&peer, Some(&nonce));
+    edit(&mut claims, &peer.base());
+    peer.script(
+        "/token",
+        vec![token_reply("at-1", "rt-1", Some(sign_k1(&claims)))],
+    );
+    let callback = format!("code=code-1&state={}", pending.state());
+    client.exchange_code(pending, &callback).await
+}
+
+fn of_tenant(tid: &'static str, iss_tenant: &'static str) -> impl FnOnce(&mut Value, &str) {
+    move |claims, base| {
+        claims["iss"] = json!(format!("{base}/{iss_tenant}/v2.0"));
+        claims["tid"] = json!(tid);
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_issuer_template_only_by_name() {
+    // Strict: the metadata's issuer is not the configured one.
+    let (peer, issuer) = tenant_peer().await;
+    let strict = Client::new(
+        &WEB_OIDC,
+        peer_settings(&peer, "web-secret").issuer(&issuer),
+    )
+    .expect("valid settings");
+    match strict.discover().await {
+        Err(Error::Config(crate::ConfigError::IssuerMismatch { expected, found })) => {
+            assert_eq!(expected, issuer);
+            assert!(found.ends_with("/{tenantid}/v2.0"), "{found}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Named: a token of its own tenant's issuer, with `tid`, passes; the app sees the tenant.
+    let tokens = tenant_login(Settings::accept_tenant_issuer, of_tenant(TENANT, TENANT))
+        .await
+        .expect("a token of tenant TENANT");
+    let claims = tokens.id_token_claims().expect("validated claims");
+    assert!(claims.issuer().ends_with(&format!("/{TENANT}/v2.0")));
+    assert_eq!(claims.claim("tid"), Some(&json!(TENANT)));
+}
+
+#[tokio::test]
+async fn a_tenant_issuer_must_match_the_tokens_own_tid() {
+    let named = Settings::accept_tenant_issuer;
+    // `iss` of another tenant than `tid` says.
+    rejected(
+        tenant_login(named, of_tenant(TENANT, "another-tenant")).await,
+        "`iss` is not the issuer",
+    );
+    // No `tid`.
+    rejected(
+        tenant_login(named, |claims, base| {
+            claims["iss"] = json!(format!("{base}/{TENANT}/v2.0"));
+        })
+        .await,
+        "no `tid` claim",
+    );
+    // A `tid` that would splice a path into the issuer.
+    rejected(
+        tenant_login(named, of_tenant("a/b", "a/b")).await,
+        "not a tenant identifier",
+    );
+    // The template itself, or the configured `common` issuer, is no token issuer.
+    rejected(
+        tenant_login(named, of_tenant(TENANT, "{tenantid}")).await,
+        "`iss` is not the issuer",
+    );
+    rejected(
+        tenant_login(named, of_tenant(TENANT, "common")).await,
+        "`iss` is not the issuer",
+    );
+}

@@ -97,9 +97,13 @@ proptest! {
     /// Any metadata document: never a panic; a document is used only for the issuer it names.
     #[test]
     fn metadata_documents_never_panic(body in wire_text(), issuer in "https://[a-z]{1,8}\\.example(/[a-z]{0,4})?") {
-        let _ = Metadata::from_document("https://as.example", body.as_bytes());
+        let _ = Metadata::from_document("https://as.example", body.as_bytes(), crate::quirks::Quirks::NONE);
         let doc = serde_json::json!({"issuer": issuer, "token_endpoint": format!("{issuer}/token")});
-        let parsed = Metadata::from_document("https://as.example", doc.to_string().as_bytes());
+        let parsed = Metadata::from_document(
+            "https://as.example",
+            doc.to_string().as_bytes(),
+            crate::quirks::Quirks::NONE,
+        );
         prop_assert_eq!(parsed.is_ok(), issuer == "https://as.example");
     }
 
