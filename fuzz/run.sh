@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
-for target in callback form_post token_response metadata id_token; do
+for target in callback form_post token_response metadata id_token device_authorization jwks userinfo; do
   echo "== $target (${seconds}s)"
   mkdir -p "corpus/$target"
   cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- -max_total_time="$seconds" -max_len=65536

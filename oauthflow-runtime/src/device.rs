@@ -144,7 +144,6 @@ impl<'a> DeviceGrant<'a> {
 
     /// [`start`](Self::start) with an explicit clock (its wall time anchors `expires_at`).
     pub async fn start_with_clock(&self, clock: &dyn Clock) -> Result<DeviceAuthorization, Error> {
-        const ENDPOINT: &str = Endpoint::DEVICE_AUTHORIZATION.name;
         let mut form = Form::default();
         form.param("client_id", self.client_id);
         if !self.scopes.is_empty() {
@@ -161,67 +160,11 @@ impl<'a> DeviceGrant<'a> {
                 &form,
             )
             .await?;
-        if !response.is_success() {
-            return Err(
-                error_response(ENDPOINT, &response.body).unwrap_or(Error::HttpStatus {
-                    endpoint: ENDPOINT,
-                    status: response.status,
-                    retry_after: None,
-                }),
-            );
-        }
-        let object = json_object(ENDPOINT, &response.body)?;
-        let text = |name: &str, required: bool| -> Result<Option<String>, Error> {
-            match object.get(name) {
-                Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-                None if !required => Ok(None),
-                _ => Err(bad(
-                    ENDPOINT,
-                    &format!("`{name}` is missing or not a non-empty string"),
-                )),
-            }
-        };
-        let device_code = text("device_code", true)?.unwrap_or_default();
-        let user_code = text("user_code", true)?.unwrap_or_default();
-        if user_code.len() > 128 || user_code.chars().any(char::is_control) {
-            return Err(bad(ENDPOINT, "`user_code` is not a short printable code"));
-        }
-        let verification_uri = text("verification_uri", true)?.unwrap_or_default();
-        check_web_url(ENDPOINT, "verification_uri", &verification_uri)?;
-        let verification_uri_complete = text("verification_uri_complete", false)?;
-        if let Some(complete) = &verification_uri_complete {
-            check_web_url(ENDPOINT, "verification_uri_complete", complete)?;
-        }
-        let expires_in = match object.get("expires_in") {
-            Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0).map(|s| s.min(MAX_EXPIRES_IN)),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            bad(
-                ENDPOINT,
-                "`expires_in` is missing or not a positive integer",
-            )
-        })?;
-        let interval = match object.get("interval") {
-            None => DEFAULT_INTERVAL,
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .map(|s| Duration::from_secs(s.clamp(1, MAX_INTERVAL_SECS)))
-                .ok_or_else(|| bad(ENDPOINT, "`interval` is not a non-negative integer"))?,
-            Some(_) => return Err(bad(ENDPOINT, "`interval` is not a number")),
-        };
-        Ok(DeviceAuthorization {
-            device_code: DeviceCode::new(device_code),
-            user_code,
-            verification_uri,
-            verification_uri_complete,
-            expires_at: clock
-                .wall()
-                .checked_add(Duration::from_secs(expires_in))
-                .ok_or_else(|| bad(ENDPOINT, "`expires_in` is out of range"))?,
-            interval,
-            audience: self.audience.map(|(_, value)| value.to_owned()),
-        })
+        read_authorization(
+            &response,
+            clock.wall(),
+            self.audience.map(|(_, value)| value),
+        )
     }
 
     /// Polls the token endpoint (RFC 8628 §3.4, §3.5) until the user approves, refuses, or the
@@ -418,6 +361,76 @@ enum Poll {
 }
 
 /// An RFC 6749 §5.2 error body, if `body` is one.
+/// Reads a device authorization response (RFC 8628 §3.2) received at `issued_at` (wall clock):
+/// the codes, the verification URIs (http(s) only), `expires_in` and `interval`, each checked.
+pub(crate) fn read_authorization(
+    response: &HttpResponse,
+    issued_at: SystemTime,
+    audience: Option<&str>,
+) -> Result<DeviceAuthorization, Error> {
+    const ENDPOINT: &str = Endpoint::DEVICE_AUTHORIZATION.name;
+    if !response.is_success() {
+        return Err(
+            error_response(ENDPOINT, &response.body).unwrap_or(Error::HttpStatus {
+                endpoint: ENDPOINT,
+                status: response.status,
+                retry_after: None,
+            }),
+        );
+    }
+    let object = json_object(ENDPOINT, &response.body)?;
+    let text = |name: &str, required: bool| -> Result<Option<String>, Error> {
+        match object.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            None if !required => Ok(None),
+            _ => Err(bad(
+                ENDPOINT,
+                &format!("`{name}` is missing or not a non-empty string"),
+            )),
+        }
+    };
+    let device_code = text("device_code", true)?.unwrap_or_default();
+    let user_code = text("user_code", true)?.unwrap_or_default();
+    if user_code.len() > 128 || user_code.chars().any(char::is_control) {
+        return Err(bad(ENDPOINT, "`user_code` is not a short printable code"));
+    }
+    let verification_uri = text("verification_uri", true)?.unwrap_or_default();
+    check_web_url(ENDPOINT, "verification_uri", &verification_uri)?;
+    let verification_uri_complete = text("verification_uri_complete", false)?;
+    if let Some(complete) = &verification_uri_complete {
+        check_web_url(ENDPOINT, "verification_uri_complete", complete)?;
+    }
+    let expires_in = match object.get("expires_in") {
+        Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0).map(|s| s.min(MAX_EXPIRES_IN)),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        bad(
+            ENDPOINT,
+            "`expires_in` is missing or not a positive integer",
+        )
+    })?;
+    let interval = match object.get("interval") {
+        None => DEFAULT_INTERVAL,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(|s| Duration::from_secs(s.clamp(1, MAX_INTERVAL_SECS)))
+            .ok_or_else(|| bad(ENDPOINT, "`interval` is not a non-negative integer"))?,
+        Some(_) => return Err(bad(ENDPOINT, "`interval` is not a number")),
+    };
+    Ok(DeviceAuthorization {
+        device_code: DeviceCode::new(device_code),
+        user_code,
+        verification_uri,
+        verification_uri_complete,
+        expires_at: issued_at
+            .checked_add(Duration::from_secs(expires_in))
+            .ok_or_else(|| bad(ENDPOINT, "`expires_in` is out of range"))?,
+        interval,
+        audience: audience.map(str::to_owned),
+    })
+}
+
 fn error_response(endpoint: &'static str, body: &[u8]) -> Option<Error> {
     let object: Map<String, Value> = serde_json::from_slice(body).ok()?;
     token_response::oauth_error(endpoint, &object)

@@ -87,13 +87,65 @@ pub fn token_response(data: &[u8]) {
     }
 }
 
-/// A discovery document for the issuer `https://as.example`.
+/// A discovery document for the issuer `https://as.example/common/v2.0` (so that the
+/// multi-tenant template path runs when the quirk byte accepts it).
 pub fn metadata(data: &[u8]) {
-    let _ = crate::discovery::Metadata::from_document(
-        "https://as.example",
-        data,
-        crate::quirks::Quirks::NONE,
+    let (quirks, data) = split_quirks(data);
+    let _ =
+        crate::discovery::Metadata::from_document("https://as.example/common/v2.0", data, quirks);
+}
+
+/// An HTTP answer: the status from the first two bytes, whether it says JSON or JWT from the
+/// third, the rest the body.
+fn answer(data: &[u8]) -> crate::http::HttpResponse {
+    let (status, content_type, body) = match data {
+        [a, b, c, rest @ ..] => (
+            100 + (u16::from_le_bytes([*a, *b]) % 500),
+            if c & 1 == 0 {
+                "application/json"
+            } else {
+                "application/jwt"
+            },
+            rest,
+        ),
+        _ => (200, "application/json", data),
+    };
+    crate::http::HttpResponse {
+        status,
+        content_type: Some(content_type.into()),
+        retry_after: None,
+        max_age: None,
+        body: body.to_vec(),
+    }
+}
+
+/// A device authorization response (RFC 8628 §3.2).
+pub fn device_authorization(data: &[u8]) {
+    let response = answer(data);
+    if let Ok(authorization) =
+        crate::device::read_authorization(&response, SystemTime::now(), Some("https://api.example"))
+    {
+        let _ = (authorization.user_code(), authorization.verification_uri());
+    }
+}
+
+/// A JWKS document, then an RS256 ID token checked against whatever keys it holds (the keys
+/// reach the signature code).
+pub fn jwks(data: &[u8]) {
+    let Ok(keys) = crate::id_token::parse_key_set(data) else {
+        return;
+    };
+    let validation = crate::id_token::IdTokenValidation::new("https://as.example", "fuzz");
+    let _ = crate::id_token::verify_with_keys(
+        crate::id_token::FORGED_RS256_ID_TOKEN,
+        &validation,
+        keys,
     );
+}
+
+/// A userinfo answer for the user `alice`.
+pub fn userinfo(data: &[u8]) {
+    let _ = crate::userinfo::read_userinfo(&answer(data), "alice");
 }
 
 /// A compact JWS as an ID token: the pre-check before any signature check.

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::context::Context;
 use crate::endpoints::EndpointName;
 use crate::error::Error;
-use crate::http::Endpoint;
+use crate::http::{Endpoint, HttpResponse};
 use crate::secret_eq::secrets_equal;
 use crate::token_response::oauth_error;
 use crate::tokens::TokenSet;
@@ -52,7 +52,6 @@ impl fmt::Debug for UserInfo {
 /// `GET userinfo` with the access token of `tokens`; the answer's `sub` is checked against the
 /// validated ID token of `tokens`.
 pub(crate) async fn userinfo(ctx: &Context, tokens: &TokenSet) -> Result<UserInfo, Error> {
-    const ENDPOINT: &str = Endpoint::USERINFO.name;
     let Some(id_claims) = tokens.id_token_claims() else {
         return Err(Error::IdTokenInvalid {
             reason: "userinfo needs the validated ID token of the same login to check the answer's `sub` (OIDC Core §5.3.2): request the `openid` scope".into(),
@@ -64,6 +63,13 @@ pub(crate) async fn userinfo(ctx: &Context, tokens: &TokenSet) -> Result<UserInf
         .http
         .get_with_bearer(Endpoint::USERINFO, url, tokens.access_token().secret())
         .await?;
+    read_userinfo(&response, id_claims.subject())
+}
+
+/// Reads a userinfo answer (OIDC Core §5.3.2, §5.3.3) for the user whose ID token has subject
+/// `id_subject`: an error object or status, a JSON object whose `sub` must equal `id_subject`.
+pub(crate) fn read_userinfo(response: &HttpResponse, id_subject: &str) -> Result<UserInfo, Error> {
+    const ENDPOINT: &str = Endpoint::USERINFO.name;
     if !response.is_success() {
         // RFC 6750 §3: a refused token comes back as 401 with `WWW-Authenticate`, sometimes with
         // an error object in the body.
@@ -93,7 +99,7 @@ pub(crate) async fn userinfo(ctx: &Context, tokens: &TokenSet) -> Result<UserInf
     let Some(subject) = claims.get("sub").and_then(Value::as_str) else {
         return Err(invalid("the response has no string `sub`"));
     };
-    if !secrets_equal(subject, id_claims.subject()) {
+    if !secrets_equal(subject, id_subject) {
         return Err(Error::IdTokenInvalid {
             reason: "the userinfo `sub` differs from the ID token's (OIDC Core §5.3.2): the response is not about the signed-in user".into(),
         });

@@ -164,17 +164,20 @@ impl JwksCache {
         if !response.is_success() {
             return Err(response.status_error(endpoint.name));
         }
-        let keys = serde_json::from_slice::<CoreJsonWebKeySet>(&response.body).map_err(|e| {
-            Error::InvalidResponse {
-                endpoint: endpoint.name,
-                reason: format!(
-                    "not a JSON Web Key Set: {}",
-                    sanitize_description(&e.to_string())
-                ),
-            }
-        })?;
-        Ok((keys, response.max_age))
+        Ok((parse_key_set(&response.body)?, response.max_age))
     }
+}
+
+/// A JWKS document (RFC 7517 §5); keys of unknown types or algorithms are kept (and then never
+/// match), a document that is not a key set is an error.
+pub(crate) fn parse_key_set(body: &[u8]) -> Result<CoreJsonWebKeySet, Error> {
+    serde_json::from_slice::<CoreJsonWebKeySet>(body).map_err(|e| Error::InvalidResponse {
+        endpoint: Endpoint::JWKS.name,
+        reason: format!(
+            "not a JSON Web Key Set: {}",
+            sanitize_description(&e.to_string())
+        ),
+    })
 }
 
 impl fmt::Debug for JwksCache {

@@ -44,9 +44,13 @@ mod verify;
 use crate::error::Error;
 
 pub use jwks::JwksCache;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use jwks::parse_key_set;
 pub(crate) use payload::validated_payload;
 pub use validation::IdTokenValidation;
 pub use verify::verify;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use verify::{FORGED_RS256_ID_TOKEN, verify_with_keys};
 
 /// An [`Error::IdTokenInvalid`] naming the failed check (never the token).
 fn invalid(reason: &str) -> Error {

@@ -88,6 +88,31 @@ pub async fn verify(
     Ok(into_claims(&claims, raw))
 }
 
+/// A well-formed RS256 ID token (issuer `https://as.example`, client `fuzz`, `kid` `k1`, not
+/// expired) whose signature no key made: every key of a set is tried against it, none may
+/// accept it.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) const FORGED_RS256_ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2FzLmV4YW1wbGUiLCJzdWIiOiJhbGljZSIsImF1ZCI6ImZ1enoiLCJleHAiOjQwMDAwMDAwMDAsImlhdCI6MX0.c2lnbmF0dXJl";
+
+/// [`verify`] against a key set in hand, with no JWKS fetch and no nonce: what the `jwks` fuzz
+/// target and the property tests drive (parsed keys reaching the signature code).
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn verify_with_keys(
+    id_token: &str,
+    validation: &IdTokenValidation<'_>,
+    keys: CoreJsonWebKeySet,
+) -> Result<IdTokenClaims, Error> {
+    let now = SystemTime::now();
+    let raw = precheck(id_token, validation, false, now)?;
+    let token: CoreIdToken = id_token
+        .parse()
+        .map_err(|_| invalid("not a well-formed signed JWT with OpenID Connect claims"))?;
+    let algs = validation.allowed_algs()?;
+    let claims = verify_against(&token, &keys, validation, &algs, None, now)
+        .map_err(|e| describe(e, validation))?;
+    Ok(into_claims(&claims, raw))
+}
+
 /// Verifies against one key set. Without a usable `kid` and with several candidate keys, each
 /// key of the issuer's set is tried on its own (OIDF `kid-absent-multiple-jwks`).
 fn verify_against(

@@ -107,6 +107,56 @@ proptest! {
         prop_assert_eq!(parsed.is_ok(), issuer == "https://as.example");
     }
 
+    /// Any device authorization answer: never a panic; what is accepted has a short printable
+    /// user code and an http(s) verification URI.
+    #[test]
+    fn device_authorization_answers_never_panic(status in prop_oneof![Just(200u16), Just(400), 100u16..600], body in wire_text()) {
+        if let Ok(authorization) = crate::device::read_authorization(&response(status, body.into_bytes()), SystemTime::now(), None) {
+            prop_assert!(authorization.user_code().len() <= 128);
+            prop_assert!(!authorization.user_code().chars().any(char::is_control));
+            prop_assert!(authorization.verification_uri().starts_with("http"));
+        }
+    }
+
+    /// Any JWKS document: never a panic, and no key of it verifies an ID token it did not sign.
+    #[test]
+    fn jwks_documents_never_panic(body in wire_text(), n in "[A-Za-z0-9_-]{0,120}", crv in prop_oneof![Just("P-256"), Just("Ed25519"), Just("X")]) {
+        let validation = crate::id_token::IdTokenValidation::new("https://as.example", "fuzz");
+        for document in [
+            body,
+            serde_json::json!({"keys": [{"kty": "RSA", "n": n, "e": "AQAB"}, {"kty": "EC", "crv": crv, "x": n, "y": n}, {"kty": "OKP", "crv": crv, "x": n}]}).to_string(),
+        ] {
+            if let Ok(keys) = crate::id_token::parse_key_set(document.as_bytes()) {
+                prop_assert!(crate::id_token::verify_with_keys(crate::id_token::FORGED_RS256_ID_TOKEN, &validation, keys).is_err());
+            }
+        }
+    }
+
+    /// Any userinfo answer: never a panic; accepted only as a JSON object about `alice`.
+    #[test]
+    fn userinfo_answers_never_panic(status in prop_oneof![Just(200u16), Just(401), 100u16..600], body in wire_text(), sub in "[a-z]{0,6}") {
+        let about = |sub: &str| serde_json::json!({"sub": sub, "email": "a@example.com"}).to_string();
+        for body in [body, about(&sub)] {
+            if let Ok(info) = crate::userinfo::read_userinfo(&response(status, body.into_bytes()), "alice") {
+                prop_assert_eq!(info.subject(), "alice");
+            }
+        }
+    }
+
+    /// A multi-tenant issuer: whatever `tid` a token claims, the issuer it must have is the
+    /// template with exactly that one segment, or none.
+    #[test]
+    fn tenant_issuers_take_one_segment(tid in wire_text()) {
+        let template = crate::tenant_issuer::TenantIssuer::matching(
+            "https://login.example/{tenantid}/v2.0",
+            "https://login.example/common/v2.0",
+        ).expect("the template matches");
+        if let Some(issuer) = template.for_tenant(&tid) {
+            prop_assert_eq!(issuer, format!("https://login.example/{tid}/v2.0"));
+            prop_assert!(!tid.contains(['/', '?', '#', '%', '@']) && !tid.is_empty());
+        }
+    }
+
     /// Any compact-JWS-looking text: the ID-token payload reader never panics.
     #[test]
     fn id_token_payloads_never_panic(a in "[A-Za-z0-9_-]{0,60}", b in "[A-Za-z0-9_=-]{0,200}", c in "[A-Za-z0-9_-]{0,60}", junk in wire_text()) {
