@@ -246,13 +246,19 @@ pub enum Error {
         /// `Retry-After`, when the server sent one (seconds).
         retry_after: Option<u64>,
     },
-    /// The request could not be sent or the answer not read (connection refused, TLS, ...).
+    /// The request could not be sent or the answer not read (connection refused, TLS, a
+    /// connection closed before the answer, ...).
     #[error("could not reach the {endpoint} endpoint: {reason}")]
     Transport {
         /// Which endpoint.
         endpoint: &'static str,
         /// What failed (never includes the URL's query).
         reason: String,
+        /// Whether the request may have reached the server: `false` only when no connection
+        /// was made (refused, DNS, TLS handshake), so the server cannot have acted on it. When
+        /// `true`, a request that changes state (a refresh that rotates the refresh token) may
+        /// have taken effect — `refresh` reports it as [`Error::RefreshUnanswered`].
+        request_sent: bool,
     },
     /// The request took longer than the configured timeout.
     #[error("the {endpoint} request timed out")]
@@ -283,13 +289,14 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
-    /// A refresh request was sent but no answer came in time (`cause`: the timeout). The server
+    /// A refresh request was sent but its answer was lost (`cause`: a timeout, a connection
+    /// closed after the request went out, or the refresh task stopped). The server
     /// may have processed it and rotated the refresh token, whose successor would then be lost:
     /// do not send the same refresh token again blindly — servers that enforce rotation revoke
     /// the whole grant on reuse. Retry at most once, and treat `invalid_grant` as "sign in
     /// again". Never retried by oauthflow ([`Error::is_transient`] is `false`).
     #[error(
-        "the refresh request got no answer in time after it was sent ({cause}): the server may have rotated the refresh token — do not resend it blindly; if the next refresh fails with invalid_grant, sign the user in again"
+        "the refresh request was sent and its answer was lost ({cause}): the server may have rotated the refresh token — do not resend it blindly; if the next refresh fails with invalid_grant, sign the user in again"
     )]
     RefreshUnanswered {
         /// What happened (a timeout).

@@ -91,9 +91,13 @@ pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<Tok
     match ctx.refresh_flights.0.run(&runtime, key, work).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(error)) => Err(error),
-        Err(FlightAbandoned) => Err(Error::Transport {
-            endpoint: "token",
-            reason: "the refresh stopped without a result (its task panicked or the runtime is shutting down)".into(),
+        // The request may have gone out: its outcome is unknown, like a lost answer.
+        Err(FlightAbandoned) => Err(Error::RefreshUnanswered {
+            cause: Box::new(Error::Transport {
+                endpoint: "token",
+                reason: "the refresh stopped without a result (its task panicked or the runtime is shutting down)".into(),
+                request_sent: true,
+            }),
         }),
     }
 }
@@ -123,9 +127,13 @@ async fn refresh_once(
         )
         .await
         .map_err(|error| match error {
-            // Sent, but unanswered: the server may have rotated the refresh token (issue: never
-            // let a caller blindly replay it).
-            Error::Timeout { .. } => Error::RefreshUnanswered {
+            // Sent, but the answer lost: the server may have rotated the refresh token (issue:
+            // never let a caller blindly replay it). A connection that never opened is a plain,
+            // retryable transport error.
+            Error::Timeout { .. }
+            | Error::Transport {
+                request_sent: true, ..
+            } => Error::RefreshUnanswered {
                 cause: Box::new(error),
             },
             other => other,

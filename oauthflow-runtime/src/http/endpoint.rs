@@ -317,6 +317,8 @@ fn map_reqwest(endpoint: &'static str, error: reqwest::Error) -> Error {
     Error::Transport {
         endpoint,
         reason: sanitize_description(&reason),
+        // Only a failed connection proves the server never saw the request.
+        request_sent: !error.is_connect(),
     }
 }
 
@@ -375,6 +377,7 @@ mod tests {
                 err,
                 Error::Transport {
                     endpoint: "token",
+                    request_sent: false,
                     ..
                 }
             ),

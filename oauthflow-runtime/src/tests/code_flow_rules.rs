@@ -537,3 +537,41 @@ async fn refresh_timeout_says_the_outcome_is_unknown() {
         "one exchange, one refresh"
     );
 }
+
+/// A connection closed after the refresh request went out is the same unknown outcome as a
+/// timeout; a connection that never opened is a plain transport error, safe to retry.
+#[tokio::test]
+async fn refresh_with_a_lost_answer_says_the_outcome_is_unknown() {
+    let peer = peer().await;
+    peer.script("/token", vec![tokens_reply(), Reply::close()]);
+    let client = confidential(&WEB, &peer, "web-secret");
+    let (_, pending) = client.authorize_url(Some(ORDERS)).await.unwrap();
+    let tokens = redeem(&client, &pending, "c", &peer).await.unwrap();
+    let err = client.refresh(&tokens).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::RefreshUnanswered { cause } if matches!(**cause, Error::Transport { endpoint: "token", request_sent: true, .. })),
+        "{err:?}"
+    );
+    assert!(!err.is_transient());
+    assert_eq!(
+        peer.requests_to("/token").len(),
+        2,
+        "the refresh did reach the server"
+    );
+
+    // The server gone (its port closed): nothing was sent, so nothing can have rotated.
+    drop(peer);
+    let err = client.refresh(&tokens).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Transport {
+                endpoint: "token",
+                request_sent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_transient());
+}

@@ -335,6 +335,7 @@ async fn r21_malformed_json_and_dropped_connection() {
             err,
             Error::Transport {
                 endpoint: "token",
+                request_sent: true,
                 ..
             }
         ),

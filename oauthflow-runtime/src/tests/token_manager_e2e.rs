@@ -26,6 +26,7 @@ async fn client_credentials(
         .map_err(|e| Error::Transport {
             endpoint: "token",
             reason: e.to_string(),
+            request_sent: !e.is_connect(),
         })?;
     let status = response.status().as_u16();
     let body: serde_json::Value = response.json().await.unwrap_or_default();

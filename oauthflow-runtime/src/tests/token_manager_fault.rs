@@ -15,6 +15,7 @@ async fn post_token(http: reqwest::Client, url: String) -> Result<Fetched, Error
     let transport = |e: reqwest::Error| Error::Transport {
         endpoint: "token",
         reason: e.to_string(),
+        request_sent: !e.is_connect(),
     };
     let response = http
         .post(url)

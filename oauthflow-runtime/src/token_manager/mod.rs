@@ -426,6 +426,7 @@ where
             Ok(Err(FlightAbandoned)) => Error::Transport {
                 endpoint: "token",
                 reason: "the token fetch stopped without a result (its task panicked or the runtime is shutting down)".into(),
+                request_sent: true,
             },
             Err(_elapsed) => {
                 tracing::debug!(

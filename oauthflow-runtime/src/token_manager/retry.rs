@@ -163,6 +163,7 @@ mod tests {
         let transport = Error::Transport {
             endpoint: "token",
             reason: "connection reset".into(),
+            request_sent: true,
         };
         let unavailable = Error::HttpStatus {
             endpoint: "token",
