@@ -28,6 +28,8 @@ mod support;
 mod device_tv;
 #[path = "../examples/native_loopback.rs"]
 mod native_loopback;
+#[path = "../examples/spa_login_only.rs"]
+mod spa_login_only;
 #[path = "../examples/web_server.rs"]
 mod web_server;
 
@@ -41,7 +43,9 @@ use tokio::sync::oneshot;
 use browser_support::Browser;
 use device_tv::{TvApp, TvAppAudience};
 use native_loopback::{NotesCli, NotesCliAudience};
-use support::WEB_SERVER_CLIENT;
+use spa_login_only::LoginPage;
+use support::https::SelfSigned;
+use support::{FORM_POST_CLIENT, WEB_SERVER_CLIENT};
 use web_server::Portal;
 
 /// The address the apps listen on: another site than the provider's 127.0.0.1.
@@ -279,5 +283,88 @@ async fn device_verification_page_approves_the_tv() {
     let (tokens, ()) = tokio::join!(poll, user);
     let tokens = tokens.expect("the device gets its tokens once approved");
     assert_eq!(tokens.audience(), Some("https://api.example.com/billing"));
+    browser.quit().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// kind = "spa", access_token = false: examples/spa_login_only.rs over https on 127.0.0.2
+
+/// The provider, and `spa_login_only`'s app served over https on [`APP_HOST`] with a
+/// certificate made now. Returns the provider, the app's base URL and the Chromium switch that
+/// trusts exactly that certificate's key.
+async fn start_login_page() -> (DevProvider, String, String) {
+    let listener = tokio::net::TcpListener::bind((APP_HOST, 0))
+        .await
+        .expect("127.0.0.2 is a loopback address on Linux");
+    let addr = listener.local_addr().expect("bound");
+    let base = format!("https://{addr}/");
+    let redirect_uri = format!("{base}callback");
+    let provider = DevProvider::start_with(DevOptions::new().client(json!({
+        "client_id": FORM_POST_CLIENT.id,
+        "application_type": FORM_POST_CLIENT.application_type,
+        "token_endpoint_auth_method": FORM_POST_CLIENT.auth_method,
+        "grant_types": FORM_POST_CLIENT.grant_types,
+        "response_types": FORM_POST_CLIENT.response_types,
+        "redirect_uris": [redirect_uri],
+    })))
+    .await
+    .expect("the provider starts");
+    let page = LoginPage::new(
+        Settings::public(FORM_POST_CLIENT.id)
+            .issuer(provider.issuer())
+            .redirect_uri(redirect_uri),
+    )
+    .expect("the login page's settings are valid");
+    let cert = SelfSigned::for_ip(addr.ip()).expect("a self-signed certificate");
+    // Served until the test's runtime ends.
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    spa_login_only::serve_https(listener, &cert, page, stop)
+        .await
+        .expect("the https app starts");
+    let trust = format!(
+        "--ignore-certificate-errors-spki-list={}",
+        cert.spki_sha256()
+    );
+    (provider, base, trust)
+}
+
+#[tokio::test]
+async fn form_post_reaches_the_https_app_cross_site() {
+    const TEST: &str = "form_post";
+    let (_provider, base, trust) = start_login_page().await;
+    let Some(mut browser) = Browser::open(TEST, &[trust]).await else {
+        return;
+    };
+
+    browser.goto(&base).await;
+    browser.click_link("Sign in").await;
+    sign_in(&mut browser, false).await;
+    // The provider's page posts the ID token to the app (another site, over https); the app
+    // finds the pending login by the posted state and validates the token.
+    let signed_in = browser.wait_for_text("Signed in as").await;
+    assert!(signed_in.contains(users::ALICE_NAME), "{signed_in}");
+    assert!(
+        signed_in.contains("no access token was issued"),
+        "{signed_in}"
+    );
+    assert_eq!(browser.url().await.as_str(), format!("{base}callback"));
+    browser.screenshot("form-post-app").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn form_post_cancel_is_told_as_cancelled() {
+    const TEST: &str = "form_post_cancel";
+    let (_provider, base, trust) = start_login_page().await;
+    let Some(mut browser) = Browser::open(TEST, &[trust]).await else {
+        return;
+    };
+
+    browser.goto(&format!("{base}login")).await;
+    browser.wait_for_text("Sign-in").await;
+    browser.click_link("[ Cancel ]").await;
+    let page = browser.wait_for_text("Sign-in cancelled").await;
+    assert!(!page.contains("Signed in as"), "{page}");
+    browser.screenshot("form-post-cancelled").await;
     browser.quit().await;
 }
