@@ -331,6 +331,9 @@ async fn start_login_page() -> (DevProvider, String, String) {
 #[tokio::test]
 async fn form_post_reaches_the_https_app_cross_site() {
     const TEST: &str = "form_post";
+    if browser_support::driver_or_skip(TEST).is_none() {
+        return;
+    }
     let (_provider, base, trust) = start_login_page().await;
     let Some(mut browser) = Browser::open(TEST, &[trust]).await else {
         return;
@@ -355,6 +358,9 @@ async fn form_post_reaches_the_https_app_cross_site() {
 #[tokio::test]
 async fn form_post_cancel_is_told_as_cancelled() {
     const TEST: &str = "form_post_cancel";
+    if browser_support::driver_or_skip(TEST).is_none() {
+        return;
+    }
     let (_provider, base, trust) = start_login_page().await;
     let Some(mut browser) = Browser::open(TEST, &[trust]).await else {
         return;

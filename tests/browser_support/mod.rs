@@ -1,9 +1,8 @@
 //! The browser of `tests/browser.rs`: Debian's Chromium, headless, driven through its
 //! chromedriver over WebDriver (`thirtyfour`).
 //!
-//! One chromedriver per test binary, started on first use on an ephemeral loopback port; it is
-//! stopped when the test binary exits (a shell holds the driver and kills it once the pipe
-//! from this process closes). Each test opens its own Chromium session with a fresh profile
+//! One chromedriver per test binary, started on first use on an ephemeral loopback port; it and
+//! its Chromiums are stopped when the test binary exits (see `start_chromedriver`). Each test opens its own Chromium session with a fresh profile
 //! directory, at most [`MAX_BROWSERS`] at a time so a 2-core CI machine is not swamped.
 //!
 //! Chromium is told to stay off the network (no component updates, sync, first-run or QUIC,
@@ -59,12 +58,14 @@ fn chromedriver() -> &'static Result<String, String> {
     })
 }
 
-/// Starts chromedriver on an ephemeral port and returns its URL. A shell runs it and kills it
-/// when its standard input closes, which happens when this process exits, however it exits.
+/// Starts chromedriver on an ephemeral port and returns its URL. A shell runs it in a process
+/// group of its own (`setsid`) and, when its standard input closes — when this process exits,
+/// however it exits, a failed test included — kills the whole group: the driver and every
+/// Chromium it started.
 fn start_chromedriver(driver: &Path) -> Result<String, String> {
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg(r#""$0" --port=0 & pid=$!; read _; kill "$pid""#)
+        .arg(r#"setsid "$0" --port=0 </dev/null & pid=$!; read _; kill -TERM -"$pid""#)
         .arg(driver)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -90,6 +91,21 @@ fn start_chromedriver(driver: &Path) -> Result<String, String> {
     Ok(format!("http://127.0.0.1:{port}"))
 }
 
+/// The chromedriver's URL, or `None` after saying why the test is skipped: no Chromium on this
+/// machine and `OAUTHFLOW_REQUIRE_BROWSER` is not `1` (with it, a missing browser fails).
+pub fn driver_or_skip(test: &str) -> Option<String> {
+    match chromedriver() {
+        Ok(url) => Some(url.clone()),
+        Err(why) if std::env::var("OAUTHFLOW_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("{test}: no browser, and OAUTHFLOW_REQUIRE_BROWSER=1: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipped {test}: no browser to drive: {why}");
+            None
+        }
+    }
+}
+
 /// Where a test's screenshots go: `target/tmp/browser-screenshots/<test>/`.
 pub fn screenshot_dir(test: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -111,16 +127,7 @@ impl Browser {
     /// no Chromium and `OAUTHFLOW_REQUIRE_BROWSER` is not `1`. `extra_args` are more Chromium
     /// switches (e.g. the certificate to trust).
     pub async fn open(test: &'static str, extra_args: &[String]) -> Option<Browser> {
-        let url = match chromedriver() {
-            Ok(url) => url.clone(),
-            Err(why) if std::env::var("OAUTHFLOW_REQUIRE_BROWSER").as_deref() == Ok("1") => {
-                panic!("{test}: no browser, and OAUTHFLOW_REQUIRE_BROWSER=1: {why}")
-            }
-            Err(why) => {
-                eprintln!("skipped {test}: no browser to drive: {why}");
-                return None;
-            }
-        };
+        let url = driver_or_skip(test)?;
         let permit = BROWSERS
             .acquire()
             .await
