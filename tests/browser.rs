@@ -6,6 +6,9 @@
 //! rules as in production. The user types into the provider's real login form and clicks its
 //! real buttons; nothing is posted by hand.
 //!
+//! The tests run on a multi-threaded runtime: a failing test drops its browser session
+//! synchronously, which needs the runtime's I/O to keep running on another thread.
+//!
 //! Each test saves a screenshot of every step under `target/tmp/browser-screenshots/<test>/`
 //! (the README's pictures in `docs/browser/` are a few of them).
 //!
@@ -101,7 +104,7 @@ async fn start_portal() -> (DevProvider, String) {
     (provider, base)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_code_flow_login_refresh_logout_keeps_serving() {
     const TEST: &str = "web_code_flow";
     let Some(mut browser) = Browser::open(TEST, &[]).await else {
@@ -142,7 +145,7 @@ async fn web_code_flow_login_refresh_logout_keeps_serving() {
     browser.quit().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_cancel_at_login_is_told_as_cancelled() {
     const TEST: &str = "web_cancel";
     let Some(mut browser) = Browser::open(TEST, &[]).await else {
@@ -187,7 +190,7 @@ async fn assert_clean_loopback_url(browser: &Browser) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_loopback_page_says_received_and_cleans_the_url() {
     const TEST: &str = "native_loopback";
     let Some(mut browser) = Browser::open(TEST, &[]).await else {
@@ -217,7 +220,7 @@ async fn native_loopback_page_says_received_and_cleans_the_url() {
     browser.quit().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_loopback_cancel_is_told_as_cancelled() {
     const TEST: &str = "native_loopback_cancel";
     let Some(mut browser) = Browser::open(TEST, &[]).await else {
@@ -252,7 +255,7 @@ async fn native_loopback_cancel_is_told_as_cancelled() {
 // ---------------------------------------------------------------------------------------------
 // kind = "device": examples/device_tv.rs, the user on the verification page
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_verification_page_approves_the_tv() {
     const TEST: &str = "device_verification";
     let Some(mut browser) = Browser::open(TEST, &[]).await else {
@@ -328,7 +331,7 @@ async fn start_login_page() -> (DevProvider, String, String) {
     (provider, base, trust)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_post_reaches_the_https_app_cross_site() {
     const TEST: &str = "form_post";
     if browser_support::driver_or_skip(TEST).is_none() {
@@ -355,7 +358,7 @@ async fn form_post_reaches_the_https_app_cross_site() {
     browser.quit().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_post_cancel_is_told_as_cancelled() {
     const TEST: &str = "form_post_cancel";
     if browser_support::driver_or_skip(TEST).is_none() {

@@ -26,6 +26,9 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 const MAX_BROWSERS: usize = 2;
 static BROWSERS: Semaphore = Semaphore::const_new(MAX_BROWSERS);
 
+/// How long one WebDriver command may take (a page load included).
+const WEBDRIVER_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long a test waits for a page to show what it expects.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -162,7 +165,10 @@ impl Browser {
         for arg in &args {
             caps.add_arg(arg).expect("a Chromium switch");
         }
-        let driver = WebDriver::new(url, caps)
+        // Shorter than the 120 s default: a failed test drops its session synchronously, and a
+        // stuck WebDriver call should fail the test soon rather than stall CI.
+        let driver = WebDriver::builder(url, caps)
+            .request_timeout(WEBDRIVER_TIMEOUT)
             .await
             .unwrap_or_else(|e| panic!("{test}: Chromium did not start through chromedriver: {e}"));
         let _ = std::fs::remove_dir_all(screenshot_dir(test));
