@@ -65,6 +65,7 @@ use oauthflow::{PendingAuthorization, oauth_client};
 use tokio::sync::Notify;
 
 use crate::support::https::{SelfSigned, TlsListener};
+use crate::support::page::{escape_html, page, sign_in_failed};
 use crate::support::{FORM_POST_CLIENT, Target, say, show_authorize_url, show_id_token_claims};
 
 /// A login-only page: who is the user? No API access.
@@ -117,30 +118,6 @@ impl PendingLogins {
 struct App {
     page: LoginPage,
     pending: PendingLogins,
-}
-
-/// A small page: `title` (plain text) and `body` (HTML the caller escaped).
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>body{{font-family:sans-serif;max-width:34em;margin:2em auto;padding:0 1em}}</style>\
-         </head><body><h1>{title}</h1>{body}</body></html>"
-    );
-    (status, [(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-}
-
-/// `<`, `>`, `&`, `"` and `'` escaped, for claims shown in a page.
-fn escape_html(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 async fn home() -> Response {
@@ -214,23 +191,12 @@ async fn callback(
                 ),
             )
         }
-        Err(oauthflow::Error::OAuth { code, .. }) if code.as_str() == "access_denied" => {
-            say("app", "/callback: the user cancelled");
-            page(
-                StatusCode::FORBIDDEN,
-                "Sign-in cancelled",
-                &format!(
-                    "<p>The sign-in was cancelled at the authorization server, so you are not signed in.</p>{again}"
-                ),
-            )
-        }
         Err(e) => {
-            say("app", format!("/callback: {e}"));
-            page(
-                StatusCode::BAD_REQUEST,
-                "Sign-in failed",
-                &format!("<p>The sign-in did not complete, so you are not signed in.</p>{again}"),
-            )
+            say(
+                "app",
+                format!("/callback: no sign-in ({e}); the page says what happened"),
+            );
+            sign_in_failed(&e)
         }
     }
 }

@@ -57,6 +57,7 @@ use oauthflow::{PendingAuthorization, TokenSet, oauth_client};
 use serde_json::json;
 use tokio::sync::Notify;
 
+use crate::support::page::{escape_html, page, sign_in_failed};
 use crate::support::{Target, WEB_SERVER_CLIENT, say, show_authorize_url, show_callback};
 
 /// The customer portal, a server-side web app.
@@ -134,31 +135,6 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// `<`, `>`, `&`, `"` and `'` escaped, for text from claims shown in a page.
-fn escape_html(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-/// A small page: `title` (plain text) and `body` (HTML the caller escaped).
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>body{{font-family:sans-serif;max-width:34em;margin:2em auto;padding:0 1em}}\
-         td{{padding:.2em 1em .2em 0}}nav a{{margin-right:1em}}</style></head>\
-         <body><h1>{title}</h1>{body}</body></html>"
-    );
-    (status, [(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-}
-
 /// The signed-in page of `/me` and `/refresh`: who, and what the tokens are for.
 fn summary_page(summary: &serde_json::Value, note: &str) -> Response {
     let text = |value: &serde_json::Value| match value {
@@ -191,33 +167,6 @@ fn summary_page(summary: &serde_json::Value, note: &str) -> Response {
         },
     );
     page(StatusCode::OK, "Customer portal", &body)
-}
-
-/// What `/callback` shows when the authorization did not give a session: the user's own
-/// cancellation (`access_denied`) told as such, anything else as a failure — never as success.
-fn sign_in_failed(error: &oauthflow::Error) -> Response {
-    let cancelled =
-        matches!(error, oauthflow::Error::OAuth { code, .. } if code.as_str() == "access_denied");
-    say(
-        "app",
-        format!("/callback: no session ({error}); the page says what happened"),
-    );
-    let again = "<p><a href=\"/login\">Sign in again</a></p>";
-    if cancelled {
-        page(
-            StatusCode::FORBIDDEN,
-            "Sign-in cancelled",
-            &format!(
-                "<p>The sign-in was cancelled at the authorization server, so you are not signed in.</p>{again}"
-            ),
-        )
-    } else {
-        page(
-            StatusCode::BAD_REQUEST,
-            "Sign-in failed",
-            &format!("<p>The sign-in did not complete, so you are not signed in.</p>{again}"),
-        )
-    }
 }
 
 fn json_response(value: &serde_json::Value) -> Response {
@@ -297,7 +246,13 @@ async fn callback(
         .await
     {
         Ok(tokens) => tokens,
-        Err(e) => return sign_in_failed(&e),
+        Err(e) => {
+            say(
+                "app",
+                format!("/callback: no session ({e}); the page says what happened"),
+            );
+            return sign_in_failed(&e);
+        }
     };
     if let Some(session) = app.sessions().get_mut(&id) {
         session.tokens = Some(tokens);

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod https;
+pub mod page;
 pub mod protected_api;
 
 use std::error::Error;
