@@ -376,8 +376,13 @@ async fn signed_out(State(app): State<App>, RawQuery(query): RawQuery) -> Respon
     )
 }
 
-async fn home() -> &'static str {
-    "portal: /login, /me, /refresh, /logout\n"
+async fn home() -> Response {
+    page(
+        StatusCode::OK,
+        "Customer portal",
+        "<p>Sign in to see your orders' access.</p>\
+         <nav><a href=\"/login\">Sign in</a><a href=\"/me\">Who am I?</a></nav>",
+    )
 }
 
 /// The app's routes for `portal`, served at `base` (`http://HOST:PORT/`, for the post-logout
