@@ -7,18 +7,24 @@
 //!   memory on the server), keeps the `PendingAuthorization` in it and redirects to the
 //!   authorization server;
 //! - `/callback` takes the pending authorization out of the session, redeems the code and keeps
-//!   the tokens in the session (never in the cookie);
+//!   the tokens in the session (never in the cookie); when the user cancelled at the
+//!   authorization server (`access_denied`) it says so, and any other failure as a failure;
 //! - `/me` shows the signed-in user (the validated ID token's claims) and what the access token is
 //!   for (never the token), refreshing the session first when it is about to expire;
 //! - `/refresh` exchanges the refresh token for new tokens;
 //! - `/logout` revokes the tokens, forgets the session and sends the browser to the provider's
-//!   end-session endpoint, which comes back to `/signed-out`.
+//!   end-session endpoint, which comes back to `/signed-out` — a page of this app, which keeps
+//!   serving: the user can sign in again.
+//!
+//! `/me` and `/refresh` answer a browser (`Accept: text/html`) with a page and anything else
+//! with JSON. `tests/browser.rs` drives these routes in headless Chromium.
 //!
 //! With the embedded default, the app listens on 127.0.0.1 on an ephemeral port (the provider
 //! registers an extra client with exactly that redirect URI, and `Settings::redirect_uri`
 //! overrides the attribute's) and drives itself like a browser would: GET /login, the
 //! provider's login and consent pages, the callback, /me, /refresh, /logout — printing each
-//! step — and exits.
+//! step. The tour stops it there; run on its own, it then keeps serving for your browser
+//! (sign in with any login and password at the embedded provider) until Ctrl-C.
 //!
 //! ```sh
 //! cargo run --example web_server            # against the repository's oidc-provider
@@ -32,13 +38,13 @@
 //! cargo run --example web_server
 //! ```
 //!
-//! and open <http://127.0.0.1:8080/login> in your browser; the app stops once the logout has come back to `/signed-out` (a page, then the end).
+//! and open <http://127.0.0.1:8080/login> in your browser; the app serves until Ctrl-C.
 
 // Shared by the examples. `tour.rs` includes this file as a module and has its own `support`,
 // which is why the items below are named through `crate::support`.
 mod support;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -51,6 +57,7 @@ use oauthflow::{PendingAuthorization, TokenSet, oauth_client};
 use serde_json::json;
 use tokio::sync::Notify;
 
+use crate::support::page::{escape_html, page, sign_in_failed};
 use crate::support::{Target, WEB_SERVER_CLIENT, say, show_authorize_url, show_callback};
 
 /// The customer portal, a server-side web app.
@@ -78,10 +85,9 @@ struct App {
     portal: Portal,
     /// Where the app is served, ending in `/` (for `/signed-out`).
     base: String,
-    /// The `state` of the last logout redirect (one browser in this example).
-    logout_state: Arc<Mutex<Option<String>>>,
+    /// The `state` of each logout redirect on its way through the authorization server.
+    logout_states: Arc<Mutex<HashSet<String>>>,
     sessions: Arc<Mutex<HashMap<String, Session>>>,
-    logged_out: Arc<Notify>,
 }
 
 const COOKIE_NAME: &str = "portal_session";
@@ -118,6 +124,49 @@ fn redirect(to: &str) -> Response {
 fn fail(status: StatusCode, why: impl std::fmt::Display) -> Response {
     say("app", format!("-> {status}: {why}"));
     (status, why.to_string()).into_response()
+}
+
+/// Whether the caller is a browser asking for a page (`Accept: text/html`) rather than a
+/// program asking for JSON.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// The signed-in page of `/me` and `/refresh`: who, and what the tokens are for.
+fn summary_page(summary: &serde_json::Value, note: &str) -> Response {
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(s) => escape_html(s),
+        serde_json::Value::Null => "-".to_owned(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|item| escape_html(item.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => escape_html(&other.to_string()),
+    };
+    let token = &summary["access_token"];
+    let body = format!(
+        "<p>Signed in as <b id=\"name\">{name}</b> (<code id=\"user\">{user}</code>). {note}</p>\
+         <table><tr><td>access token for</td><td id=\"aud\">{aud}</td></tr>\
+         <tr><td>scopes</td><td>{scope}</td></tr>\
+         <tr><td>expires (Unix time)</td><td id=\"exp\">{exp}</td></tr>\
+         <tr><td>refresh token</td><td>{refresh}</td></tr></table>\
+         <nav><a href=\"/refresh\">Refresh the tokens</a><a href=\"/logout\">Log out</a></nav>",
+        name = text(&summary["name"]),
+        user = text(&summary["user"]),
+        aud = text(&token["aud"]),
+        scope = text(&token["scope"]),
+        exp = text(&token["exp"]),
+        refresh = if summary["refresh_token"] == true {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    page(StatusCode::OK, "Customer portal", &body)
 }
 
 fn json_response(value: &serde_json::Value) -> Response {
@@ -197,7 +246,13 @@ async fn callback(
         .await
     {
         Ok(tokens) => tokens,
-        Err(e) => return fail(StatusCode::BAD_REQUEST, e),
+        Err(e) => {
+            say(
+                "app",
+                format!("/callback: no session ({e}); the page says what happened"),
+            );
+            return sign_in_failed(&e);
+        }
     };
     if let Some(session) = app.sessions().get_mut(&id) {
         session.tokens = Some(tokens);
@@ -229,6 +284,7 @@ async fn me(State(app): State<App>, headers: HeaderMap) -> Response {
         session.tokens = Some(tokens.clone());
     }
     match outcome {
+        Ok(_) if wants_html(&headers) => summary_page(&token_summary(&tokens), ""),
         Ok(_) => json_response(&token_summary(&tokens)),
         Err(e) => fail(StatusCode::UNAUTHORIZED, format!("sign in again: {e}")),
     }
@@ -250,6 +306,9 @@ async fn refresh(State(app): State<App>, headers: HeaderMap) -> Response {
     if let Some(session) = app.sessions().get_mut(&id) {
         session.tokens = Some(refreshed);
     }
+    if wants_html(&headers) {
+        return summary_page(&summary, "The tokens were just refreshed.");
+    }
     json_response(&summary)
 }
 
@@ -270,7 +329,10 @@ async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
         let signed_out = format!("{}signed-out", app.base);
         match app.portal.end_session_url(&tokens, Some(&signed_out)).await {
             Ok((url, state)) => {
-                *app.logout_state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+                app.logout_states
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(state);
                 to = url.to_string();
             }
             Err(e) => say("app", format!("/logout: no end-session URL ({e})")),
@@ -287,36 +349,51 @@ async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
         .into_response()
 }
 
-/// Where the authorization server sends the browser after logout: a page, with the `state`
-/// checked.
+/// Where the authorization server sends the browser after logout: a page of this app (which
+/// keeps serving), with the `state` checked when the server sends one back.
 async fn signed_out(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
-    let expected = app
-        .logout_state
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take();
     let state = query.as_deref().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "state")
             .map(|(_, v)| v.into_owned())
     });
-    if state.is_some() && state != expected {
-        return fail(StatusCode::BAD_REQUEST, "logout state mismatch");
+    if let Some(state) = state {
+        let known = app
+            .logout_states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&state);
+        if !known {
+            return fail(StatusCode::BAD_REQUEST, "logout state mismatch");
+        }
     }
-    say(
-        "app",
-        "/signed-out: back from the provider's logout; stopping after this page",
-    );
-    // The example's run ends here; the page is still served (graceful shutdown).
-    app.logged_out.notify_one();
-    "signed out\n".into_response()
+    say("app", "/signed-out: back from the provider's logout");
+    page(
+        StatusCode::OK,
+        "Signed out",
+        "<p>You are signed out of the portal and of the authorization server.</p>\
+         <p><a href=\"/login\">Sign in again</a></p>",
+    )
 }
 
-async fn home() -> &'static str {
-    "portal: /login, /me, /refresh, /logout\n"
+async fn home() -> Response {
+    page(
+        StatusCode::OK,
+        "Customer portal",
+        "<p>Sign in to see your orders' access.</p>\
+         <nav><a href=\"/login\">Sign in</a><a href=\"/me\">Who am I?</a></nav>",
+    )
 }
 
-fn router(app: App) -> Router {
+/// The app's routes for `portal`, served at `base` (`http://HOST:PORT/`, for the post-logout
+/// redirect URI `{base}signed-out`). `run` serves them, and so do the browser tests.
+pub fn router(portal: Portal, base: &str) -> Router {
+    let app = App {
+        portal,
+        base: base.to_owned(),
+        logout_states: Arc::default(),
+        sessions: Arc::default(),
+    };
     Router::new()
         .route("/", get(home))
         .route("/login", get(login))
@@ -328,8 +405,24 @@ fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Starts the app; with the embedded provider, drives it like a browser. Returns a summary.
-pub async fn run(target: &Target) -> support::Result<String> {
+/// The app, serving in a task until `stop` is notified.
+struct Serving {
+    addr: std::net::SocketAddr,
+    stop: Arc<Notify>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Serving {
+    /// Stops accepting, lets the requests in flight finish, and waits for the server task.
+    async fn stop(self) -> support::Result<()> {
+        self.stop.notify_one();
+        self.server.await??;
+        Ok(())
+    }
+}
+
+/// Binds (the embedded provider's pre-registered port, or 127.0.0.1:8080) and starts serving.
+async fn start(target: &Target) -> support::Result<Serving> {
     support::header("web_server", Portal::KIND, Portal::FLOW, Portal::DECISION);
     let (listener, redirect_uri) = match target.embedded_provider() {
         Some(embedded) => {
@@ -356,42 +449,40 @@ pub async fn run(target: &Target) -> support::Result<String> {
         },
         Portal::from_env,
     )?;
-    let app = App {
-        portal,
-        base: format!("http://{addr}/"),
-        logout_state: Arc::default(),
-        sessions: Arc::default(),
-        logged_out: Arc::new(Notify::new()),
-    };
-    let logged_out = app.logged_out.clone();
+    let stop = Arc::new(Notify::new());
+    let stopped = stop.clone();
     let server = tokio::spawn(
-        axum::serve(listener, router(app.clone()))
-            .with_graceful_shutdown(async move { logged_out.notified().await })
+        axum::serve(listener, router(portal, &format!("http://{addr}/")))
+            .with_graceful_shutdown(async move { stopped.notified().await })
             .into_future(),
     );
-    say(
-        "listening",
-        format!("http://{addr}/ (stops once the logout comes back to /signed-out)"),
-    );
+    say("listening", format!("http://{addr}/"));
+    Ok(Serving { addr, stop, server })
+}
 
+/// The tour's run: with the embedded provider, drives the app like a browser and stops it;
+/// against a real tenant, serves your browser until Ctrl-C. Returns a summary.
+#[allow(dead_code)] // the browser tests include this file for `router` only
+pub async fn run(target: &Target) -> support::Result<String> {
+    let serving = start(target).await?;
     let summary = match target.embedded_provider() {
-        Some(embedded) => drive(&format!("http://{addr}"), embedded.provider()).await,
-        None => {
-            say("open", format!("http://{addr}/login in your browser"));
-            Ok("served a real browser until /signed-out".to_owned())
-        }
+        Some(embedded) => drive(&format!("http://{}", serving.addr), embedded.provider()).await,
+        None => serve_browser(serving.addr)
+            .await
+            .map(|()| "served a real browser until Ctrl-C".to_owned()),
     };
-    if target.embedded_provider().is_some() {
-        // The scripted browser stops at the provider's logout confirmation: stop here.
-        app.logged_out.notify_one();
-    }
-    server.await??;
-    let left = app.sessions().len();
-    say(
-        "sessions",
-        format!("{left} left in the store after /logout"),
-    );
+    serving.stop().await?;
     summary
+}
+
+/// Waits for Ctrl-C while the app serves a real browser.
+async fn serve_browser(addr: std::net::SocketAddr) -> support::Result<()> {
+    say(
+        "open",
+        format!("http://{addr}/login in your browser; Ctrl-C quits"),
+    );
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }
 
 /// The browser's part, for the embedded default: follows the app's redirects by hand, keeps the
@@ -500,11 +591,21 @@ async fn get_json(
     Ok(resp.json().await?)
 }
 
+/// On its own, the app keeps serving after the scripted run: a browser can sign in, refresh and
+/// log out until Ctrl-C.
 #[allow(dead_code)] // `tour.rs` includes this file and calls `run` itself
 #[tokio::main]
 async fn main() -> support::Result<()> {
     let target = Target::for_example("PORTAL").await?;
-    let outcome = run(&target).await?;
-    say("done", outcome);
-    Ok(())
+    let serving = start(&target).await?;
+    if let Some(embedded) = target.embedded_provider() {
+        let outcome = drive(&format!("http://{}", serving.addr), embedded.provider()).await?;
+        say("scripted", outcome);
+        say(
+            "",
+            "still serving: the embedded provider accepts any login and password",
+        );
+    }
+    serve_browser(serving.addr).await?;
+    serving.stop().await
 }

@@ -1,6 +1,6 @@
 //! Shared by every example (not an example itself): where the authorization server comes from
 //! (the repository's own oidc-provider, or a real tenant configured in the environment), the
-//! interactive steps (sign-in, form post), and printing what happened without printing a secret.
+//! interactive steps (sign-in), https on loopback (`https`), and printing what happened without printing a secret.
 //!
 //! The **embedded default**: when `<PREFIX>_ISSUER` is not set, an example starts the pinned
 //! oidc-provider in `oauthflow-devserver/provider` on 127.0.0.1 through `oauthflow_devserver::DevProvider` (the
@@ -13,6 +13,8 @@
 // Every example uses a part of this module; `tour.rs` uses all of it.
 #![allow(dead_code)]
 
+pub mod https;
+pub mod page;
 pub mod protected_api;
 
 use std::error::Error;
@@ -47,20 +49,47 @@ pub const WEB_SERVER_CLIENT: DevClient = DevClient {
     application_type: "web",
 };
 
+/// The extra client the embedded provider registers for `spa_login_only`: ID token only
+/// (implicit, `response_mode=form_post`), its https redirect URI on a loopback port this
+/// process has already bound (see `Embedded::form_post_redirect_uri`).
+pub const FORM_POST_CLIENT: DevClient = DevClient {
+    id: "form-post-example",
+    secret: None,
+    auth_method: "none",
+    redirect_uri: None, // https://127.0.0.1:PORT/callback
+    grant_types: &["implicit"],
+    response_types: &["id_token"],
+    application_type: "web",
+};
+
 /// The repository's oidc-provider, started by this process, and what the examples need from it.
 pub struct Embedded {
     provider: DevProvider,
     web_server_listener: Mutex<Option<std::net::TcpListener>>,
     web_server_redirect_uri: String,
+    form_post_listener: Mutex<Option<std::net::TcpListener>>,
+    form_post_redirect_uri: String,
 }
 
 impl Embedded {
     /// Starts the provider with its default clients, users and resource servers, plus
-    /// [`WEB_SERVER_CLIENT`] registered for a port bound here and kept for `web_server`.
+    /// [`WEB_SERVER_CLIENT`] and [`FORM_POST_CLIENT`], each registered for a port bound here
+    /// and kept for `web_server` and `spa_login_only`.
     pub async fn start() -> Result<Self> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let redirect_uri = format!("http://{}/callback", listener.local_addr()?);
-        let provider = DevProvider::start_with(DevOptions::new().client(json!({
+        let form_post_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let form_post_redirect_uri =
+            format!("https://{}/callback", form_post_listener.local_addr()?);
+        let options = DevOptions::new().client(json!({
+            "client_id": FORM_POST_CLIENT.id,
+            "application_type": FORM_POST_CLIENT.application_type,
+            "token_endpoint_auth_method": FORM_POST_CLIENT.auth_method,
+            "grant_types": FORM_POST_CLIENT.grant_types,
+            "response_types": FORM_POST_CLIENT.response_types,
+            "redirect_uris": [form_post_redirect_uri],
+        }));
+        let provider = DevProvider::start_with(options.client(json!({
             "client_id": WEB_SERVER_CLIENT.id,
             "client_secret": WEB_SERVER_CLIENT.secret,
             "token_endpoint_auth_method": WEB_SERVER_CLIENT.auth_method,
@@ -76,6 +105,8 @@ impl Embedded {
             provider,
             web_server_listener: Mutex::new(Some(listener)),
             web_server_redirect_uri: redirect_uri,
+            form_post_listener: Mutex::new(Some(form_post_listener)),
+            form_post_redirect_uri,
         })
     }
 
@@ -95,6 +126,19 @@ impl Embedded {
     /// The redirect URI registered for [`WEB_SERVER_CLIENT`].
     pub fn web_server_redirect_uri(&self) -> &str {
         &self.web_server_redirect_uri
+    }
+
+    /// The socket `spa_login_only` serves https on, bound before the provider started (once).
+    pub fn take_form_post_listener(&self) -> Option<std::net::TcpListener> {
+        self.form_post_listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    /// The https redirect URI registered for [`FORM_POST_CLIENT`].
+    pub fn form_post_redirect_uri(&self) -> &str {
+        &self.form_post_redirect_uri
     }
 }
 
@@ -203,33 +247,6 @@ impl Target {
                 open_browser(authorize_url);
                 prompt("paste the full URL the browser was sent back to (the callback), then Enter")
                     .await
-            }
-        }
-    }
-
-    /// The user's part of a `response_mode=form_post` login: returns the urlencoded body the
-    /// browser posts to the redirect URI (`id_token`, `state`).
-    ///
-    /// Embedded: driven by plain HTTP as alice. Real tenant: opens the browser (or prints the
-    /// URL) and reads the posted body you paste (from the browser's developer tools, or from the
-    /// server endpoint that received it).
-    pub async fn sign_in_form_post(&self, authorize_url: &Url) -> Result<String> {
-        match self {
-            Target::Embedded(embedded) => {
-                say(
-                    "user",
-                    "embedded default: signing in as alice and consenting by plain HTTP (no browser)",
-                );
-                let (action, body) = embedded.provider.login_form_post(authorize_url).await?;
-                say(
-                    "form post",
-                    format!("POST {} with {}", redact_url(&action), redact_query(&body)),
-                );
-                Ok(body)
-            }
-            Target::Env { .. } => {
-                open_browser(authorize_url);
-                prompt("paste the form body the browser posted to the redirect URI (id_token=...&state=...), then Enter").await
             }
         }
     }
