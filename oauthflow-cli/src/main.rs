@@ -1,14 +1,21 @@
-//! `oauthflow`: the decision tree of `#[oauth_client]` from the terminal.
+//! `oauthflow`: the decision tree of `#[oauth_client]` from the terminal, and a way to try the
+//! endpoints of a server before writing the application.
 //!
 //! ```text
 //! oauthflow decide --spa --audience https://api.example.com/orders
+//! oauthflow inspect https://tenant.example.com/ --kind web
+//! oauthflow try web
 //! ```
 //!
-//! prints the grant the tree chooses, the reason (the generated client's `DECISION`), and the
-//! attribute to paste, which compiles as printed (`tests/ui/pass/cli-decide.rs` holds every
-//! path's output and is compiled by the UI tests).
+//! `decide` prints the grant the tree chooses, the reason (the generated client's `DECISION`),
+//! and the attribute to paste, which compiles as printed (`tests/ui/pass/cli-decide.rs` holds
+//! every path's output and is compiled by the UI tests). `inspect` reports what a server offers
+//! per kind; `try` runs the real flow with the library's runtime.
 
 mod decide;
+mod explain;
+mod inspect;
+mod target;
 
 use std::process::ExitCode;
 
@@ -27,6 +34,9 @@ enum Command {
     /// Answers the decision tree's questions (as flags, in the tree's order: the first `yes`
     /// decides) and prints the grant, why, and the `#[oauth_client(...)]` attribute to paste.
     Decide(decide::Answers),
+    /// Fetches an issuer's metadata with the library's rules and reports, per kind, whether
+    /// this server can serve it and what is missing or weak.
+    Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,5 +51,41 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Inspect(args) => block_on(run_inspect(args)),
+    }
+}
+
+/// Runs an async command on a tokio runtime.
+fn block_on(command: impl Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(command),
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_inspect(args: inspect::InspectArgs) -> ExitCode {
+    match inspect::inspect(&args.issuer, args.kind).await {
+        Ok(report) => {
+            if args.json {
+                println!("{:#}", report.to_json());
+            } else {
+                print!("{report}");
+            }
+            if args.kind.is_some() && !report.all_work() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("{}", explain::explain(&e));
+            ExitCode::FAILURE
+        }
     }
 }

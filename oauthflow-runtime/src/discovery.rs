@@ -270,6 +270,25 @@ impl Discovery {
 
 /// The checked metadata and the answer's `max-age`.
 async fn fetch(issuer: &str, http: &Http) -> Result<(Metadata, Option<u64>), Error> {
+    let fetched = fetch_document(issuer, http).await?;
+    Ok((fetched.metadata, fetched.max_age))
+}
+
+/// One metadata document fetched from the first well-known URL that has one, and checked.
+pub(crate) struct FetchedDocument {
+    /// The checked metadata.
+    pub(crate) metadata: Metadata,
+    /// The answer's `max-age`.
+    pub(crate) max_age: Option<u64>,
+    /// Where it was found.
+    pub(crate) url: Url,
+    /// The document as sent (it passed every check `metadata` made).
+    pub(crate) body: Vec<u8>,
+}
+
+/// Fetches and checks the metadata of `issuer` (R1, R2): the OpenID Connect well-known URL, then
+/// the RFC 8414 one.
+pub(crate) async fn fetch_document(issuer: &str, http: &Http) -> Result<FetchedDocument, Error> {
     let urls = well_known_urls(issuer)?;
     let mut last_status = 0;
     for url in &urls {
@@ -281,7 +300,12 @@ async fn fetch(issuer: &str, http: &Http) -> Result<(Metadata, Option<u64>), Err
                     issuer,
                     "oauthflow: discovered authorization server metadata"
                 );
-                return Ok((metadata, response.max_age));
+                return Ok(FetchedDocument {
+                    metadata,
+                    max_age: response.max_age,
+                    url: url.clone(),
+                    body: response.body,
+                });
             }
             404 => last_status = 404,
             status => {

@@ -46,6 +46,7 @@ use crate::error::Error;
 pub use jwks::JwksCache;
 pub(crate) use payload::validated_payload;
 pub use validation::IdTokenValidation;
+pub(crate) use validation::alg_accepted;
 pub use verify::verify;
 
 /// An [`Error::IdTokenInvalid`] naming the failed check (never the token).
