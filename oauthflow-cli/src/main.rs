@@ -16,6 +16,7 @@ mod decide;
 mod explain;
 mod inspect;
 mod target;
+mod tryout;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,9 @@ enum Command {
     /// Fetches an issuer's metadata with the library's rules and reports, per kind, whether
     /// this server can serve it and what is missing or weak.
     Inspect(inspect::InspectArgs),
+    /// Runs the real flow of a kind against a server (the embedded oidc-provider when no
+    /// --issuer is given) with the library's runtime, showing each step.
+    Try(tryout::TryArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Inspect(args) => block_on(run_inspect(args)),
+        Command::Try(args) => block_on(run_try(args)),
     }
 }
 
@@ -85,6 +90,27 @@ async fn run_inspect(args: inspect::InspectArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{}", explain::explain(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_try(args: tryout::TryArgs) -> ExitCode {
+    match tryout::run(args).await {
+        Ok(summary) => {
+            tryout::show::step("done", summary);
+            ExitCode::SUCCESS
+        }
+        Err(tryout::TryError::Runtime(e)) => {
+            eprintln!("{}", explain::explain(&e));
+            ExitCode::FAILURE
+        }
+        Err(tryout::TryError::Usage(what)) => {
+            eprintln!("error: missing or refused: {what}");
+            ExitCode::from(2)
+        }
+        Err(tryout::TryError::Other(what)) => {
+            eprintln!("error: {what}");
             ExitCode::FAILURE
         }
     }
