@@ -44,3 +44,51 @@ pub fn mask(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// [`mask`], and the values that move with the clock and the server: `N s` durations, the
+/// device user code.
+pub fn mask_try(text: &str) -> String {
+    let masked = mask(text);
+    let lines: Vec<&str> = masked.lines().collect();
+    // A device poll answered `authorization_pending` (HTTP 400) depends on timing: dropped.
+    let mut kept = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let pending = lines[i].contains("device_code")
+            && lines.get(i + 1) == Some(&"response   HTTP 400 from the token endpoint");
+        if pending {
+            i += 2;
+            continue;
+        }
+        kept.push(lines[i]);
+        i += 1;
+    }
+    kept.into_iter()
+        .map(|line| {
+            let mut line = line.to_owned();
+            if let Some(at) = line.find("enter the code ") {
+                line.truncate(at + "enter the code ".len());
+                line.push_str("CODE");
+            }
+            mask_seconds(&line)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `599 s` → `N s`.
+fn mask_seconds(line: &str) -> String {
+    let words: Vec<&str> = line.split(' ').collect();
+    let mut out = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        let next_is_s = words.get(i + 1).is_some_and(|w| {
+            *w == "s" || w.starts_with("s;") || w.starts_with("s,") || w.starts_with("s)")
+        });
+        if next_is_s && !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
+            out.push("N");
+        } else {
+            out.push(word);
+        }
+    }
+    out.join(" ")
+}
