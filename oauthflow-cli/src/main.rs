@@ -18,6 +18,7 @@ mod inspect;
 mod target;
 mod tryout;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -33,7 +34,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Answers the decision tree's questions (as flags, in the tree's order: the first `yes`
-    /// decides) and prints the grant, why, and the `#[oauth_client(...)]` attribute to paste.
+    /// decides; with no flag on a terminal, they are asked one by one) and prints the grant,
+    /// why, and the `#[oauth_client(...)]` attribute to paste.
     Decide(decide::Answers),
     /// Fetches an issuer's metadata with the library's rules and reports, per kind, whether
     /// this server can serve it and what is missing or weak.
@@ -45,18 +47,35 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Decide(answers) => match decide::decide(&answers) {
-            Ok(decision) => {
-                println!("{decision}");
-                ExitCode::SUCCESS
-            }
-            Err(why) => {
-                eprintln!("error: {why}");
-                ExitCode::from(2)
-            }
-        },
+        Command::Decide(answers) => {
+            let answers = if answers.is_unanswered() && std::io::stdin().is_terminal() {
+                match decide::ask() {
+                    Ok(answers) => answers,
+                    Err(why) => {
+                        eprintln!("error: {why}");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                answers
+            };
+            print_decision(&answers)
+        }
         Command::Inspect(args) => block_on(run_inspect(args)),
         Command::Try(args) => block_on(run_try(args)),
+    }
+}
+
+fn print_decision(answers: &decide::Answers) -> ExitCode {
+    match decide::decide(answers) {
+        Ok(decision) => {
+            println!("{decision}");
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("error: {why}");
+            ExitCode::from(2)
+        }
     }
 }
 
