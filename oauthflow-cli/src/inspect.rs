@@ -202,9 +202,9 @@ fn capabilities(doc: &Doc) -> Vec<(&'static str, String)> {
                 Some(url) => format!(
                     "{url}{}",
                     if doc.flag("require_pushed_authorization_requests") {
-                        " (required: oauthflow sends no PAR, so its redirect flows fail here)"
+                        " (required for every client)"
                     } else {
-                        " (optional; oauthflow does not use it)"
+                        " (optional)"
                     }
                 ),
                 None => "(none)".into(),
@@ -213,10 +213,7 @@ fn capabilities(doc: &Doc) -> Vec<(&'static str, String)> {
         (
             "DPoP algorithms",
             match doc.list("dpop_signing_alg_values_supported") {
-                Some(algs) => format!(
-                    "{} (oauthflow sends bearer tokens; DPoP is optional at this server unless a client requires it)",
-                    algs.join(", ")
-                ),
+                Some(algs) => format!("{} (DPoP-bound tokens, RFC 9449)", algs.join(", ")),
                 None => "(none)".into(),
             },
         ),
