@@ -107,3 +107,49 @@ pub async fn keys(jwks_uri: &Url) -> Result<Vec<KeySummary>, Error> {
 pub fn id_token_alg_accepted(alg: &str, confidential: bool) -> bool {
     crate::id_token::alg_accepted(alg, confidential)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(kty: &str, alg: Option<&str>, key_use: Option<&str>) -> KeySummary {
+        KeySummary {
+            kid: None,
+            kty: kty.into(),
+            alg: alg.map(Into::into),
+            key_use: key_use.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn usable_keys_sign_with_an_accepted_algorithm() {
+        assert!(key("RSA", Some("RS256"), Some("sig")).usable_for_id_tokens());
+        assert!(key("EC", None, None).usable_for_id_tokens());
+        assert!(!key("RSA", Some("RS256"), Some("enc")).usable_for_id_tokens());
+        assert!(!key("oct", Some("HS256"), None).usable_for_id_tokens());
+        assert!(!key("RSA", Some("none"), None).usable_for_id_tokens());
+        assert!(!key("RSA", Some("RSA-OAEP"), None).usable_for_id_tokens());
+    }
+
+    #[test]
+    fn id_token_algorithms_follow_the_allow_list() {
+        assert!(id_token_alg_accepted("RS256", false));
+        assert!(!id_token_alg_accepted("none", true));
+        assert!(!id_token_alg_accepted("HS256", false));
+        assert!(id_token_alg_accepted("HS256", true));
+    }
+
+    #[tokio::test]
+    async fn the_issuer_rules_apply_before_any_request() {
+        for issuer in [
+            "http://example.com",
+            "https://as.example.com/?q=1",
+            "http://localhost:1",
+        ] {
+            assert!(matches!(
+                metadata(issuer).await,
+                Err(Error::Config(ConfigError::InvalidUrl { .. }))
+            ));
+        }
+    }
+}

@@ -356,6 +356,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_described_request_carries_no_value() {
+        let url =
+            Url::parse("https://user:pw-s3cret@as.example.com/token?key=k3y-s3cret#frag").unwrap();
+        let (method, shown, params, _) = Request::get(Endpoint::TOKEN, &url).described();
+        assert_eq!(
+            (method, shown.as_str()),
+            ("GET", "https://as.example.com/token")
+        );
+        assert!(params.is_empty());
+        let mut form = Form::default();
+        form.param("grant_type", "client_credentials")
+            .param("client_secret", "f0rm-s3cret")
+            .authorization("Basic b64-s3cret".into());
+        let (method, shown, params, basic) =
+            Request::post_form(Endpoint::TOKEN, &url, &form).described();
+        assert_eq!(method, "POST");
+        assert_eq!(params, "grant_type,client_secret");
+        assert!(basic);
+        assert!(!format!("{shown}{params}").contains("s3cret"));
+    }
+
+    #[test]
     fn cache_control_max_age() {
         assert_eq!(max_age("max-age=300"), Some(300));
         assert_eq!(max_age("public, Max-Age=\"60\", must-revalidate"), Some(60));
