@@ -4,8 +4,8 @@
 
 mod support;
 
-use oauthflow_devserver::DevProvider;
 use oauthflow_devserver::fault::{FaultPeer, Reply};
+use oauthflow_devserver::{DevOptions, DevProvider};
 use serde_json::json;
 use support::{mask_try, oauthflow};
 
@@ -182,4 +182,124 @@ async fn failures_are_explained_in_the_librarys_words() {
         assert!(!run.stdout.contains("s3cret-value") && !run.stderr.contains("s3cret-value"));
         insta::assert_snapshot!(name, support::mask(&run.stderr));
     }
+}
+
+/// Runs `try` as a user would against `issuer`: reads the printed authorization URL, signs in
+/// with the provider's login driver and "the browser" GETs the callback from the redirect URI
+/// `try` listens on. Returns the whole stdout.
+async fn as_a_user(provider: &DevProvider, args: &[&str], env: &[(&str, &str)]) -> String {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
+
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_oauthflow"));
+    command
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("oauthflow runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut printed = String::new();
+    let url = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the URL is printed in time")
+            .expect("stdout is readable")
+            .unwrap_or_else(|| panic!("no authorization URL printed:\n{printed}"));
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(url) = line.strip_prefix("    http") {
+            break format!("http{url}");
+        }
+    };
+    let callback = provider
+        .login(&url.parse().expect("a URL"))
+        .await
+        .expect("alice signs in");
+    let page = oauthflow_runtime::reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client")
+        .get(callback)
+        .send()
+        .await
+        .expect("the callback reaches `try`");
+    assert_eq!(page.status(), 200);
+    while let Some(line) = lines.next_line().await.expect("stdout is readable") {
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    let status = child.wait().await.expect("oauthflow ends");
+    let mut stderr = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .await;
+    assert!(status.success(), "{printed}\n{stderr}");
+    printed
+}
+
+#[tokio::test]
+async fn web_and_native_against_a_given_issuer_catch_the_callback() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let provider = DevProvider::start_with(DevOptions::new().client(json!({
+        "client_id": "cli-web",
+        "client_secret": "cli-web-secret",
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+        "redirect_uris": [redirect_uri],
+    })))
+    .await
+    .expect("the provider starts");
+    let issuer = provider.issuer().to_owned();
+
+    let printed = as_a_user(
+        &provider,
+        &[
+            "try",
+            "web",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "cli-web",
+            "--redirect-uri",
+            &redirect_uri,
+            "--no-browser",
+        ],
+        &[("OAUTHFLOW_CLIENT_SECRET", "cli-web-secret")],
+    )
+    .await;
+    assert!(printed.contains("id token   validated: "), "{printed}");
+    assert!(
+        printed.contains("done       code + PKCE (confidential)"),
+        "{printed}"
+    );
+
+    let printed = as_a_user(
+        &provider,
+        &[
+            "try",
+            "native",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "native-client",
+            "--no-browser",
+        ],
+        &[],
+    )
+    .await;
+    assert!(
+        printed.contains("done       loopback code + PKCE"),
+        "{printed}"
+    );
 }

@@ -74,6 +74,9 @@ pub struct TryArgs {
     /// or a hidden prompt.
     #[arg(long, value_name = "NAME")]
     pub username: Option<String>,
+    /// Print the authorization URL instead of opening the system browser.
+    #[arg(long)]
+    pub no_browser: bool,
     /// Print the tokens themselves (they are secrets: never in logs or tickets).
     #[arg(long)]
     pub show_tokens: bool,
@@ -379,7 +382,9 @@ impl Setup {
             audiences: args.audiences.clone(),
             scopes,
             redirect_uri,
-            user: User::You,
+            user: User::You {
+                browser: !args.no_browser,
+            },
         })
     }
 

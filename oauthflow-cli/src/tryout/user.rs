@@ -25,7 +25,10 @@ pub enum User {
         password: (&'static str, &'static str),
     },
     /// You, in a browser.
-    You,
+    You {
+        /// Whether to open the system browser (else the URL is only printed).
+        browser: bool,
+    },
 }
 
 impl User {
@@ -45,7 +48,7 @@ impl User {
                 step("callback", redact_url(&callback));
                 Ok(callback.to_string())
             }
-            User::You => {
+            User::You { browser } => {
                 let listener = match redirect_uri.map(Url::parse) {
                     Some(Ok(uri))
                         if uri.scheme() == "http" && uri.host_str() == Some("127.0.0.1") =>
@@ -66,7 +69,7 @@ impl User {
                     }
                     _ => None,
                 };
-                open_browser(url);
+                open_browser(url, *browser);
                 let callback = match listener {
                     Some(listener) => {
                         step(
@@ -105,7 +108,7 @@ impl User {
                         }
                     });
                 }
-                User::You => open_browser(url),
+                User::You { browser } => open_browser(url, *browser),
             }
         };
         tokio::select! {
@@ -133,8 +136,8 @@ impl User {
                 );
                 Ok(body)
             }
-            User::You => {
-                open_browser(url);
+            User::You { browser } => {
+                open_browser(url, *browser);
                 prompt("paste the form body the browser posted to the redirect URI (id_token=...&state=...)").await
             }
         }
@@ -205,7 +208,7 @@ impl User {
                     SecretString::from(password.1.to_owned()),
                 ))
             }
-            User::You => {
+            User::You { .. } => {
                 let username = username.map(str::to_owned).ok_or_else(|| {
                     TryError::Usage("--username: the user whose password is sent".into())
                 })?;
@@ -254,8 +257,8 @@ async fn deliver_to_loopback(provider: &DevProvider, url: &Url) -> Result<(), St
     Ok(())
 }
 
-/// Opens `url` in the system browser, or prints it when none opens.
-fn open_browser(url: &Url) {
+/// Opens `url` in the system browser (when `browser`), or prints it when none opens.
+fn open_browser(url: &Url, browser: bool) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {
@@ -263,13 +266,14 @@ fn open_browser(url: &Url) {
     } else {
         "xdg-open"
     };
-    let opened = std::process::Command::new(opener)
-        .arg(url.as_str())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
+    let opened = browser
+        && std::process::Command::new(opener)
+            .arg(url.as_str())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
     if opened {
         step(
             "browser",
