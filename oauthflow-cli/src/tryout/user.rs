@@ -246,14 +246,16 @@ async fn deliver_to_loopback(provider: &DevProvider, url: &Url) -> Result<(), St
         .no_proxy()
         .build()
         .map_err(|e| e.to_string())?;
+    // Said before the request: once the listener has the callback, the runtime's own steps
+    // (the token request) print, and this task's lines would race them.
+    step("browser", "GET the callback on the loopback listener");
     let page = http.get(callback).send().await.map_err(|e| e.to_string())?;
-    step(
-        "browser",
-        format!(
-            "GET the loopback callback -> HTTP {}",
+    if !page.status().is_success() {
+        return Err(format!(
+            "the loopback listener answered HTTP {}",
             page.status().as_u16()
-        ),
-    );
+        ));
+    }
     Ok(())
 }
 
