@@ -69,6 +69,14 @@ async fn trusted_needs_the_written_reason() {
 }
 
 #[tokio::test]
+async fn client_settings_without_an_issuer_are_refused() {
+    let run = oauthflow(&["try", "machine", "--client-id", "mine"], &[]).await;
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--issuer"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing ran: {}", run.stdout);
+}
+
+#[tokio::test]
 async fn tokens_only_with_show_tokens() {
     let run = oauthflow(&["try", "machine"], &[]).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);

@@ -121,6 +121,13 @@ pub async fn run(args: TryArgs) -> Result<String, TryError> {
             "the password grant gives the user's password to this client: only with --redirect-unavailable \"<why no browser or second screen can be used>\" (the same reason the attribute requires)".into(),
         ));
     }
+    if args.issuer.is_none()
+        && (args.client_id.is_some() || args.redirect_uri.is_some() || args.username.is_some())
+    {
+        return Err(TryError::Usage(
+            "--client-id, --redirect-uri and --username are for your server: give its --issuer too (without it, the embedded server's own clients and user are used)".into(),
+        ));
+    }
     let kind = args.kind;
     step(
         "kind",
