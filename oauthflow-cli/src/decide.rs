@@ -154,3 +154,87 @@ fn attribute(kind: Kind, flow: Flow, answers: &Answers) -> String {
 
 #[cfg(test)]
 mod tests;
+
+impl Answers {
+    /// Whether no question of the tree was answered (then a terminal asks them).
+    pub fn is_unanswered(&self) -> bool {
+        !(self.machine
+            || self.web_server
+            || self.redirect_unavailable.is_some()
+            || self.spa
+            || self.native
+            || self.device)
+    }
+}
+
+/// Asks the tree's questions in order on the terminal (the first `yes` decides), then what the
+/// chosen kind can take: the APIs it calls and, where the grant has them, refresh tokens.
+///
+/// # Errors
+///
+/// The prompt was cancelled (Esc, Ctrl-C) or the terminal failed.
+pub fn ask() -> Result<Answers, String> {
+    use inquire::{Confirm, Text};
+    let yes = |question: &str, help: &str| {
+        Confirm::new(question)
+            .with_default(false)
+            .with_help_message(help)
+            .prompt()
+            .map_err(|e| format!("no answer: {e}"))
+    };
+    let mut answers = Answers::default();
+    if yes(
+        "Is the party that needs access a machine (a service, a job), acting for itself?",
+        "no user signs in: client credentials",
+    )? {
+        answers.machine = true;
+    } else if yes(
+        "Is it a web app executing on a server?",
+        "it can keep a secret",
+    )? {
+        answers.web_server = true;
+    } else if yes(
+        "Is it absolutely trusted with user credentials, and is no redirect possible?",
+        "no browser and no second screen, ever: the password grant",
+    )? {
+        let why = Text::new("Why can no browser or second screen be used?")
+            .with_help_message("written into the attribute and the DECISION text")
+            .prompt()
+            .map_err(|e| format!("no answer: {e}"))?;
+        answers.redirect_unavailable = Some(why);
+    } else if yes("Is it a single-page app in a browser?", "a public client")? {
+        answers.spa = true;
+        answers.login_only = !Confirm::new("Does it need an access token (to call an API)?")
+            .with_default(true)
+            .with_help_message("no: it only signs the user in")
+            .prompt()
+            .map_err(|e| format!("no answer: {e}"))?;
+    } else if yes(
+        "Is it a native (desktop or mobile) app?",
+        "it signs in through the system browser",
+    )? {
+        answers.native = true;
+    } else if yes(
+        "Is it an input-constrained device, or a CLI without a browser?",
+        "the user approves on a second screen",
+    )? {
+        answers.device = true;
+    } else {
+        return Err("no question was answered yes: every application fits one of them".into());
+    }
+    if !answers.login_only {
+        let apis =
+            Text::new("Which APIs does it call? (audience URIs, space-separated; empty for none)")
+                .with_help_message("several APIs: one authorization (and token) per audience")
+                .prompt()
+                .map_err(|e| format!("no answer: {e}"))?;
+        answers.audiences = apis.split_whitespace().map(str::to_owned).collect();
+    }
+    if !answers.machine && !answers.login_only {
+        answers.refresh_tokens = yes(
+            "Does it act for the user while they are away (refresh tokens)?",
+            "offline_access",
+        )?;
+    }
+    Ok(answers)
+}

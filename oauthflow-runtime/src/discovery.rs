@@ -301,6 +301,29 @@ async fn fetch(
     http: &Http,
     quirks: Quirks,
 ) -> Result<(Metadata, Option<u64>), Error> {
+    let fetched = fetch_document(issuer, http, quirks).await?;
+    Ok((fetched.metadata, fetched.max_age))
+}
+
+/// One metadata document fetched from the first well-known URL that has one, and checked.
+pub(crate) struct FetchedDocument {
+    /// The checked metadata.
+    pub(crate) metadata: Metadata,
+    /// The answer's `max-age`.
+    pub(crate) max_age: Option<u64>,
+    /// Where it was found.
+    pub(crate) url: Url,
+    /// The document as sent (it passed every check `metadata` made).
+    pub(crate) body: Vec<u8>,
+}
+
+/// Fetches and checks the metadata of `issuer` (R1, R2): the OpenID Connect well-known URL, then
+/// the RFC 8414 one; a multi-tenant issuer template only when `quirks` accept it.
+pub(crate) async fn fetch_document(
+    issuer: &str,
+    http: &Http,
+    quirks: Quirks,
+) -> Result<FetchedDocument, Error> {
     let urls = well_known_urls(issuer)?;
     let mut last_status = 0;
     for url in &urls {
@@ -312,7 +335,12 @@ async fn fetch(
                     issuer,
                     "oauthflow: discovered authorization server metadata"
                 );
-                return Ok((metadata, response.max_age));
+                return Ok(FetchedDocument {
+                    metadata,
+                    max_age: response.max_age,
+                    url: url.clone(),
+                    body: response.body,
+                });
             }
             404 => last_status = 404,
             status => {

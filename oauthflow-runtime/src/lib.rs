@@ -83,6 +83,7 @@
 //! | transport | `http/{endpoint,form,probe}`, `discovery`, `endpoints`, `urls` | the one request path (caps, timeout, no redirects, sanitised errors), metadata, the resolved endpoint set (discovered, overridden by the attribute's, overridden by the settings'), URL rules (verdicts from `oauthflow-core`) |
 //! | caching | `token_manager/…`, `single_flight` | the per-audience token cache (lock-free reads, refresh-ahead, retries) and the one single-flight mechanism (work in its own task: a cancelled caller never cancels nor repeats a request) |
 //! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock (with a coarse `fast_ticks` for the cache's hot path), every cap and timeout, the one constant-time compare, typed errors |
+//! | tools | `inspect` | what `oauthflow inspect` reads: metadata and keys fetched and checked as a client's discovery does; not public API |
 //! | test support | `fuzz_internals` (feature `fuzzing`), `bench_internals` (feature `bench-internals`) | what `fuzz/` and the benches drive; not public API |
 
 mod authorization_code;
@@ -105,6 +106,8 @@ mod form_post;
 mod http;
 mod id_token;
 mod implicit;
+#[doc(hidden)]
+pub mod inspect;
 #[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
 pub mod integrations;
 mod kind;

@@ -103,6 +103,26 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// What a `tracing` event may say about the request (R35): the method, the URL without
+    /// query, fragment or user info, the form's parameter names (never values), and whether the
+    /// client authenticates with HTTP Basic.
+    fn described(&self) -> (&'static str, String, String, bool) {
+        let mut url = self.url.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        match self.form {
+            None => ("GET", url.to_string(), String::new(), false),
+            Some(form) => (
+                "POST",
+                url.to_string(),
+                form.names().join(","),
+                form.authorization_header().is_some(),
+            ),
+        }
+    }
+
     fn build(&self, client: &reqwest::Client) -> reqwest::RequestBuilder {
         let builder = match self.form {
             None => client.get(self.url.clone()),
@@ -191,7 +211,18 @@ pub(crate) async fn send(
 ) -> Result<HttpResponse, Error> {
     let endpoint = request.endpoint.name;
     let exchange = exchange(client, &request);
-    tracing::debug!(endpoint, "oauthflow: back-channel request");
+    // Described only for a subscriber that wants it: no allocation otherwise.
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let (method, url, params, basic_auth) = request.described();
+        tracing::debug!(
+            endpoint,
+            method,
+            url,
+            params,
+            basic_auth,
+            "oauthflow: back-channel request"
+        );
+    }
     let Some(timeout) = timeout else {
         return exchange.await;
     };
@@ -325,6 +356,28 @@ fn map_reqwest(endpoint: &'static str, error: reqwest::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_described_request_carries_no_value() {
+        let url =
+            Url::parse("https://user:pw-s3cret@as.example.com/token?key=k3y-s3cret#frag").unwrap();
+        let (method, shown, params, _) = Request::get(Endpoint::TOKEN, &url).described();
+        assert_eq!(
+            (method, shown.as_str()),
+            ("GET", "https://as.example.com/token")
+        );
+        assert!(params.is_empty());
+        let mut form = Form::default();
+        form.param("grant_type", "client_credentials")
+            .param("client_secret", "f0rm-s3cret")
+            .authorization("Basic b64-s3cret".into());
+        let (method, shown, params, basic) =
+            Request::post_form(Endpoint::TOKEN, &url, &form).described();
+        assert_eq!(method, "POST");
+        assert_eq!(params, "grant_type,client_secret");
+        assert!(basic);
+        assert!(!format!("{shown}{params}").contains("s3cret"));
+    }
 
     #[test]
     fn cache_control_max_age() {

@@ -37,7 +37,6 @@ impl Form {
     }
 
     /// The names of the parameters (for tests and tracing; never the values).
-    #[cfg(test)]
     pub(crate) fn names(&self) -> Vec<&'static str> {
         self.params.iter().map(|(k, _)| *k).collect()
     }

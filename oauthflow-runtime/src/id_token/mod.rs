@@ -48,6 +48,7 @@ pub use jwks::JwksCache;
 pub(crate) use jwks::parse_key_set;
 pub(crate) use payload::validated_payload;
 pub use validation::IdTokenValidation;
+pub(crate) use validation::alg_accepted;
 pub use verify::verify;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use verify::{FORGED_RS256_ID_TOKEN, verify_with_keys};

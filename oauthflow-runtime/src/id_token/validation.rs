@@ -203,6 +203,14 @@ impl fmt::Debug for IdTokenValidation<'_> {
     }
 }
 
+/// Whether an ID token signed with `name` can pass the default allow-list: never `none`, HS*
+/// only for a `confidential` client.
+pub(crate) fn alg_accepted(name: &str, confidential: bool) -> bool {
+    parse_alg(name).is_some_and(|alg| {
+        ASYMMETRIC_ALGS.contains(&alg) || (confidential && SYMMETRIC_ALGS.contains(&alg))
+    })
+}
+
 fn parse_alg(name: &str) -> Option<CoreJwsSigningAlgorithm> {
     match serde_json::from_value::<CoreJwsSigningAlgorithm>(Value::String(name.to_owned())) {
         Ok(CoreJwsSigningAlgorithm::None) | Err(_) => None,
