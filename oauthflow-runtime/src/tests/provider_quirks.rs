@@ -209,3 +209,31 @@ async fn omit_offline_access_only_by_name() {
         .await
         .expect("refresh without `offline_access`");
 }
+
+/// Google: refresh tokens come from `access_type=offline` (an extra authorization parameter),
+/// and `offline_access` is not a scope it knows: both by name, nothing else changes.
+#[tokio::test]
+async fn google_access_type_offline_instead_of_offline_access() {
+    let peer = peer().await;
+    let strict = web_with(&peer, |s| s);
+    let (url, _) = strict.authorize_url(Some(ORDERS)).await.unwrap();
+    let scopes = query_param(&url, "scope").unwrap_or_default();
+    assert!(scopes.split(' ').any(|s| s == "offline_access"), "{scopes}");
+    assert_eq!(query_param(&url, "access_type"), None);
+
+    let google = web_with(&peer, Settings::omit_offline_access);
+    let options = crate::AuthorizeOptions::new()
+        .extra_param("access_type", "offline")
+        .expect("not a parameter oauthflow sets");
+    let (url, pending) = google
+        .authorize_url_with(Some(ORDERS), &options)
+        .await
+        .unwrap();
+    assert_eq!(query_param(&url, "access_type").as_deref(), Some("offline"));
+    let scopes = query_param(&url, "scope").unwrap_or_default();
+    assert!(
+        !scopes.split(' ').any(|s| s == "offline_access"),
+        "{scopes}"
+    );
+    assert_eq!(query_param(&url, "state").as_deref(), Some(pending.state()));
+}
