@@ -10,11 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-/// `tests/django`.
+/// `tests/django` of the repository: found from the package being tested upwards, so that the
+/// tests of another package of the workspace (`oauthflow-cli`) can start the same server.
 pub fn django_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("django")
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    package
+        .ancestors()
+        .map(|dir| dir.join("tests").join("django"))
+        .find(|dir| dir.join("requirements.txt").is_file())
+        .unwrap_or_else(|| package.join("tests").join("django"))
 }
 
 /// The virtualenv's directory.
