@@ -18,10 +18,12 @@ use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
 use crate::id_token::validated_payload;
+use crate::limits::REFRESH_SHARE_WINDOW;
 use crate::quirks::{Quirk, Quirks};
 use crate::secret_eq::secrets_equal;
 use crate::single_flight::FlightAbandoned;
 use crate::token_response::Requested;
+use crate::token_store::shared::refresh_codec;
 use crate::tokens::TokenSet;
 
 /// The session helper: refreshes `tokens` in place when their access token expires within the
@@ -81,11 +83,24 @@ pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<Tok
         audience.map(str::to_owned),
     );
     // A committed outcome is shared like a success: its tokens replace the old refresh token.
-    let work = async move {
+    let outcome = async move {
         match once.await {
             Ok(new) => Ok(Ok(new)),
             Err(committed @ Error::CommittedButUnverified { .. }) => Ok(Err(committed)),
             Err(error) => Err(error),
+        }
+    };
+    // With a shared token store, the other instances share this flight (and its grace window).
+    let shared = ctx.shared_store.clone();
+    let work = async move {
+        match shared {
+            Some(shared) => {
+                let codec = refresh_codec(REFRESH_SHARE_WINDOW);
+                shared
+                    .single_flight(&shared.refresh_key(&key), &codec, || outcome)
+                    .await
+            }
+            None => outcome.await,
         }
     };
     match ctx.refresh_flights.0.run(&runtime, key, work).await {
