@@ -30,6 +30,8 @@ mod redis;
 #[cfg(feature = "redis")]
 mod sealed;
 pub(crate) mod shared;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::future::Future;

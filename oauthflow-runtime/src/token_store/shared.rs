@@ -16,6 +16,10 @@ use crate::token_manager::{CacheConfig, Fetched};
 use crate::token_source::BearerToken;
 use crate::tokens::TokenSet;
 
+/// How long a failed request's waiters (instances polling for its result) get its failure
+/// instead of sending it again: long enough for every poller to see it.
+const FAILURE_SHARED_FOR: Duration = Duration::from_secs(1);
+
 /// A client's view of its token store: the store, the client's namespace in it, and this
 /// instance's name as a lock holder.
 #[derive(Clone)]
@@ -27,12 +31,15 @@ pub(crate) struct SharedStore {
     holder: String,
 }
 
+/// Turns a value into the bytes to store and their time to live; `None`: nothing worth sharing.
+pub(crate) type Encode<T> = Box<dyn Fn(&T) -> Option<(Vec<u8>, Duration)> + Send + Sync>;
+/// Reads a value back, if the bytes hold one that is still usable (a miss otherwise).
+pub(crate) type Decode<T> = Box<dyn Fn(&[u8]) -> Option<T> + Send + Sync>;
+
 /// How a shared value is written and read back.
 pub(crate) struct Codec<T> {
-    /// The bytes to store and their time to live; `None`: nothing worth sharing.
-    pub(crate) encode: Box<dyn Fn(&T) -> Option<(Vec<u8>, Duration)> + Send + Sync>,
-    /// The value, if the bytes hold one that is still usable (a miss otherwise).
-    pub(crate) decode: Box<dyn Fn(&[u8]) -> Option<T> + Send + Sync>,
+    pub(crate) encode: Encode<T>,
+    pub(crate) decode: Decode<T>,
 }
 
 impl SharedStore {
@@ -130,16 +137,29 @@ impl SharedStore {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
+        let failed = format!("{key}:failed");
         let outcome = match self.read(key, codec).await {
             Ok(Some(value)) => Ok(value),
+            // The instance before us just failed this request: its waiters share the failure
+            // (as in process) instead of sending it again at once — for a refresh whose answer
+            // was lost, again would be a replay of the refresh token.
+            Ok(None) if matches!(self.store.load(&failed).await, Ok(Some(_))) => {
+                Err(Error::Transport {
+                    endpoint: "token",
+                    reason: "another instance sharing the token store sent this request just now, and it failed".into(),
+                })
+            }
             Ok(None) => fetch().await,
             Err(error) => {
                 warn_unavailable(&error, "read");
                 fetch().await
             }
         };
-        if let Ok(value) = &outcome
-            && let Some((bytes, ttl)) = (codec.encode)(value)
+        let shared = match &outcome {
+            Ok(value) => (codec.encode)(value).map(|(bytes, ttl)| (key, bytes, ttl)),
+            Err(_) => Some((failed.as_str(), vec![1], FAILURE_SHARED_FOR)),
+        };
+        if let Some((key, bytes, ttl)) = shared
             && let Err(error) = self.store.save(key, &bytes, ttl).await
         {
             warn_unavailable(&error, "save");
