@@ -240,6 +240,28 @@ async fn redis_stopped_mid_run_serves_locally_and_sharing_resumes_when_it_is_bac
     assert!(all_same(&orders) && all_same(&billing), "sharing resumed");
 }
 
+/// Redis answering nothing (every client paused): the call is served by the local path within
+/// the store's operation timeout (250 ms per operation), not after Redis wakes up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_redis_serves_locally_within_the_operation_timeout() {
+    let (provider, redis) = (provider().await, redis().await);
+    let shared = store(&redis, &TokenStoreKey::generate());
+    let replica = importer(&provider, shared.clone());
+    redis
+        .command(&["CLIENT", "PAUSE", "5000", "ALL"])
+        .await
+        .unwrap();
+    let started = Instant::now();
+    replica
+        .access_token(ImporterAudience::Orders)
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "served after {took:?}");
+    assert!(shared.failures() >= 1);
+    assert_eq!(per_audience(&provider.grant_stats().await.unwrap()), (1, 0));
+}
+
 /// A replica with another store key reads the entries as misses (and fetches), and so does one
 /// finding a corrupt entry; neither fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
