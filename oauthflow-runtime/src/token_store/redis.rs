@@ -175,7 +175,9 @@ impl RedisTokenStoreBuilder {
     }
 
     /// How long a lock lives if its holder dies before releasing it (default 10 s): the longest
-    /// the other instances wait before one of them fetches.
+    /// the other instances wait before one of them fetches. Keep it above the time a token
+    /// request takes: a request still running when its lock expires may be sent a second time
+    /// by another instance (for a refresh, that is a replay of the refresh token).
     pub fn lock_expiry(mut self, expiry: Duration) -> Self {
         self.lock_expiry = expiry;
         self
