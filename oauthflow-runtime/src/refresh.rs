@@ -83,22 +83,21 @@ pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<Tok
         audience.map(str::to_owned),
     );
     // A committed outcome is shared like a success: its tokens replace the old refresh token.
-    let outcome = async move {
+    // Boxed: the request's future is large, and `work` below is moved into the flight's task.
+    let outcome = Box::pin(async move {
         match once.await {
             Ok(new) => Ok(Ok(new)),
             Err(committed @ Error::CommittedButUnverified { .. }) => Ok(Err(committed)),
             Err(error) => Err(error),
         }
-    };
+    });
     // With a shared token store, the other instances share this flight (and its grace window).
     let shared = ctx.shared_store.clone();
     let work = async move {
         match shared {
             Some(shared) => {
                 let codec = refresh_codec(REFRESH_SHARE_WINDOW);
-                shared
-                    .single_flight(&shared.refresh_key(&key), &codec, || outcome)
-                    .await
+                Box::pin(shared.single_flight(&shared.refresh_key(&key), &codec, || outcome)).await
             }
             None => outcome.await,
         }
