@@ -8,6 +8,10 @@
 //! 2. `token_requests`: how many token requests 10,000 calls from 100 concurrent tasks make,
 //!    counted by the server (printed); and over several real token lifetimes.
 //! 3. `contention`: the warm call with 2 threads hammering the same audience vs 1 thread.
+//! 4. `shared_store` (issue 12; needs `redis-server`, skipped without): the warm call of a
+//!    client with a `RedisTokenStore` vs one without (same run; the warm path never leaves the
+//!    process), and the token requests of a fleet of 4 replicas on one Redis over several real
+//!    token lifetimes (target: one per audience per lifetime).
 //!
 //! `cargo bench --bench access_token -- --warm-up-time 1 --measurement-time 3`
 //!
@@ -25,8 +29,10 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret as OAuth2Secret, TokenResponse as _, TokenUrl};
-use oauthflow::{ClientSecret, Settings, TokenSource as _, oauth_client};
-use oauthflow_devserver::{DevOptions, DevProvider, clients, resources};
+use oauthflow::{
+    ClientSecret, RedisTokenStore, Settings, TokenSource as _, TokenStoreKey, oauth_client,
+};
+use oauthflow_devserver::{DevOptions, DevProvider, DevRedis, clients, resources};
 use tokio::runtime::Runtime;
 
 #[oauth_client(
@@ -442,5 +448,99 @@ fn contention(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, cached, token_requests, contention);
+/// Issue 12: the warm path with a shared Redis store vs the in-process cache alone, and the
+/// fleet-level token requests per audience per token lifetime.
+fn shared_store(c: &mut Criterion) {
+    if !DevRedis::available() {
+        println!("shared_store: skipped, redis-server is not available");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let redis = rt.block_on(DevRedis::start()).unwrap();
+    let key = TokenStoreKey::generate();
+    let store = || RedisTokenStore::new(&redis.url(), key.clone()).unwrap();
+
+    let provider = provider(&rt, Duration::from_secs(3600));
+    let local = importer(&provider, |s| s);
+    let shared = importer(&provider, |s| s.token_store(store()));
+    for client in [&local, &shared] {
+        rt.block_on(client.access_token(ImporterAudience::Orders))
+            .unwrap();
+    }
+    let _context = rt.enter();
+    let mut group = c.benchmark_group("shared_store");
+    group.bench_function("warm_access_token_in_memory", |b| {
+        b.iter(|| {
+            black_box(ready_now(
+                local.access_token(black_box(ImporterAudience::Orders)),
+            ))
+        })
+    });
+    group.bench_function("warm_access_token_redis_store", |b| {
+        b.iter(|| {
+            black_box(ready_now(
+                shared.access_token(black_box(ImporterAudience::Orders)),
+            ))
+        })
+    });
+    group.finish();
+    let warm = |client: &Importer| {
+        per_call(200_000, || {
+            black_box(ready_now(client.access_token(black_box(ImporterAudience::Orders))).unwrap());
+        })
+    };
+    paired(
+        "warm access_token: redis store / in-memory",
+        || warm(&shared),
+        || warm(&local),
+    );
+
+    // The fleet: 4 replicas (own caches, own connections) on one Redis; 6 s tokens, 1 s
+    // margin; 10,000 calls from 100 tasks spread over the replicas over ≈ 12 s. The ideal is
+    // the single client's: one request per audience per (lifetime − margin) for the fleet.
+    let short =
+        DevProvider::start_with(DevOptions::new().client_credentials_ttl(Duration::from_secs(6)));
+    let short = rt.block_on(short).unwrap();
+    let replicas: Vec<_> = (0..4)
+        .map(|_| {
+            importer(&short, |s| {
+                s.refresh_margin(Duration::from_secs(1))
+                    .token_store(store())
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    rt.block_on(async {
+        let tasks: Vec<_> = (0..100)
+            .map(|t| {
+                let client = replicas[t % replicas.len()].clone();
+                tokio::spawn(async move {
+                    for i in 0..100 {
+                        let audience = ImporterAudience::ALL[(t + i) % 2];
+                        black_box(client.access_token(audience).await.unwrap());
+                        tokio::time::sleep(Duration::from_millis(120)).await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+    let elapsed = started.elapsed();
+    let (orders, billing) = take_requests(&rt, &short);
+    let ideal = 1 + (elapsed.as_secs_f64() / 5.0).floor() as u64;
+    println!(
+        "shared_store: a fleet of 4 replicas on one Redis, 10,000 calls from 100 tasks over \
+         {elapsed:.1?} (6 s tokens, 1 s margin): {orders} (orders) + {billing} (billing) token \
+         requests; ideal {ideal} per audience — ratio {:.2} (without the store: about 4)",
+        (orders + billing) as f64 / 2.0 / ideal as f64,
+    );
+}
+
+criterion_group!(benches, cached, token_requests, contention, shared_store);
 criterion_main!(benches);

@@ -24,6 +24,8 @@ mod support;
 
 #[path = "device_tv.rs"]
 mod device_tv;
+#[path = "fleet.rs"]
+mod fleet;
 #[path = "machine_api.rs"]
 mod machine_api;
 #[path = "machine_cron.rs"]
@@ -95,6 +97,8 @@ async fn main() -> ExitCode {
     step!(multi_api, Backoffice);
     // The last mile: calling an API with the token, through the HTTP middleware.
     step!(machine_api, OrdersSync);
+    // Several instances, one token: replicas sharing one Redis (skipped without redis-server).
+    step!(fleet, FleetImporter);
 
     println!();
     println!("== summary {}", "=".repeat(70));

@@ -40,6 +40,13 @@ pub use oauthflow_runtime::reqwest;
 #[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
 pub use oauthflow_runtime::integrations;
 
+/// Token stores shared by several instances of a client ([`Settings::token_store`]):
+/// `InMemoryTokenStore`, and `RedisTokenStore` with feature `redis`.
+pub use oauthflow_runtime::TokenStore;
+pub use oauthflow_runtime::token_store;
+#[cfg(feature = "redis")]
+pub use oauthflow_runtime::token_store::{RedisTokenStore, TokenStoreKey};
+
 /// What generated code calls. Not part of the public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {

@@ -105,12 +105,14 @@ mod npm;
 mod options;
 mod process;
 mod provider;
+mod redis;
 
 pub use browser::DevBrowser;
 pub use error::DevError;
 pub use install::{ProviderInstall, install_provider};
 pub use options::DevOptions;
 pub use provider::{DevProvider, GrantStats};
+pub use redis::{DevRedis, REDIS_SERVER_ENV};
 
 /// A client the provider registers by default.
 ///

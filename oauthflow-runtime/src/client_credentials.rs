@@ -15,6 +15,7 @@ use crate::spec::ClientSpec;
 use crate::token_manager::Fetched;
 use crate::token_response::Requested;
 use crate::token_source::BearerToken;
+use crate::token_store::shared::access_token_codec;
 
 /// The cache key: an audience, compared by address first — the generated audience enum hands
 /// out the spec's own literals, so the hot path usually compares no bytes — then by content.
@@ -78,7 +79,7 @@ pub(crate) async fn bearer_token(
         .token_cache
         .get(&AudienceKey(audience), move || {
             let (ctx, metadata) = (Arc::clone(&fetch_ctx), Arc::clone(&metadata));
-            async move { fetch(&ctx, &metadata, audience).await }
+            async move { fetch_shared(&ctx, &metadata, audience).await }
         })
         .await?;
     Ok(token.value().clone())
@@ -90,6 +91,24 @@ pub(crate) fn discard_token(ctx: &Context, audience: Option<&'static str>, refus
         ctx.token_cache
             .invalidate(&AudienceKey(audience), |cached| cached.same_as(refused));
     }
+}
+
+/// One attempt of the manager's fetch: with a shared token store, the fleet's single flight
+/// (another instance's token, or this instance's request shared with them); else the request.
+async fn fetch_shared(
+    ctx: &Context,
+    metadata: &Metadata,
+    audience: Option<&str>,
+) -> Result<Fetched<BearerToken>, Error> {
+    let Some(shared) = &ctx.shared_store else {
+        return fetch(ctx, metadata, audience).await;
+    };
+    let codec = access_token_codec(ctx.token_cache.config());
+    shared
+        .single_flight(&shared.audience_key(audience), &codec, || {
+            fetch(ctx, metadata, audience)
+        })
+        .await
 }
 
 async fn fetch(

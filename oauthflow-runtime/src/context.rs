@@ -26,6 +26,7 @@ use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
 use crate::token_response::{self, Received, Requested};
 use crate::token_source::BearerToken;
+use crate::token_store::shared::SharedStore;
 use crate::tokens::TokenSet;
 use crate::urls::{check_issuer, check_redirect_uri};
 
@@ -64,6 +65,8 @@ pub struct Context {
     pub(crate) token_cache: TokenManager<AudienceKey, BearerToken>,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
+    /// The token store shared with other instances (`Settings::token_store`), if any.
+    pub(crate) shared_store: Option<SharedStore>,
     /// `Settings::client_secret_post` was chosen.
     pub(crate) client_secret_post: bool,
     /// Timeout of one back-channel request (also for the JWKS and the device flow).
@@ -179,6 +182,15 @@ impl Context {
             ));
         }
         let http = Http::new(settings.http_client, settings.request_timeout)?;
+        // The namespace names the server: the issuer, or the token endpoint without one.
+        let server = issuer.clone().or_else(|| {
+            explicit
+                .get(endpoints::EndpointName::Token)
+                .map(ToString::to_string)
+        });
+        let shared_store = settings.token_store.map(|store| {
+            SharedStore::new(store, server.as_deref().unwrap_or(""), &settings.client_id)
+        });
         Ok(Context {
             spec,
             client_id: settings.client_id,
@@ -195,6 +207,7 @@ impl Context {
                 AudienceKey::declared(spec),
             ),
             refresh_flights: RefreshFlights::default(),
+            shared_store,
             client_secret_post: settings.client_secret_post,
             request_timeout: settings.request_timeout,
             loopback_timeout: settings.loopback_timeout,

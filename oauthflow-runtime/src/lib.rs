@@ -56,7 +56,8 @@
 //! - **Caching and refresh**: client-credentials tokens are cached per audience and renewed
 //!   ahead of expiry with one request in flight per audience; refreshes are single-flight per
 //!   refresh token, keep the old refresh token when none comes back, and share their result
-//!   with late callers for a short while so a rotated refresh token is never replayed.
+//!   with late callers for a short while so a rotated refresh token is never replayed. With
+//!   `Settings::token_store` the instances of a fleet share both (see [`token_store`]).
 //! - **Secrets** never appear in `Debug`, `Display`, errors or `tracing` events.
 //!
 //! Every rule is numbered (`R1`–`R39`, and the macro's `C1`–`C18`); `docs/security.md` in the
@@ -82,6 +83,7 @@
 //! | validation | `token_response`, `id_token/{validation,payload,verify,jwks}`, `claims`, `tokens`, `device_authorization` | token responses, ID tokens (claims typed before parsing, signature, JWKS cache), what is handed to the application |
 //! | transport | `http/{endpoint,form,probe}`, `discovery`, `endpoints`, `urls` | the one request path (caps, timeout, no redirects, sanitised errors), metadata, the resolved endpoint set (discovered, overridden by the attribute's, overridden by the settings'), URL rules (verdicts from `oauthflow-core`) |
 //! | caching | `token_manager/…`, `single_flight` | the per-audience token cache (lock-free reads, refresh-ahead, retries) and the one single-flight mechanism (work in its own task: a cancelled caller never cancels nor repeats a request) |
+//! | caching | `token_store/{shared,memory,redis,sealed}` | several instances, one token: the `TokenStore` trait, the cross-instance single flight (lock with expiry, bounded poll, local path when the store fails), `InMemoryTokenStore`, `RedisTokenStore` and its sealing (feature `redis`) |
 //! | leaves | `clock`, `limits`, `secret_eq`, `error` | the one clock (with a coarse `fast_ticks` for the cache's hot path), every cap and timeout, the one constant-time compare, typed errors |
 //! | tools | `inspect` | what `oauthflow inspect` reads: metadata and keys fetched and checked as a client's discovery does; not public API |
 //! | test support | `fuzz_internals` (feature `fuzzing`), `bench_internals` (feature `bench-internals`) | what `fuzz/` and the benches drive; not public API |
@@ -129,6 +131,7 @@ mod tenant_issuer;
 mod token_manager;
 mod token_response;
 mod token_source;
+pub mod token_store;
 mod tokens;
 mod urls;
 mod userinfo;
@@ -149,6 +152,7 @@ pub use reqwest;
 pub use secrecy::SecretString;
 pub use settings::{ClientType, Confidential, Public, Settings};
 pub use token_source::{BearerToken, TokenSource};
+pub use token_store::TokenStore;
 pub use tokens::TokenSet;
 pub use url::Url;
 pub use userinfo::UserInfo;

@@ -18,10 +18,12 @@ use crate::context::Context;
 use crate::error::{ConfigError, Error};
 use crate::http::Form;
 use crate::id_token::validated_payload;
+use crate::limits::REFRESH_SHARE_WINDOW;
 use crate::quirks::{Quirk, Quirks};
 use crate::secret_eq::secrets_equal;
 use crate::single_flight::FlightAbandoned;
 use crate::token_response::Requested;
+use crate::token_store::shared::refresh_codec;
 use crate::tokens::TokenSet;
 
 /// The session helper: refreshes `tokens` in place when their access token expires within the
@@ -81,11 +83,26 @@ pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<Tok
         audience.map(str::to_owned),
     );
     // A committed outcome is shared like a success: its tokens replace the old refresh token.
-    let work = async move {
+    // Boxed: the request's future is large, and `work` below is moved into the flight's task.
+    let outcome = Box::pin(async move {
         match once.await {
             Ok(new) => Ok(Ok(new)),
             Err(committed @ Error::CommittedButUnverified { .. }) => Ok(Err(committed)),
             Err(error) => Err(error),
+        }
+    });
+    // With a shared token store, the other instances share this flight (and its grace window).
+    let shared = ctx.shared_store.clone();
+    let work = async move {
+        match shared {
+            Some(shared) => {
+                let codec = refresh_codec(REFRESH_SHARE_WINDOW);
+                Box::pin(shared.single_flight(&shared.refresh_key(&key), &codec, || outcome))
+                    .await
+                    // Another instance's lost answer is this one's too.
+                    .map_err(unanswered_if_sent)
+            }
+            None => outcome.await,
         }
     };
     match ctx.refresh_flights.0.run(&runtime, key, work).await {
@@ -99,6 +116,21 @@ pub(crate) async fn refresh(ctx: &Arc<Context>, tokens: &TokenSet) -> Result<Tok
                 request_sent: true,
             }),
         }),
+    }
+}
+
+/// A refresh that went out and whose answer was lost: the server may have rotated the refresh
+/// token (issue: never let a caller blindly replay it). A connection that never opened stays a
+/// plain, retryable transport error.
+fn unanswered_if_sent(error: Error) -> Error {
+    match error {
+        Error::Timeout { .. }
+        | Error::Transport {
+            request_sent: true, ..
+        } => Error::RefreshUnanswered {
+            cause: Box::new(error),
+        },
+        other => other,
     }
 }
 
@@ -126,18 +158,7 @@ async fn refresh_once(
             },
         )
         .await
-        .map_err(|error| match error {
-            // Sent, but the answer lost: the server may have rotated the refresh token (issue:
-            // never let a caller blindly replay it). A connection that never opened is a plain,
-            // retryable transport error.
-            Error::Timeout { .. }
-            | Error::Transport {
-                request_sent: true, ..
-            } => Error::RefreshUnanswered {
-                cause: Box::new(error),
-            },
-            other => other,
-        })?;
+        .map_err(unanswered_if_sent)?;
     let mut new = received.tokens;
     // The server has committed these tokens (a rotated refresh token above all): from here on,
     // a failed check keeps them in the error, the ID token withheld (nothing lost).

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use oauth2::ClientSecret;
@@ -9,6 +10,7 @@ use oauth2::ClientSecret;
 use crate::endpoints::{EndpointName, Endpoints};
 use crate::limits::{DEFAULT_LOOPBACK_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT};
 use crate::quirks::{Quirk, Quirks};
+use crate::token_store::TokenStore;
 
 /// Marker: a public client (`spa`, `native`, `device`) — it has no secret.
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +69,8 @@ pub struct Settings<S: ClientType> {
     pub(crate) quirks: Quirks,
     /// Audiences besides the client that an ID token's `aud` may list (a provider quirk).
     pub(crate) id_token_audiences: Vec<String>,
+    /// A token store shared with other instances of the client; `None`: in-process only.
+    pub(crate) token_store: Option<Arc<dyn TokenStore>>,
     _type: PhantomData<S>,
 }
 
@@ -119,8 +123,31 @@ impl<S: ClientType> Settings<S> {
             endpoints: Endpoints::default(),
             quirks: Quirks::NONE,
             id_token_audiences: Vec::new(),
+            token_store: None,
             _type: PhantomData,
         }
+    }
+
+    /// Shares tokens with the other instances of this client (the replicas of a service) through
+    /// `store`: per audience, one client-credentials token request for the whole fleet; per
+    /// refresh token, one refresh, whose result an instance still holding the old refresh
+    /// token gets for 30 s instead of replaying it. Without it (the default) each instance
+    /// caches in process only.
+    ///
+    /// The warm path stays in process; the store is used on a miss and at refresh time. When
+    /// the store fails, calls are served by the local path (see [`crate::token_store`]).
+    ///
+    /// ```
+    /// use oauthflow_runtime::token_store::InMemoryTokenStore;
+    /// use oauthflow_runtime::{ClientSecret, Settings};
+    ///
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .token_store(InMemoryTokenStore::new());
+    /// # let _ = settings;
+    /// ```
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
     }
 
     /// Supplies the issuer (or overrides the one written in the attribute).
@@ -498,6 +525,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
             .field("endpoints", &self.endpoints)
             .field("quirks", &self.quirks)
             .field("id_token_audiences", &self.id_token_audiences)
+            .field("token_store", &self.token_store.is_some())
             .finish_non_exhaustive()
     }
 }
