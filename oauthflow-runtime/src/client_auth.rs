@@ -18,18 +18,31 @@ pub(crate) enum AuthMethod {
 }
 
 impl AuthMethod {
-    /// Picks the method: Basic when the server lists it or lists nothing (the RFC 8414 default),
-    /// else Post; an error when it lists neither.
+    /// The method's name in metadata (RFC 8414 §2).
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Basic => "client_secret_basic",
+            AuthMethod::Post => "client_secret_post",
+        }
+    }
+
+    /// Picks the method. A `fixed` one (the attribute's `client_auth`, or
+    /// `Settings::client_secret_post`) is the only one used, and refused when the server lists
+    /// others but not it. Otherwise Basic when the server lists it or lists nothing (the RFC 8414
+    /// default), else Post; an error when it lists neither.
     pub(crate) fn choose(
         supported: Option<&[String]>,
-        want_post: bool,
+        fixed: Option<AuthMethod>,
     ) -> Result<Self, ConfigError> {
-        if want_post {
+        if let Some(method) = fixed {
+            let name = method.as_str();
             return match supported {
-                Some(list) if !list.iter().any(|m| m == "client_secret_post") => Err(ConfigError::Discovery {
-                    reason: "`Settings::client_secret_post` was chosen, but the token endpoint does not list `client_secret_post` in `token_endpoint_auth_methods_supported`".into(),
+                Some(list) if !list.iter().any(|m| m == name) => Err(ConfigError::Discovery {
+                    reason: format!(
+                        "`{name}` was chosen (`client_auth` in the attribute, or the settings), but the token endpoint does not list it in `token_endpoint_auth_methods_supported`"
+                    ),
                 }),
-                _ => Ok(AuthMethod::Post),
+                _ => Ok(method),
             };
         }
         match supported {
@@ -112,10 +125,10 @@ mod tests {
 
     #[test]
     fn choice_follows_metadata() {
-        assert_eq!(AuthMethod::choose(None, false).unwrap(), AuthMethod::Basic);
+        assert_eq!(AuthMethod::choose(None, None).unwrap(), AuthMethod::Basic);
         let post = vec!["client_secret_post".to_owned()];
         assert_eq!(
-            AuthMethod::choose(Some(&post), false).unwrap(),
+            AuthMethod::choose(Some(&post), None).unwrap(),
             AuthMethod::Post
         );
         let both = vec![
@@ -123,18 +136,28 @@ mod tests {
             "client_secret_basic".to_owned(),
         ];
         assert_eq!(
-            AuthMethod::choose(Some(&both), false).unwrap(),
+            AuthMethod::choose(Some(&both), None).unwrap(),
             AuthMethod::Basic
         );
         let jwt = vec!["private_key_jwt".to_owned()];
-        assert!(AuthMethod::choose(Some(&jwt), false).is_err());
-        // Chosen in the settings.
-        assert_eq!(AuthMethod::choose(None, true).unwrap(), AuthMethod::Post);
+        assert!(AuthMethod::choose(Some(&jwt), None).is_err());
+        // Fixed by the attribute or the settings.
+        let post_fixed = Some(AuthMethod::Post);
         assert_eq!(
-            AuthMethod::choose(Some(&both), true).unwrap(),
+            AuthMethod::choose(None, post_fixed).unwrap(),
+            AuthMethod::Post
+        );
+        assert_eq!(
+            AuthMethod::choose(Some(&both), post_fixed).unwrap(),
             AuthMethod::Post
         );
         let basic = vec!["client_secret_basic".to_owned()];
-        assert!(AuthMethod::choose(Some(&basic), true).is_err());
+        assert!(AuthMethod::choose(Some(&basic), post_fixed).is_err());
+        let basic_fixed = Some(AuthMethod::Basic);
+        assert!(AuthMethod::choose(Some(&post), basic_fixed).is_err());
+        assert_eq!(
+            AuthMethod::choose(Some(&both), basic_fixed).unwrap(),
+            AuthMethod::Basic
+        );
     }
 }

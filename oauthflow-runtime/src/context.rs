@@ -64,8 +64,9 @@ pub struct Context {
     pub(crate) token_cache: TokenManager<AudienceKey, BearerToken>,
     /// Refresh: one request per refresh token.
     pub(crate) refresh_flights: RefreshFlights,
-    /// `Settings::client_secret_post` was chosen.
-    pub(crate) client_secret_post: bool,
+    /// The secret method fixed by the attribute (`client_auth`) or the settings
+    /// (`Settings::client_secret_post`); `None`: chosen from the metadata.
+    pub(crate) client_auth: Option<AuthMethod>,
     /// Timeout of one back-channel request (also for the JWKS and the device flow).
     pub(crate) request_timeout: Duration,
     /// How long `login_via_loopback` waits for the browser.
@@ -119,6 +120,11 @@ impl Context {
             .is_some_and(|s| s.secret().is_empty())
         {
             return Err(invalid("the client secret is empty".into()));
+        }
+        if spec.client_auth == Some(AuthMethod::Basic) && settings.client_secret_post {
+            return Err(invalid(
+                "the attribute says client_auth = \"client_secret_basic\", and the settings chose client_secret_post (`Settings::client_secret_post` or `<PREFIX>_CLIENT_AUTH_METHOD`): keep one".into(),
+            ));
         }
         // Explicit endpoints (the settings' over the attribute's) replace discovery for what
         // they cover; an issuer is needed to discover the rest, and to validate ID tokens.
@@ -179,7 +185,9 @@ impl Context {
                 AudienceKey::declared(spec),
             ),
             refresh_flights: RefreshFlights::default(),
-            client_secret_post: settings.client_secret_post,
+            client_auth: spec
+                .client_auth
+                .or(settings.client_secret_post.then_some(AuthMethod::Post)),
             request_timeout: settings.request_timeout,
             loopback_timeout: settings.loopback_timeout,
             quirks: settings.quirks,
@@ -321,7 +329,7 @@ impl Context {
         let method = match &self.secret {
             Some(_) => AuthMethod::choose(
                 metadata.token_endpoint_auth_methods_supported.as_deref(),
-                self.client_secret_post,
+                self.client_auth,
             )?,
             None => AuthMethod::Post,
         };

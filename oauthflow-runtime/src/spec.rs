@@ -1,5 +1,6 @@
 //! What the macro knows at compile time about one client, handed to the runtime.
 
+use crate::client_auth::AuthMethod;
 use crate::kind::{AudienceParam, Flow, Kind};
 
 /// The compile-time description of a client, emitted by `#[oauth_client]` as a `static`.
@@ -50,6 +51,9 @@ pub struct ClientSpec {
     pub refresh_tokens: bool,
     /// The `from_env` prefix, e.g. `IMPORT_JOB`.
     pub env_prefix: &'static str,
+    /// `client_auth = "client_secret_basic" | "client_secret_post"`: the one secret method used;
+    /// `None` chooses from the metadata.
+    pub(crate) client_auth: Option<AuthMethod>,
 }
 
 impl ClientSpec {
@@ -76,6 +80,7 @@ impl ClientSpec {
             redirect_uri: None,
             refresh_tokens: false,
             env_prefix,
+            client_auth: None,
         }
     }
 
@@ -146,6 +151,20 @@ impl ClientSpec {
     #[must_use]
     pub const fn refresh_tokens(mut self) -> Self {
         self.refresh_tokens = true;
+        self
+    }
+
+    /// `client_auth = "client_secret_basic"`.
+    #[must_use]
+    pub const fn client_secret_basic(mut self) -> Self {
+        self.client_auth = Some(AuthMethod::Basic);
+        self
+    }
+
+    /// `client_auth = "client_secret_post"`.
+    #[must_use]
+    pub const fn client_secret_post(mut self) -> Self {
+        self.client_auth = Some(AuthMethod::Post);
         self
     }
 

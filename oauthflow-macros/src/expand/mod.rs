@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ast::{AudienceParam, Client, Kind};
+use crate::ast::{AudienceParam, Client, ClientAuth, Kind};
 use crate::policy;
 use crate::steps;
 
@@ -49,6 +49,12 @@ fn spec(c: &Client) -> TokenStream {
     }
     if c.refresh_tokens {
         setters.push(quote!(.refresh_tokens()));
+    }
+    match c.client_auth {
+        Some(ClientAuth::SecretBasic) => setters.push(quote!(.client_secret_basic())),
+        Some(ClientAuth::SecretPost) => setters.push(quote!(.client_secret_post())),
+        // Refused by the policy in this version (rule C18); nothing to emit next to the error.
+        Some(ClientAuth::PrivateKeyJwt) | None => {}
     }
     quote! {
         ::oauthflow::__private::ClientSpec::new(

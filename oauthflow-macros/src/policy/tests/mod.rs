@@ -143,6 +143,28 @@ fn valid_clients_pass() {
         ),
         ("spa", with(Some("spa"), |i| i.access_token = Some(b(true)))),
         (
+            "web client_secret_post",
+            with(Some("web"), |i| {
+                i.client_auth = Some(s("client_secret_post"))
+            }),
+        ),
+        (
+            "machine client_secret_basic",
+            with(Some("machine"), |i| {
+                i.client_auth = Some(s("client_secret_basic"))
+            }),
+        ),
+        (
+            "trusted client_secret_post",
+            with(Some("trusted"), |i| {
+                i.client_auth = Some(s("client_secret_post"))
+            }),
+        ),
+        (
+            "native par = false",
+            with(Some("native"), |i| i.par = Some(b(false))),
+        ),
+        (
             "spa form post",
             with(Some("spa"), |i| {
                 i.access_token = Some(b(false));
