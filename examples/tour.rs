@@ -28,6 +28,8 @@ mod device_tv;
 mod machine_api;
 #[path = "machine_cron.rs"]
 mod machine_cron;
+#[path = "machine_key.rs"]
+mod machine_key;
 #[path = "multi_api.rs"]
 mod multi_api;
 #[path = "native_loopback.rs"]
@@ -95,6 +97,8 @@ async fn main() -> ExitCode {
     step!(multi_api, Backoffice);
     // The last mile: calling an API with the token, through the HTTP middleware.
     step!(machine_api, OrdersSync);
+    // Client security: private_key_jwt instead of a secret.
+    step!(machine_key, KeyJob);
 
     println!();
     println!("== summary {}", "=".repeat(70));

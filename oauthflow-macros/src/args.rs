@@ -234,7 +234,7 @@ pub const ARGS: [ArgSpec; 18] = [
         kinds: CONFIDENTIAL_KINDS,
         allowed_with: "`machine`, `web`, `trusted`",
         default: "a secret method chosen from the metadata (`client_secret_basic` when listed); `private_key_jwt` with `profile = \"fapi2\"`",
-        meaning: "how the client authenticates at the token (and revocation) endpoint; a secret method is then the only one used, and a server that does not list it is refused. `private_key_jwt` (RFC 7523) is not supported yet in this version: a compile error says so",
+        meaning: "how the client authenticates at the token (and revocation) endpoint; the method is then the only one used, and a server that does not list it is refused. `private_key_jwt` (RFC 7523, a signed assertion): `new` takes `Settings::private_key_jwt(client_id, ClientKey)`, `from_env` reads `<PREFIX>_CLIENT_KEY` or `<PREFIX>_CLIENT_KEY_FILE`",
         example: r#"client_auth = "client_secret_post""#,
     },
     ArgSpec {

@@ -15,6 +15,9 @@ pub(crate) enum AuthMethod {
     Basic,
     /// `client_secret_post`: `client_id` and `client_secret` in the body.
     Post,
+    /// `private_key_jwt`: `client_id` and a signed `client_assertion` in the body (RFC 7523
+    /// §2.2); the assertion is made per request by [`crate::assertion`].
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -23,6 +26,7 @@ impl AuthMethod {
         match self {
             AuthMethod::Basic => "client_secret_basic",
             AuthMethod::Post => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 
@@ -62,14 +66,29 @@ impl AuthMethod {
     }
 }
 
+/// How the client proves its identity in one request.
+pub(crate) enum Credential<'a> {
+    /// A public client: `client_id` only.
+    None,
+    /// A secret, sent with the chosen secret method.
+    Secret(&'a ClientSecret, AuthMethod),
+    /// A signed client assertion (`private_key_jwt`), made for this request.
+    Assertion(&'a str),
+}
+
 /// Adds the client's identity to a token request: a public client sends `client_id` in the body;
-/// a confidential one uses exactly one of Basic or body credentials.
-pub(crate) fn authenticate(
-    form: &mut Form,
-    client_id: &str,
-    secret: Option<&ClientSecret>,
-    method: AuthMethod,
-) {
+/// a confidential one uses exactly one of Basic, body credentials or a client assertion.
+pub(crate) fn authenticate(form: &mut Form, client_id: &str, credential: Credential<'_>) {
+    let (secret, method) = match credential {
+        Credential::None => (None, AuthMethod::Post),
+        Credential::Secret(secret, method) => (Some(secret), method),
+        Credential::Assertion(assertion) => {
+            form.param("client_id", client_id)
+                .param("client_assertion_type", crate::assertion::JWT_BEARER)
+                .param("client_assertion", assertion);
+            return;
+        }
+    };
     match (secret, method) {
         (None, _) => {
             form.param("client_id", client_id);
@@ -83,7 +102,7 @@ pub(crate) fn authenticate(
                 STANDARD.encode(format!("{id}:{secret}"))
             ));
         }
-        (Some(secret), AuthMethod::Post) => {
+        (Some(secret), AuthMethod::Post | AuthMethod::PrivateKeyJwt) => {
             form.param("client_id", client_id)
                 .param("client_secret", secret.secret().as_str());
         }
@@ -98,7 +117,11 @@ mod tests {
     fn basic_credentials_are_form_urlencoded_first() {
         let mut form = Form::default();
         let secret = ClientSecret::new("a:b%c+d".into());
-        authenticate(&mut form, "my client", Some(&secret), AuthMethod::Basic);
+        authenticate(
+            &mut form,
+            "my client",
+            Credential::Secret(&secret, AuthMethod::Basic),
+        );
         let header = form.authorization_header().unwrap();
         let decoded = STANDARD
             .decode(header.strip_prefix("Basic ").unwrap())
@@ -114,13 +137,24 @@ mod tests {
     fn exactly_one_method() {
         let secret = ClientSecret::new("s".into());
         let mut form = Form::default();
-        authenticate(&mut form, "c", Some(&secret), AuthMethod::Post);
+        authenticate(
+            &mut form,
+            "c",
+            Credential::Secret(&secret, AuthMethod::Post),
+        );
         assert!(form.authorization_header().is_none());
         assert_eq!(form.names(), ["client_id", "client_secret"]);
         let mut form = Form::default();
-        authenticate(&mut form, "c", None, AuthMethod::Basic);
+        authenticate(&mut form, "c", Credential::None);
         assert!(form.authorization_header().is_none());
         assert_eq!(form.names(), ["client_id"]);
+        let mut form = Form::default();
+        authenticate(&mut form, "c", Credential::Assertion("a.b.c"));
+        assert!(form.authorization_header().is_none());
+        assert_eq!(
+            form.names(),
+            ["client_id", "client_assertion_type", "client_assertion"]
+        );
     }
 
     #[test]
@@ -141,6 +175,12 @@ mod tests {
         );
         let jwt = vec!["private_key_jwt".to_owned()];
         assert!(AuthMethod::choose(Some(&jwt), None).is_err());
+        let key_fixed = Some(AuthMethod::PrivateKeyJwt);
+        assert_eq!(
+            AuthMethod::choose(Some(&jwt), key_fixed).unwrap(),
+            AuthMethod::PrivateKeyJwt
+        );
+        assert!(AuthMethod::choose(Some(&both), key_fixed).is_err());
         // Fixed by the attribute or the settings.
         let post_fixed = Some(AuthMethod::Post);
         assert_eq!(

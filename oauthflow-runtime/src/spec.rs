@@ -51,8 +51,8 @@ pub struct ClientSpec {
     pub refresh_tokens: bool,
     /// The `from_env` prefix, e.g. `IMPORT_JOB`.
     pub env_prefix: &'static str,
-    /// `client_auth = "client_secret_basic" | "client_secret_post"`: the one secret method used;
-    /// `None` chooses from the metadata.
+    /// `client_auth = "..."`: the one method used; `None` chooses a secret method from the
+    /// metadata.
     pub(crate) client_auth: Option<AuthMethod>,
 }
 
@@ -158,6 +158,13 @@ impl ClientSpec {
     #[must_use]
     pub const fn client_secret_basic(mut self) -> Self {
         self.client_auth = Some(AuthMethod::Basic);
+        self
+    }
+
+    /// `client_auth = "private_key_jwt"` (also implied by `profile = "fapi2"`).
+    #[must_use]
+    pub const fn private_key_jwt(mut self) -> Self {
+        self.client_auth = Some(AuthMethod::PrivateKeyJwt);
         self
     }
 

@@ -26,7 +26,7 @@ pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
     ) {
         require_s256(&metadata)?;
     }
-    if ctx.secret.is_some() {
+    if ctx.secret.is_some() || ctx.key.is_some() {
         // The client authentication method the token endpoint will be called with (R6).
         AuthMethod::choose(
             metadata.token_endpoint_auth_methods_supported.as_deref(),

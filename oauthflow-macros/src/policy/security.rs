@@ -143,11 +143,6 @@ pub(super) fn rule_19_fapi2(cx: &mut Ctxt, input: &Input, kind: Kind) {
 /// silently lacks a protection its attribute promises. One error per argument, at its value.
 pub(super) fn rule_18_not_yet(cx: &mut Ctxt, input: &Input) {
     const NOT_YET: &str = "is not supported yet in this version of oauthflow";
-    if let Some(a) = &input.client_auth
-        && a.value == "private_key_jwt"
-    {
-        cx.err("C18", a.span, format!("`client_auth = \"private_key_jwt\"` {NOT_YET}: the client would still authenticate with a secret — use \"client_secret_basic\" or \"client_secret_post\" for now, or remove `client_auth`"));
-    }
     if let Some(a) = &input.sender_constraint
         && a.value == "dpop"
     {

@@ -155,6 +155,10 @@ fn valid_clients_pass() {
             }),
         ),
         (
+            "web private_key_jwt",
+            with(Some("web"), |i| i.client_auth = Some(s("private_key_jwt"))),
+        ),
+        (
             "trusted client_secret_post",
             with(Some("trusted"), |i| {
                 i.client_auth = Some(s("client_secret_post"))

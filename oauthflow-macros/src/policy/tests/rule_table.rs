@@ -599,13 +599,6 @@ fn each_rule_rejects_its_case() {
             &["C18"],
         ),
         (
-            "private_key_jwt not yet",
-            with(Some("machine"), |i| {
-                i.client_auth = Some(s("private_key_jwt"))
-            }),
-            &["C18"],
-        ),
-        (
             "dpop not yet",
             with(Some("native"), |i| i.sender_constraint = Some(s("dpop"))),
             &["C18"],

@@ -4,7 +4,6 @@ use oauthflow::oauth_client;
 #[oauth_client(
     kind = "web",
     redirect_uri = "https://app.example.com/callback",
-    client_auth = "private_key_jwt",
     sender_constraint = "dpop",
     par = true,
 )]
