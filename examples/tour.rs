@@ -40,6 +40,8 @@ mod spa_login_only;
 mod spa_pkce;
 #[path = "trusted_kiosk.rs"]
 mod trusted_kiosk;
+#[path = "web_par.rs"]
+mod web_par;
 #[path = "web_server.rs"]
 mod web_server;
 
@@ -99,6 +101,8 @@ async fn main() -> ExitCode {
     step!(machine_api, OrdersSync);
     // Client security: private_key_jwt instead of a secret.
     step!(machine_key, KeyJob);
+    // Client security: a pushed authorization request.
+    step!(web_par, PushedPortal);
 
     println!();
     println!("== summary {}", "=".repeat(70));

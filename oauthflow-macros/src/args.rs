@@ -254,7 +254,7 @@ pub const ARGS: [ArgSpec; 18] = [
         kinds: REDIRECT_KINDS,
         allowed_with: "`web`, `spa`, `native`",
         default: "`false`; `true` with `profile = \"fapi2\"`",
-        meaning: "pushed authorization requests (RFC 9126); not supported yet in this version: `par = true` is a compile error that says so",
+        meaning: "pushed authorization requests (RFC 9126): the request's parameters go to the server over the back channel, authenticated like a token request, and the browser gets only `client_id` and `request_uri`; also used, without `par`, whenever the metadata says `require_pushed_authorization_requests`",
         example: "par = true",
     },
     ArgSpec {

@@ -245,6 +245,8 @@ pub struct Client {
     /// The client authentication method the attribute fixed (`client_auth`, or implied by the
     /// profile); `None`: a secret method chosen from the metadata.
     pub client_auth: Option<ClientAuth>,
+    /// Push authorization requests (`par = true`, or implied by the profile on `web`).
+    pub par: bool,
     /// The `DECISION` text.
     pub decision: String,
 }

@@ -83,7 +83,7 @@ pub(crate) fn authenticate(form: &mut Form, client_id: &str, credential: Credent
         Credential::None => (None, AuthMethod::Post),
         Credential::Secret(secret, method) => (Some(secret), method),
         Credential::Assertion(assertion) => {
-            form.param("client_id", client_id)
+            form.client_id(client_id)
                 .param("client_assertion_type", crate::assertion::JWT_BEARER)
                 .param("client_assertion", assertion);
             return;
@@ -91,7 +91,7 @@ pub(crate) fn authenticate(form: &mut Form, client_id: &str, credential: Credent
     };
     match (secret, method) {
         (None, _) => {
-            form.param("client_id", client_id);
+            form.client_id(client_id);
         }
         (Some(secret), AuthMethod::Basic) => {
             let id: String = url::form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
@@ -103,7 +103,7 @@ pub(crate) fn authenticate(form: &mut Form, client_id: &str, credential: Credent
             ));
         }
         (Some(secret), AuthMethod::Post | AuthMethod::PrivateKeyJwt) => {
-            form.param("client_id", client_id)
+            form.client_id(client_id)
                 .param("client_secret", secret.secret().as_str());
         }
     }

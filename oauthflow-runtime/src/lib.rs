@@ -113,6 +113,7 @@ mod kind;
 mod limits;
 mod logout;
 mod loopback;
+mod par;
 mod password;
 mod pending;
 mod quirks;

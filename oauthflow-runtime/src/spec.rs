@@ -54,6 +54,8 @@ pub struct ClientSpec {
     /// `client_auth = "..."`: the one method used; `None` chooses a secret method from the
     /// metadata.
     pub(crate) client_auth: Option<AuthMethod>,
+    /// `par = true` (or `profile = "fapi2"` on `web`): push every authorization request.
+    pub par: bool,
 }
 
 impl ClientSpec {
@@ -81,6 +83,7 @@ impl ClientSpec {
             refresh_tokens: false,
             env_prefix,
             client_auth: None,
+            par: false,
         }
     }
 
@@ -158,6 +161,13 @@ impl ClientSpec {
     #[must_use]
     pub const fn client_secret_basic(mut self) -> Self {
         self.client_auth = Some(AuthMethod::Basic);
+        self
+    }
+
+    /// `par = true` (RFC 9126).
+    #[must_use]
+    pub const fn par(mut self) -> Self {
+        self.par = true;
         self
     }
 

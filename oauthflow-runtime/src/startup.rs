@@ -25,6 +25,9 @@ pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
         Flow::AuthorizationCode | Flow::AuthorizationCodePkce
     ) {
         require_s256(&metadata)?;
+        if crate::par::required(ctx, &metadata) {
+            crate::par::endpoint(ctx, &metadata)?;
+        }
     }
     if ctx.secret.is_some() || ctx.key.is_some() {
         // The client authentication method the token endpoint will be called with (R6).

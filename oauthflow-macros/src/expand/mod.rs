@@ -50,6 +50,9 @@ fn spec(c: &Client) -> TokenStream {
     if c.refresh_tokens {
         setters.push(quote!(.refresh_tokens()));
     }
+    if c.par {
+        setters.push(quote!(.par()));
+    }
     match c.client_auth {
         Some(ClientAuth::SecretBasic) => setters.push(quote!(.client_secret_basic())),
         Some(ClientAuth::SecretPost) => setters.push(quote!(.client_secret_post())),

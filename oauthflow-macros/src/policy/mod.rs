@@ -106,6 +106,11 @@ pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
         redirect_uri: value(&input.redirect_uri),
         refresh_tokens,
         client_auth: client_auth(input, kind),
+        par: matches!(kind, Kind::Web | Kind::Spa | Kind::Native)
+            && (input.par.as_ref().is_some_and(|p| p.value)
+                || (kind == Kind::Web
+                    && input.par.is_none()
+                    && input.profile.as_ref().is_some_and(|p| p.value == "fapi2"))),
         decision: decision_text(kind, flow, refresh_tokens, redirect_unavailable.as_deref()),
         env_prefix: value(&input.env_prefix)
             .unwrap_or_else(|| names::env_prefix(&input.name.value)),

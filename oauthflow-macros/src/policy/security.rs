@@ -148,12 +148,7 @@ pub(super) fn rule_18_not_yet(cx: &mut Ctxt, input: &Input) {
     {
         cx.err("C18", a.span, format!("`sender_constraint = \"dpop\"` {NOT_YET}: the tokens would be plain bearer tokens — remove `sender_constraint` for now"));
     }
-    if let Some(a) = &input.par
-        && a.value
-    {
-        cx.err("C18", a.span, format!("`par = true` {NOT_YET}: the authorization request would go through the browser unpushed — remove `par` for now"));
-    }
     if let Some(a) = input.profile.as_ref().filter(|_| fapi2(input)) {
-        cx.err("C18", a.span, format!("`profile = \"fapi2\"` {NOT_YET}: it needs private_key_jwt, PAR and DPoP, which this version does not run — remove `profile` for now"));
+        cx.err("C18", a.span, format!("`profile = \"fapi2\"` {NOT_YET}: it needs DPoP-bound tokens, which this version does not issue yet — remove `profile` for now (`client_auth = \"private_key_jwt\"` and `par = true` work on their own)"));
     }
 }

@@ -29,7 +29,7 @@ static WEB_KEY: ClientSpec = ClientSpec {
 };
 
 /// oidc-provider client metadata for a `private_key_jwt` client with `jwk` (public) registered.
-fn registration(client_id: &str, jwk: &Value, code_flow: bool) -> Value {
+pub(super) fn registration(client_id: &str, jwk: &Value, code_flow: bool) -> Value {
     let mut client = json!({
         "client_id": client_id,
         "token_endpoint_auth_method": "private_key_jwt",

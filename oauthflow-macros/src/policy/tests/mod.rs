@@ -154,6 +154,8 @@ fn valid_clients_pass() {
                 i.client_auth = Some(s("client_secret_basic"))
             }),
         ),
+        ("web par", with(Some("web"), |i| i.par = Some(b(true)))),
+        ("spa par", with(Some("spa"), |i| i.par = Some(b(true)))),
         (
             "web private_key_jwt",
             with(Some("web"), |i| i.client_auth = Some(s("private_key_jwt"))),

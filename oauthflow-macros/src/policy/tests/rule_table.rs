@@ -604,11 +604,6 @@ fn each_rule_rejects_its_case() {
             &["C18"],
         ),
         (
-            "par not yet",
-            with(Some("web"), |i| i.par = Some(b(true))),
-            &["C18"],
-        ),
-        (
             "profile unknown",
             with(Some("web"), |i| i.profile = Some(s("fapi-2"))),
             &["C1"],

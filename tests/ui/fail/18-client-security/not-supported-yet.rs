@@ -5,7 +5,6 @@ use oauthflow::oauth_client;
     kind = "web",
     redirect_uri = "https://app.example.com/callback",
     sender_constraint = "dpop",
-    par = true,
 )]
 pub struct Client;
 
