@@ -30,6 +30,8 @@ mod fleet;
 mod machine_api;
 #[path = "machine_cron.rs"]
 mod machine_cron;
+#[path = "machine_key.rs"]
+mod machine_key;
 #[path = "multi_api.rs"]
 mod multi_api;
 #[path = "native_loopback.rs"]
@@ -40,6 +42,8 @@ mod spa_login_only;
 mod spa_pkce;
 #[path = "trusted_kiosk.rs"]
 mod trusted_kiosk;
+#[path = "web_par.rs"]
+mod web_par;
 #[path = "web_server.rs"]
 mod web_server;
 
@@ -99,6 +103,10 @@ async fn main() -> ExitCode {
     step!(machine_api, OrdersSync);
     // Several instances, one token: replicas sharing one Redis (skipped without redis-server).
     step!(fleet, FleetImporter);
+    // Client security: private_key_jwt instead of a secret.
+    step!(machine_key, KeyJob);
+    // Client security: a pushed authorization request.
+    step!(web_par, PushedPortal);
 
     println!();
     println!("== summary {}", "=".repeat(70));

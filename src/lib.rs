@@ -24,10 +24,11 @@
 #[doc = include_str!("../docs/oauth_client.md")]
 pub use oauthflow_macros::oauth_client;
 pub use oauthflow_runtime::{
-    AccessToken, AudienceParam, AuthorizeOptions, BearerToken, ClientSecret, ClientType,
-    Confidential, ConfigError, DeviceAuthorization, Error, Flow, IdTokenClaims, Kind,
-    OAuthErrorCode, PendingAuthorization, Prompt, Public, RefreshToken, SecretString, Settings,
-    TokenSet, TokenSource, Url, UserInfo, check_form_post_request,
+    AccessToken, AssertionSigner, AudienceParam, AuthorizeOptions, BearerToken, ClientKey,
+    ClientSecret, ClientType, Confidential, ConfigError, DeviceAuthorization, Error, Flow,
+    IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization, PrivateKeyJwt, Prompt, Public,
+    RefreshToken, SecretString, Settings, SignFuture, SignerError, TokenSet, TokenSource, Url,
+    UserInfo, check_form_post_request,
 };
 
 /// The HTTP client crate whose `reqwest::Client` [`Settings::http_client`] takes — the current

@@ -25,8 +25,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use oauthflow::{
-    ClientSecret, ClientType, Confidential, ConfigError, Flow, IdTokenClaims, Kind, Public,
-    Settings, TokenSet, Url,
+    ClientKey, ClientSecret, ClientType, Confidential, ConfigError, Flow, IdTokenClaims, Kind,
+    PrivateKeyJwt, Public, Settings, TokenSet, Url,
 };
 use oauthflow_devserver::{DevClient, DevOptions, DevProvider};
 use serde_json::{Value, json};
@@ -262,6 +262,15 @@ impl DevSettings for Settings<Confidential> {
     fn for_dev_client(dev: &DevClient) -> Self {
         let secret = dev.secret.unwrap_or_default().to_owned();
         Settings::confidential(dev.id, ClientSecret::new(secret))
+    }
+}
+
+impl DevSettings for Settings<PrivateKeyJwt> {
+    fn for_dev_client(dev: &DevClient) -> Self {
+        // The provider's development key for `machine-key-client` (see its documentation).
+        let key = ClientKey::from_jwk(oauthflow_devserver::clients::MACHINE_KEY_JWK)
+            .expect("the development key is a valid JWK");
+        Settings::private_key_jwt(dev.id, key)
     }
 }
 

@@ -77,7 +77,10 @@ async fn serve(args: Args) -> Result<(), DevError> {
         println!(
             "client:    {:<24} secret {:<22} {}",
             c.id,
-            c.secret.unwrap_or("(public)"),
+            c.secret.unwrap_or(match c.auth_method {
+                "private_key_jwt" => "(private key)",
+                _ => "(public)",
+            }),
             c.redirect_uri.unwrap_or("")
         );
     }

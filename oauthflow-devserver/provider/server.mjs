@@ -77,6 +77,28 @@ const DEFAULT_CLIENTS = [
     token_endpoint_auth_method: 'client_secret_basic',
   },
   {
+    // private_key_jwt (RFC 7523): the public half of the development key
+    // `oauthflow_devserver::clients::MACHINE_KEY_JWK` — published in the repository, so never
+    // trusted anywhere else.
+    client_id: 'machine-key-client',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: {
+      keys: [{
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'machine-key-1',
+        use: 'sig',
+        alg: 'ES256',
+        x: 'je1LK4jw7zBSiXupKrVaxuq6pmD-kpYaGPZqlLvKwII',
+        y: 'ahd1aXIHahiv7rx1yKpQ7Z4SXsaEAUAlt001HFNYziE',
+      }],
+    },
+  },
+  {
     client_id: 'web-client',
     client_secret: 'web-secret',
     grant_types: ['authorization_code', 'refresh_token'],

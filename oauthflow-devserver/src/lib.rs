@@ -187,6 +187,23 @@ pub mod clients {
         application_type: "web",
     };
 
+    /// `machine-key-client`: client credentials, `private_key_jwt` (RFC 7523) with the ES256
+    /// key [`MACHINE_KEY_JWK`]; no secret.
+    pub const MACHINE_KEY: DevClient = DevClient {
+        id: "machine-key-client",
+        secret: None,
+        auth_method: "private_key_jwt",
+        redirect_uri: None,
+        grant_types: &["client_credentials"],
+        response_types: &[],
+        application_type: "web",
+    };
+
+    /// The private key of [`MACHINE_KEY`] as a JWK (EC P-256, `kid` `machine-key-1`). A
+    /// development key, published in this repository: the provider trusts it for that client
+    /// only, and nothing else may.
+    pub const MACHINE_KEY_JWK: &str = r#"{"kty":"EC","crv":"P-256","kid":"machine-key-1","x":"je1LK4jw7zBSiXupKrVaxuq6pmD-kpYaGPZqlLvKwII","y":"ahd1aXIHahiv7rx1yKpQ7Z4SXsaEAUAlt001HFNYziE","d":"LYs_UrTbC-Wd6kRnJqske2ivqjGn-Bv0HwkspTvgA9s"}"#;
+
     /// `web-client` / `web-secret`: authorization code + refresh tokens,
     /// `client_secret_basic`, redirect `http://127.0.0.1:8080/callback`.
     pub const WEB: DevClient = DevClient {
@@ -265,6 +282,7 @@ pub mod clients {
         MACHINE,
         MACHINE_POST,
         MACHINE_SPECIAL,
+        MACHINE_KEY,
         WEB,
         SPA,
         NATIVE,

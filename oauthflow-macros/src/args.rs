@@ -73,11 +73,13 @@ const USER_KINDS: &[Kind] = &[
     Kind::Trusted,
     Kind::Device,
 ];
+/// The confidential kinds, which authenticate at the token endpoint.
+const CONFIDENTIAL_KINDS: &[Kind] = &[Kind::Machine, Kind::Web, Kind::Trusted];
 /// The kinds with a browser redirect.
 const REDIRECT_KINDS: &[Kind] = &[Kind::Web, Kind::Spa, Kind::Native];
 
 /// The arguments, in the order of the grammar.
-pub const ARGS: [ArgSpec; 14] = [
+pub const ARGS: [ArgSpec; 18] = [
     ArgSpec {
         name: "kind",
         slot: Slot::Str(|i| &mut i.kind),
@@ -224,6 +226,46 @@ pub const ARGS: [ArgSpec; 14] = [
         default: "the struct name in SCREAMING_SNAKE_CASE (`ImportJob` → `IMPORT_JOB`)",
         meaning: "prefix of the variables `from_env` reads",
         example: r#"env_prefix = "IMPORT_JOB""#,
+    },
+    ArgSpec {
+        name: "client_auth",
+        slot: Slot::Str(|i| &mut i.client_auth),
+        value: r#"`"client_secret_basic"`, `"client_secret_post"`, `"private_key_jwt"`"#,
+        kinds: CONFIDENTIAL_KINDS,
+        allowed_with: "`machine`, `web`, `trusted`",
+        default: "a secret method chosen from the metadata (`client_secret_basic` when listed); `private_key_jwt` with `profile = \"fapi2\"`",
+        meaning: "how the client authenticates at the token (and revocation) endpoint; the method is then the only one used, and a server that does not list it is refused. `private_key_jwt` (RFC 7523, a signed assertion): `new` takes `Settings::private_key_jwt(client_id, ClientKey)`, `from_env` reads `<PREFIX>_CLIENT_KEY` or `<PREFIX>_CLIENT_KEY_FILE`",
+        example: r#"client_auth = "client_secret_post""#,
+    },
+    ArgSpec {
+        name: "sender_constraint",
+        slot: Slot::Str(|i| &mut i.sender_constraint),
+        value: r#"`"dpop"`"#,
+        kinds: ALL,
+        allowed_with: "every kind that gets an access token (not `access_token = false`)",
+        default: "none (bearer tokens); `\"dpop\"` with `profile = \"fapi2\"`",
+        meaning: "DPoP-bound tokens (RFC 9449); not supported yet in this version: a compile error says so. mTLS (RFC 8705) is not offered",
+        example: r#"sender_constraint = "dpop""#,
+    },
+    ArgSpec {
+        name: "par",
+        slot: Slot::Bool(|i| &mut i.par),
+        value: "`true` / `false` (a bare `par` means `true`)",
+        kinds: REDIRECT_KINDS,
+        allowed_with: "`web`, `spa`, `native`",
+        default: "`false`; `true` with `profile = \"fapi2\"`",
+        meaning: "pushed authorization requests (RFC 9126): the request's parameters go to the server over the back channel, authenticated like a token request, and the browser gets only `client_id` and `request_uri`; also used, without `par`, whenever the metadata says `require_pushed_authorization_requests`",
+        example: "par = true",
+    },
+    ArgSpec {
+        name: "profile",
+        slot: Slot::Str(|i| &mut i.profile),
+        value: r#"`"fapi2"`"#,
+        kinds: &[Kind::Machine, Kind::Web],
+        allowed_with: "`machine`, `web`",
+        default: "none",
+        meaning: "the FAPI 2.0 Security Profile: implies `par = true` (web), `sender_constraint = \"dpop\"` and `client_auth = \"private_key_jwt\"`, and refuses weaker explicit values (C19); not supported yet in this version: a compile error says so",
+        example: r#"profile = "fapi2""#,
     },
 ];
 

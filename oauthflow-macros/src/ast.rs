@@ -103,6 +103,14 @@ pub struct Input {
     pub redirect_unavailable: Option<Arg<String>>,
     /// `env_prefix = "..."`.
     pub env_prefix: Option<Arg<String>>,
+    /// `client_auth = "client_secret_basic" | "client_secret_post" | "private_key_jwt"`.
+    pub client_auth: Option<Arg<String>>,
+    /// `sender_constraint = "dpop"`.
+    pub sender_constraint: Option<Arg<String>>,
+    /// `par = bool`.
+    pub par: Option<Arg<bool>>,
+    /// `profile = "fapi2"`.
+    pub profile: Option<Arg<String>>,
     /// Refused keys (secrets, grant knobs), in the order written.
     pub refused: Vec<Refused>,
     /// Arguments that were written but could not be read (a bad value, or a misspelt key whose
@@ -132,6 +140,10 @@ impl Input {
             access_token: None,
             redirect_unavailable: None,
             env_prefix: None,
+            client_auth: None,
+            sender_constraint: None,
+            par: None,
+            profile: None,
             refused: Vec::new(),
             unreadable: Vec::new(),
             args: (name.span, None),
@@ -157,6 +169,36 @@ impl Input {
             ),
             ("jwks_uri", self.jwks_uri.as_ref()),
         ]
+    }
+}
+
+/// A client authentication method the attribute can fix (`client_auth = "..."`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `client_secret_basic`: HTTP Basic with the secret.
+    SecretBasic,
+    /// `client_secret_post`: the secret in the request body.
+    SecretPost,
+    /// `private_key_jwt`: a signed assertion (RFC 7523).
+    PrivateKeyJwt,
+}
+
+impl ClientAuth {
+    /// Every method, as written in the attribute.
+    pub const ALL: [(&'static str, ClientAuth); 3] = [
+        ("client_secret_basic", ClientAuth::SecretBasic),
+        ("client_secret_post", ClientAuth::SecretPost),
+        ("private_key_jwt", ClientAuth::PrivateKeyJwt),
+    ];
+
+    /// The method written as `value`.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(s, _)| *s == value).map(|(_, m)| *m)
+    }
+
+    /// Whether the method authenticates with a client secret.
+    pub fn uses_secret(self) -> bool {
+        matches!(self, ClientAuth::SecretBasic | ClientAuth::SecretPost)
     }
 }
 
@@ -200,6 +242,11 @@ pub struct Client {
     pub refresh_tokens: bool,
     /// The `from_env` prefix.
     pub env_prefix: String,
+    /// The client authentication method the attribute fixed (`client_auth`, or implied by the
+    /// profile); `None`: a secret method chosen from the metadata.
+    pub client_auth: Option<ClientAuth>,
+    /// Push authorization requests (`par = true`, or implied by the profile on `web`).
+    pub par: bool,
     /// The `DECISION` text.
     pub decision: String,
 }

@@ -96,6 +96,13 @@ pub(crate) async fn authorize_url_with_redirect(
         options.append_to(&mut query);
     }
     tracing::debug!(audience, "oauthflow: authorization request built");
+    // R12: pushed (RFC 9126) when the attribute or the metadata says so; the browser then gets
+    // only `client_id` and `request_uri`.
+    let url = if crate::par::required(ctx, &metadata) {
+        crate::par::push(ctx, &metadata, metadata.authorization_endpoint()?, &url).await?
+    } else {
+        url
+    };
     let pending = PendingAuthorization {
         flow: ctx.spec.flow,
         // Empty for a client without an issuer (explicit endpoints only).

@@ -9,8 +9,9 @@ use oauth2::ClientSecret;
 use url::Url;
 
 use crate::claims::IdTokenClaims;
-use crate::client_auth::{AuthMethod, authenticate};
+use crate::client_auth::{AuthMethod, Credential, authenticate};
 use crate::client_credentials::AudienceKey;
+use crate::client_key::ClientKey;
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
 use crate::endpoints;
@@ -55,6 +56,8 @@ pub struct Context {
     pub(crate) client_id: String,
     /// The secret of a confidential client.
     pub(crate) secret: Option<ClientSecret>,
+    /// The `private_key_jwt` key of a `Settings<PrivateKeyJwt>` client.
+    pub(crate) key: Option<ClientKey>,
     /// The redirect URI, verbatim as configured (R10), for redirect-based flows.
     pub(crate) redirect_uri: Option<String>,
     /// The back-channel HTTP client.
@@ -67,8 +70,9 @@ pub struct Context {
     pub(crate) refresh_flights: RefreshFlights,
     /// The token store shared with other instances (`Settings::token_store`), if any.
     pub(crate) shared_store: Option<SharedStore>,
-    /// `Settings::client_secret_post` was chosen.
-    pub(crate) client_secret_post: bool,
+    /// The secret method fixed by the attribute (`client_auth`) or the settings
+    /// (`Settings::client_secret_post`); `None`: chosen from the metadata.
+    pub(crate) client_auth: Option<AuthMethod>,
     /// Timeout of one back-channel request (also for the JWKS and the device flow).
     pub(crate) request_timeout: Duration,
     /// How long `login_via_loopback` waits for the browser.
@@ -125,6 +129,18 @@ impl Context {
         {
             return Err(invalid("the client secret is empty".into()));
         }
+        if (spec.client_auth == Some(AuthMethod::PrivateKeyJwt)) != S::PRIVATE_KEY_JWT {
+            return Err(invalid(if S::PRIVATE_KEY_JWT {
+                "this client authenticates with a secret: build its settings with `Settings::confidential(client_id, secret)`".into()
+            } else {
+                "this client has client_auth = \"private_key_jwt\": build its settings with `Settings::private_key_jwt(client_id, key)`".into()
+            }));
+        }
+        if spec.client_auth == Some(AuthMethod::Basic) && settings.client_secret_post {
+            return Err(invalid(
+                "the attribute says client_auth = \"client_secret_basic\", and the settings chose client_secret_post (`Settings::client_secret_post` or `<PREFIX>_CLIENT_AUTH_METHOD`): keep one".into(),
+            ));
+        }
         // Explicit endpoints (the settings' over the attribute's) replace discovery for what
         // they cover; an issuer is needed to discover the rest, and to validate ID tokens.
         let explicit = settings.endpoints.over(endpoints::from_spec(spec));
@@ -133,7 +149,13 @@ impl Context {
         let cover = endpoints::covers_flow(spec, &explicit);
         let issuer = match settings.issuer.as_deref().or(spec.issuer) {
             Some(issuer) => Some(check_issuer(issuer)?),
-            None if cover && !spec.validates_id_tokens() => None,
+            // A client assertion's `aud` is the issuer (R30): private_key_jwt needs one.
+            None if cover
+                && !spec.validates_id_tokens()
+                && spec.client_auth != Some(AuthMethod::PrivateKeyJwt) =>
+            {
+                None
+            }
             None => {
                 return Err(ConfigError::MissingIssuer {
                     env: format!("{}_ISSUER", spec.env_prefix),
@@ -195,6 +217,7 @@ impl Context {
             spec,
             client_id: settings.client_id,
             secret: settings.secret,
+            key: settings.key,
             redirect_uri,
             http,
             discovery: Discovery::new(issuer, explicit, cover, settings.quirks),
@@ -208,7 +231,9 @@ impl Context {
             ),
             refresh_flights: RefreshFlights::default(),
             shared_store,
-            client_secret_post: settings.client_secret_post,
+            client_auth: spec
+                .client_auth
+                .or(settings.client_secret_post.then_some(AuthMethod::Post)),
             request_timeout: settings.request_timeout,
             loopback_timeout: settings.loopback_timeout,
             quirks: settings.quirks,
@@ -350,14 +375,33 @@ impl Context {
         url: &Url,
         mut form: Form,
     ) -> Result<HttpResponse, Error> {
-        let method = match &self.secret {
-            Some(_) => AuthMethod::choose(
-                metadata.token_endpoint_auth_methods_supported.as_deref(),
-                self.client_secret_post,
-            )?,
-            None => AuthMethod::Post,
-        };
-        authenticate(&mut form, &self.client_id, self.secret.as_ref(), method);
+        let supported = metadata.token_endpoint_auth_methods_supported.as_deref();
+        if let Some(key) = &self.key {
+            AuthMethod::choose(supported, self.client_auth)?;
+            // R30: `aud` is the issuer identifier, whichever endpoint is called.
+            let issuer = self.id_token_issuer()?;
+            let assertion = crate::assertion::client_assertion(
+                key,
+                &self.client_id,
+                issuer,
+                std::time::SystemTime::now(),
+            )
+            .await?;
+            authenticate(
+                &mut form,
+                &self.client_id,
+                Credential::Assertion(&assertion),
+            );
+        } else if let Some(secret) = &self.secret {
+            let method = AuthMethod::choose(supported, self.client_auth)?;
+            authenticate(
+                &mut form,
+                &self.client_id,
+                Credential::Secret(secret, method),
+            );
+        } else {
+            authenticate(&mut form, &self.client_id, Credential::None);
+        }
         self.http.post_form(endpoint, url, &form).await
     }
 

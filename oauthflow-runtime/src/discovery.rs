@@ -37,6 +37,10 @@ pub(crate) struct Metadata {
     /// The multi-tenant issuer template the metadata named, when accepted by name
     /// (`Settings::accept_tenant_issuer`): ID tokens then name their own tenant's issuer.
     pub(crate) tenant_issuer: Option<TenantIssuer>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126 §5), discovered only.
+    pub(crate) pushed_authorization_request_endpoint: Option<Url>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §5).
+    pub(crate) require_pushed_authorization_requests: bool,
 }
 
 /// The subset of the metadata document oauthflow reads; unknown fields are ignored.
@@ -55,6 +59,9 @@ struct Document {
     authorization_response_iss_parameter_supported: bool,
     token_endpoint_auth_methods_supported: Option<Vec<String>>,
     id_token_signing_alg_values_supported: Option<Vec<String>>,
+    pushed_authorization_request_endpoint: Option<String>,
+    #[serde(default)]
+    require_pushed_authorization_requests: bool,
 }
 
 impl Metadata {
@@ -68,6 +75,8 @@ impl Metadata {
             token_endpoint_auth_methods_supported: None,
             id_token_signing_alg_values_supported: None,
             tenant_issuer: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
         }
     }
 
@@ -120,8 +129,14 @@ impl Metadata {
                 .transpose()?;
             endpoints.set(name, checked);
         }
+        let pushed_authorization_request_endpoint = doc
+            .pushed_authorization_request_endpoint
+            .map(|v| check_endpoint("pushed_authorization_request_endpoint", &v))
+            .transpose()?;
         Ok(Metadata {
             endpoints,
+            pushed_authorization_request_endpoint,
+            require_pushed_authorization_requests: doc.require_pushed_authorization_requests,
             code_challenge_methods_supported: doc.code_challenge_methods_supported,
             iss_parameter_supported: doc.authorization_response_iss_parameter_supported,
             token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,

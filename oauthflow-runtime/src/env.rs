@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `<PREFIX>_CLIENT_ID` | `client_id` (required) | the identifier registered at the server |
 //! | `<PREFIX>_CLIENT_SECRET` | the secret (required for confidential clients; never read for public ones) | the registered secret |
+//! | `<PREFIX>_CLIENT_KEY` / `<PREFIX>_CLIENT_KEY_FILE` | the private key of a `Settings<PrivateKeyJwt>` client (one of the two required there; never read otherwise) | PEM (PKCS#8, SEC 1, PKCS#1) or JWK text / a path to a file holding it |
 //! | `<PREFIX>_CLIENT_AUTH_METHOD` | [`Settings::client_secret_post`] (confidential clients; never read for public ones) | `client_secret_basic` (the default) or `client_secret_post` |
 //! | `<PREFIX>_ISSUER` | [`Settings::issuer`] | URL |
 //! | `<PREFIX>_REDIRECT_URI` | [`Settings::redirect_uri`] | URL |
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use oauth2::ClientSecret;
 
+use crate::client_key::ClientKey;
 use crate::endpoints::EndpointName;
 use crate::error::ConfigError;
 use crate::quirks::Quirks;
@@ -123,6 +125,7 @@ impl<S: ClientType> Settings<S> {
     /// |---|---|
     /// | `<prefix>_CLIENT_ID` | the client identifier (required) |
     /// | `<prefix>_CLIENT_SECRET` | the secret: required for `Settings<Confidential>`, never read for `Settings<Public>` |
+    /// | `<prefix>_CLIENT_KEY` or `<prefix>_CLIENT_KEY_FILE` | the private key, as PEM or JWK text or a file holding it: one of them required for `Settings<PrivateKeyJwt>`, never read otherwise ([`ClientKey::from_pem`](crate::ClientKey::from_pem), [`ClientKey::from_jwk`](crate::ClientKey::from_jwk)) |
     /// | `<prefix>_CLIENT_AUTH_METHOD` | confidential only: `client_secret_basic` (default) or `client_secret_post` ([`client_secret_post`](Settings::client_secret_post)) |
     /// | `<prefix>_ISSUER` | [`issuer`](Self::issuer) |
     /// | `<prefix>_REDIRECT_URI` | [`redirect_uri`](Self::redirect_uri) |
@@ -182,7 +185,11 @@ impl<S: ClientType> Settings<S> {
             "CLIENT_ID",
             "the client identifier registered at the authorization server",
         )?;
-        let mut settings = if S::CONFIDENTIAL {
+        let mut settings = if S::PRIVATE_KEY_JWT {
+            let mut settings = Settings::<S>::with(client_id, None);
+            settings.key = Some(client_key(&env)?);
+            settings
+        } else if S::CONFIDENTIAL {
             let secret = env.required(
                 "CLIENT_SECRET",
                 "the client secret registered at the authorization server",
@@ -241,6 +248,44 @@ impl<S: ClientType> Settings<S> {
         }
         Ok(settings)
     }
+}
+
+/// The `private_key_jwt` key from `<prefix>_CLIENT_KEY` (the PEM or JWK itself) or
+/// `<prefix>_CLIENT_KEY_FILE` (a file holding it): exactly one of them.
+fn client_key<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<ClientKey, ConfigError> {
+    let (name, text) = match (env.read("CLIENT_KEY"), env.read("CLIENT_KEY_FILE")) {
+        (Some(_), Some((file, _))) => {
+            return Err(invalid(
+                file,
+                "set `_CLIENT_KEY` or `_CLIENT_KEY_FILE`, not both",
+            ));
+        }
+        (Some(inline), None) => inline,
+        (None, Some((name, path))) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                invalid(
+                    name.clone(),
+                    format!("cannot read the key file: {}", e.kind()),
+                )
+            })?;
+            (name, text)
+        }
+        (None, None) => {
+            return Err(ConfigError::MissingEnv {
+                name: format!("{}_CLIENT_KEY", env.prefix),
+                hint: "the client's private key for private_key_jwt, as PEM or JWK (or `_CLIENT_KEY_FILE`: a file holding it)",
+            });
+        }
+    };
+    let parsed = if text.trim_start().starts_with('{') {
+        ClientKey::from_jwk(&text)
+    } else {
+        ClientKey::from_pem(&text)
+    };
+    parsed.map_err(|e| match e {
+        ConfigError::InvalidKey { reason } => invalid(name, reason),
+        other => other,
+    })
 }
 
 #[cfg(test)]

@@ -64,6 +64,13 @@ pub enum ConfigError {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// The `private_key_jwt` key (`ClientKey::from_pem`, `ClientKey::from_jwk`,
+    /// `<PREFIX>_CLIENT_KEY`) cannot be used. Never contains key material.
+    #[error("the client key is not usable: {reason}")]
+    InvalidKey {
+        /// What is wrong and what to give instead.
+        reason: String,
+    },
 }
 
 /// An OAuth 2.0 error code (RFC 6749 §5.2, §4.1.2.1; RFC 8628 §3.5), e.g. `invalid_grant`.
@@ -205,6 +212,13 @@ pub enum Error {
         unverified_error: Option<OAuthErrorCode>,
     },
     /// The callback is malformed (duplicate parameters, no code, both code and error, ...).
+    /// The client assertion of `private_key_jwt` could not be signed: the
+    /// [`AssertionSigner`](crate::AssertionSigner) (a KMS, an HSM) failed. Nothing was sent.
+    #[error("could not sign the client assertion: {reason}")]
+    ClientAssertion {
+        /// The signer's error, sanitized.
+        reason: String,
+    },
     #[error("invalid callback: {reason}")]
     InvalidCallback {
         /// What is wrong.

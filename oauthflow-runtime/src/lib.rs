@@ -88,12 +88,14 @@
 //! | tools | `inspect` | what `oauthflow inspect` reads: metadata and keys fetched and checked as a client's discovery does; not public API |
 //! | test support | `fuzz_internals` (feature `fuzzing`), `bench_internals` (feature `bench-internals`) | what `fuzz/` and the benches drive; not public API |
 
+mod assertion;
 mod authorization_code;
 mod authorize_options;
 mod callback;
 mod claims;
 mod client_auth;
 mod client_credentials;
+mod client_key;
 mod clock;
 mod context;
 mod device;
@@ -116,6 +118,7 @@ mod kind;
 mod limits;
 mod logout;
 mod loopback;
+mod par;
 mod password;
 mod pending;
 mod quirks;
@@ -141,6 +144,7 @@ mod tests;
 
 pub use authorize_options::{AuthorizeOptions, Prompt};
 pub use claims::IdTokenClaims;
+pub use client_key::{AssertionSigner, ClientKey, SignFuture, SignerError};
 pub use device_authorization::DeviceAuthorization;
 pub use error::{ConfigError, Error, OAuthErrorCode};
 pub use form_post::check_request as check_form_post_request;
@@ -150,7 +154,7 @@ pub use pending::PendingAuthorization;
 /// The HTTP client crate `Settings::http_client` takes (its current major, 0.13).
 pub use reqwest;
 pub use secrecy::SecretString;
-pub use settings::{ClientType, Confidential, Public, Settings};
+pub use settings::{ClientType, Confidential, PrivateKeyJwt, Public, Settings};
 pub use token_source::{BearerToken, TokenSource};
 pub use token_store::TokenStore;
 pub use tokens::TokenSet;

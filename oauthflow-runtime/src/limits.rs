@@ -33,6 +33,9 @@ pub(crate) const MAX_USERINFO_BYTES: usize = 256 * 1024;
 /// Largest revocation response read (RFC 7009 §2.2: an empty body, or an error object).
 pub(crate) const MAX_REVOCATION_BYTES: usize = 64 * 1024;
 
+/// Largest pushed authorization response read (RFC 9126 §2.2: `request_uri` and `expires_in`).
+pub(crate) const MAX_PUSHED_AUTHORIZATION_BYTES: usize = 64 * 1024;
+
 // ---- Tokens ----------------------------------------------------------------------------------
 
 /// Largest ID token accepted (compact serialization).

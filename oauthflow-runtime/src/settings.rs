@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use oauth2::ClientSecret;
 
+use crate::client_key::ClientKey;
 use crate::endpoints::{EndpointName, Endpoints};
 use crate::limits::{DEFAULT_LOOPBACK_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT};
 use crate::quirks::{Quirk, Quirks};
@@ -20,22 +21,36 @@ pub struct Public;
 #[derive(Clone, Copy, Debug)]
 pub struct Confidential;
 
+/// Marker: a confidential client with `client_auth = "private_key_jwt"` (or
+/// `profile = "fapi2"`) — it authenticates with a signed assertion (RFC 7523), and its settings
+/// hold a [`ClientKey`], never a secret.
+#[derive(Clone, Copy, Debug)]
+pub struct PrivateKeyJwt;
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::Public {}
     impl Sealed for super::Confidential {}
+    impl Sealed for super::PrivateKeyJwt {}
 }
 
-/// [`Public`] or [`Confidential`]; sealed.
+/// [`Public`], [`Confidential`] or [`PrivateKeyJwt`]; sealed.
 pub trait ClientType: sealed::Sealed + Send + Sync + 'static {
-    /// Whether clients of this type carry a secret.
+    /// Whether clients of this type authenticate (with a secret or a key).
     const CONFIDENTIAL: bool;
+    /// Whether clients of this type authenticate with a private key (`private_key_jwt`).
+    #[doc(hidden)]
+    const PRIVATE_KEY_JWT: bool = false;
 }
 impl ClientType for Public {
     const CONFIDENTIAL: bool = false;
 }
 impl ClientType for Confidential {
     const CONFIDENTIAL: bool = true;
+}
+impl ClientType for PrivateKeyJwt {
+    const CONFIDENTIAL: bool = true;
+    const PRIVATE_KEY_JWT: bool = true;
 }
 
 /// The run-time settings of a client, typed by whether it is [`Public`] or [`Confidential`].
@@ -56,6 +71,8 @@ impl ClientType for Confidential {
 pub struct Settings<S: ClientType> {
     pub(crate) client_id: String,
     pub(crate) secret: Option<ClientSecret>,
+    /// The `private_key_jwt` key (`Settings<PrivateKeyJwt>` only).
+    pub(crate) key: Option<ClientKey>,
     pub(crate) issuer: Option<String>,
     pub(crate) redirect_uri: Option<String>,
     pub(crate) http_client: Option<reqwest::Client>,
@@ -101,6 +118,30 @@ impl Settings<Confidential> {
     }
 }
 
+impl Settings<PrivateKeyJwt> {
+    /// Settings of a client with `client_auth = "private_key_jwt"` (or `profile = "fapi2"`):
+    /// its `client_id` and its private key. The server must know the public key (registered
+    /// `jwks` or `jwks_uri`) and list `private_key_jwt` in
+    /// `token_endpoint_auth_methods_supported` (or list nothing).
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientKey, Settings};
+    ///
+    /// let jwk = r#"{"kty":"OKP","crv":"Ed25519","kid":"job-2026",
+    ///   "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+    ///   "d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}"#;
+    /// let settings = Settings::private_key_jwt("import-job", ClientKey::from_jwk(jwk)?)
+    ///     .issuer("https://tenant.example.com/");
+    /// assert!(!format!("{settings:?}").contains("nWGx"));
+    /// # Ok::<(), oauthflow_runtime::ConfigError>(())
+    /// ```
+    pub fn private_key_jwt(client_id: impl Into<String>, key: ClientKey) -> Self {
+        let mut settings = Self::with(client_id.into(), None);
+        settings.key = Some(key);
+        settings
+    }
+}
+
 impl Settings<Public> {
     /// Settings of a public client: its `client_id` only.
     pub fn public(client_id: impl Into<String>) -> Self {
@@ -113,6 +154,7 @@ impl<S: ClientType> Settings<S> {
         Settings {
             client_id,
             secret,
+            key: None,
             issuer: None,
             redirect_uri: None,
             http_client: None,
@@ -516,6 +558,7 @@ impl<S: ClientType> fmt::Debug for Settings<S> {
         f.debug_struct("Settings")
             .field("client_id", &self.client_id)
             .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("key", &self.key)
             .field("issuer", &self.issuer)
             .field("redirect_uri", &self.redirect_uri)
             .field("request_timeout", &self.request_timeout)

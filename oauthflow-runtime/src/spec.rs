@@ -1,5 +1,6 @@
 //! What the macro knows at compile time about one client, handed to the runtime.
 
+use crate::client_auth::AuthMethod;
 use crate::kind::{AudienceParam, Flow, Kind};
 
 /// The compile-time description of a client, emitted by `#[oauth_client]` as a `static`.
@@ -50,6 +51,11 @@ pub struct ClientSpec {
     pub refresh_tokens: bool,
     /// The `from_env` prefix, e.g. `IMPORT_JOB`.
     pub env_prefix: &'static str,
+    /// `client_auth = "..."`: the one method used; `None` chooses a secret method from the
+    /// metadata.
+    pub(crate) client_auth: Option<AuthMethod>,
+    /// `par = true` (or `profile = "fapi2"` on `web`): push every authorization request.
+    pub par: bool,
 }
 
 impl ClientSpec {
@@ -76,6 +82,8 @@ impl ClientSpec {
             redirect_uri: None,
             refresh_tokens: false,
             env_prefix,
+            client_auth: None,
+            par: false,
         }
     }
 
@@ -146,6 +154,34 @@ impl ClientSpec {
     #[must_use]
     pub const fn refresh_tokens(mut self) -> Self {
         self.refresh_tokens = true;
+        self
+    }
+
+    /// `client_auth = "client_secret_basic"`.
+    #[must_use]
+    pub const fn client_secret_basic(mut self) -> Self {
+        self.client_auth = Some(AuthMethod::Basic);
+        self
+    }
+
+    /// `par = true` (RFC 9126).
+    #[must_use]
+    pub const fn par(mut self) -> Self {
+        self.par = true;
+        self
+    }
+
+    /// `client_auth = "private_key_jwt"` (also implied by `profile = "fapi2"`).
+    #[must_use]
+    pub const fn private_key_jwt(mut self) -> Self {
+        self.client_auth = Some(AuthMethod::PrivateKeyJwt);
+        self
+    }
+
+    /// `client_auth = "client_secret_post"`.
+    #[must_use]
+    pub const fn client_secret_post(mut self) -> Self {
+        self.client_auth = Some(AuthMethod::Post);
         self
     }
 

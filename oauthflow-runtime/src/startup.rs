@@ -3,6 +3,7 @@
 //! at the first user's login.
 
 use crate::authorization_code::require_s256;
+use crate::client_auth::AuthMethod;
 use crate::context::Context;
 use crate::endpoints;
 use crate::error::Error;
@@ -10,7 +11,8 @@ use crate::kind::Flow;
 
 /// Probes a user-supplied HTTP client (R3), fetches and checks the metadata (R1, R2; nothing to
 /// fetch when explicit endpoints cover the flow), requires every endpoint the flow calls and,
-/// for the code flows, PKCE S256 support (R5); then, where ID tokens are validated, fetches the
+/// for the code flows, PKCE S256 support (R5), and for confidential clients a client
+/// authentication method the token endpoint lists (R6); then, where ID tokens are validated, fetches the
 /// issuer's keys into the client's JWKS cache. Everything fetched is cached as on first use.
 pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
     let http = ctx.http.checked_client().await?;
@@ -23,6 +25,16 @@ pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
         Flow::AuthorizationCode | Flow::AuthorizationCodePkce
     ) {
         require_s256(&metadata)?;
+        if crate::par::required(ctx, &metadata) {
+            crate::par::endpoint(ctx, &metadata)?;
+        }
+    }
+    if ctx.secret.is_some() || ctx.key.is_some() {
+        // The client authentication method the token endpoint will be called with (R6).
+        AuthMethod::choose(
+            metadata.token_endpoint_auth_methods_supported.as_deref(),
+            ctx.client_auth,
+        )?;
     }
     if ctx.spec.validates_id_tokens() {
         ctx.id_token_issuer()?;

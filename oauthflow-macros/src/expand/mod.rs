@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ast::{AudienceParam, Client, Kind};
+use crate::ast::{AudienceParam, Client, ClientAuth, Kind};
 use crate::policy;
 use crate::steps;
 
@@ -49,6 +49,15 @@ fn spec(c: &Client) -> TokenStream {
     }
     if c.refresh_tokens {
         setters.push(quote!(.refresh_tokens()));
+    }
+    if c.par {
+        setters.push(quote!(.par()));
+    }
+    match c.client_auth {
+        Some(ClientAuth::SecretBasic) => setters.push(quote!(.client_secret_basic())),
+        Some(ClientAuth::SecretPost) => setters.push(quote!(.client_secret_post())),
+        Some(ClientAuth::PrivateKeyJwt) => setters.push(quote!(.private_key_jwt())),
+        None => {}
     }
     quote! {
         ::oauthflow::__private::ClientSpec::new(
@@ -139,10 +148,11 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     let steps = steps::methods(ident, c);
     let token_source = steps::token_source(ident, &cfgs, c);
     let handle = steps::handle_type(c);
-    let settings = if c.kind.is_confidential() {
-        quote!(::oauthflow::Confidential)
-    } else {
-        quote!(::oauthflow::Public)
+    let key = c.client_auth == Some(ClientAuth::PrivateKeyJwt);
+    let settings = match (key, c.kind.is_confidential()) {
+        (true, _) => quote!(::oauthflow::PrivateKeyJwt),
+        (false, true) => quote!(::oauthflow::Confidential),
+        (false, false) => quote!(::oauthflow::Public),
     };
     let has_docs = attrs.iter().any(|a| a.path().is_ident("doc"));
     let separator = has_docs.then(|| quote!(#[doc = ""]));
@@ -152,7 +162,11 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     );
     let prefix = &c.env_prefix;
     let mut env = format!("`{prefix}_CLIENT_ID`");
-    if c.kind.is_confidential() {
+    if key {
+        env.push_str(&format!(
+            ", `{prefix}_CLIENT_KEY` (or `{prefix}_CLIENT_KEY_FILE`)"
+        ));
+    } else if c.kind.is_confidential() {
         env.push_str(&format!(", `{prefix}_CLIENT_SECRET`"));
     }
     let mut optional = String::new();
@@ -167,7 +181,9 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     let from_env_doc = format!(
         "Builds the client from the environment: {env}; optionally {optional}the endpoints and the timeouts. It is `Self::new(Settings::from_env(\"{prefix}\")?)`: see [`Settings::from_env`](oauthflow::Settings::from_env) for every variable.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when a variable is missing or a value is invalid."
     );
-    let new_doc = if c.kind.is_confidential() {
+    let new_doc = if key {
+        "Builds the client from its settings: `Settings::private_key_jwt(client_id, ClientKey)` (this client authenticates with a signed assertion, never a secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."
+    } else if c.kind.is_confidential() {
         "Builds the client from its settings: `Settings::confidential(client_id, secret)`. Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."
     } else {
         "Builds the client from its settings: `Settings::public(client_id)` (a public client has no secret). Makes no network request; discovery happens on first use.\n\n# Errors\n\nA [`ConfigError`](oauthflow::ConfigError) when the issuer, an endpoint or the redirect URI in the settings is invalid."

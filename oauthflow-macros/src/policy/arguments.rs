@@ -166,7 +166,7 @@ pub(super) fn rule_02_secrets(cx: &mut Ctxt, input: &Input, kind: Option<Kind>) 
 // ---------------------------------------------------------------------------------------------
 
 /// Keys that try to choose what `kind` decides.
-pub const GRANT_KEYS: [&str; 10] = [
+pub const GRANT_KEYS: [&str; 9] = [
     "grant",
     "grant_type",
     "flow",
@@ -175,7 +175,6 @@ pub const GRANT_KEYS: [&str; 10] = [
     "pkce",
     "code_challenge_method",
     "implicit",
-    "client_auth",
     "token_endpoint_auth_method",
 ];
 
@@ -227,10 +226,10 @@ pub(super) fn rule_03_grant_arguments(
                     "the response mode follows from `kind`{chose}: form_post is used exactly for kind = \"spa\", access_token = false (OAuth 2.0 Form Post Response Mode) — remove `response_mode`"
                 ),
             ),
-            "client_auth" | "token_endpoint_auth_method" => (
+            "token_endpoint_auth_method" => (
                 "C4",
                 format!(
-                    "client authentication follows from `kind`{chose}: confidential kinds use the secret given at run time, public kinds (spa, native, device) have none (OAuth 2.1 §2.1) — remove `{key}`"
+                    "`{key}` is not an argument: confidential kinds (machine, web, trusted) choose with `client_auth = \"client_secret_basic\" | \"client_secret_post\" | \"private_key_jwt\"`, public kinds (spa, native, device) have no client authentication (OAuth 2.1 §2.1){chose} — remove `{key}`"
                 ),
             ),
             _ => continue,

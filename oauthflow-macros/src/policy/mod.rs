@@ -1,4 +1,4 @@
-//! The decision tree and the compile-time rules (DESIGN §1 and §3; SECURITY-RULES C1–C17).
+//! The decision tree and the compile-time rules (DESIGN §1 and §3; SECURITY-RULES C1–C19).
 //!
 //! Pure: takes the typed [`Input`], returns the accepted [`Client`] or every broken rule as a
 //! [`Diag`]. One small function per rule, named after its DESIGN §3 number; the C-number of
@@ -12,7 +12,7 @@ use oauthflow_core::{
     endpoint_verdict, issuer_verdict, redirect_verdict,
 };
 
-use crate::ast::{Arg, Audience, AudienceParam, Client, Flow, Input, Kind, Str};
+use crate::ast::{Arg, Audience, AudienceParam, Client, ClientAuth, Flow, Input, Kind, Str};
 use crate::diag::{Ctxt, Diag};
 use crate::names;
 use crate::uri::Uri;
@@ -20,12 +20,14 @@ use crate::uri::Uri;
 mod arguments;
 mod kinds;
 mod lists;
+mod security;
 mod urls;
 
 use self::arguments::*;
 pub use self::arguments::{GRANT_KEYS, is_secret_key};
 use self::kinds::*;
 use self::lists::*;
+use self::security::*;
 use self::urls::*;
 
 /// The six kinds, as written in the attribute, for messages.
@@ -51,6 +53,7 @@ pub fn check(input: &Input) -> Result<Client, Vec<Diag>> {
 pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
     let kind = rule_01_kind(cx, input);
     rule_01_values(cx, input);
+    rule_18_values(cx, input);
     let access_token = input.access_token.as_ref().is_none_or(|a| a.value);
     let flow = kind.map(|k| decide(k, access_token));
     rule_02_secrets(cx, input, kind);
@@ -68,7 +71,10 @@ pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
     rule_12_scopes(cx, input, kind);
     if let (Some(kind), Some(flow)) = (kind, flow) {
         rule_13_endpoints(cx, input, kind, flow);
+        rule_18_placement(cx, input, kind, flow);
+        rule_19_fapi2(cx, input, kind);
     }
+    rule_18_not_yet(cx, input);
     let (Some(kind), Some(flow)) = (kind, flow) else {
         return None;
     };
@@ -99,11 +105,37 @@ pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
             .unwrap_or_default(),
         redirect_uri: value(&input.redirect_uri),
         refresh_tokens,
+        client_auth: client_auth(input, kind),
+        par: matches!(kind, Kind::Web | Kind::Spa | Kind::Native)
+            && (input.par.as_ref().is_some_and(|p| p.value)
+                || (kind == Kind::Web
+                    && input.par.is_none()
+                    && input.profile.as_ref().is_some_and(|p| p.value == "fapi2"))),
         decision: decision_text(kind, flow, refresh_tokens, redirect_unavailable.as_deref()),
         env_prefix: value(&input.env_prefix)
             .unwrap_or_else(|| names::env_prefix(&input.name.value)),
     };
     Some(client)
+}
+
+/// The authentication method the attribute fixes: `client_auth`, else the profile's
+/// `private_key_jwt` for a confidential kind; `None` leaves the choice to the metadata.
+fn client_auth(input: &Input, kind: Kind) -> Option<ClientAuth> {
+    if !kind.is_confidential() {
+        return None;
+    }
+    match input
+        .client_auth
+        .as_ref()
+        .map(|a| ClientAuth::parse(&a.value))
+    {
+        Some(method) => method,
+        None => input
+            .profile
+            .as_ref()
+            .filter(|p| p.value == "fapi2")
+            .map(|_| ClientAuth::PrivateKeyJwt),
+    }
 }
 
 /// The span of an argument's value, or of the struct name when the argument is absent.

@@ -11,8 +11,9 @@ use url::Url;
 
 use crate::error::{Error, sanitize_description};
 use crate::limits::{
-    MAX_DEVICE_AUTHORIZATION_BYTES, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, MAX_REVOCATION_BYTES,
-    MAX_TOKEN_RESPONSE_BYTES, MAX_USERINFO_BYTES,
+    MAX_DEVICE_AUTHORIZATION_BYTES, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES,
+    MAX_PUSHED_AUTHORIZATION_BYTES, MAX_REVOCATION_BYTES, MAX_TOKEN_RESPONSE_BYTES,
+    MAX_USERINFO_BYTES,
 };
 
 use super::form::Form;
@@ -41,6 +42,11 @@ impl Endpoint {
     pub(crate) const JWKS: Endpoint = Endpoint {
         name: "jwks",
         max_body: MAX_JWKS_BYTES,
+    };
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub(crate) const PUSHED_AUTHORIZATION: Endpoint = Endpoint {
+        name: "pushed authorization request",
+        max_body: MAX_PUSHED_AUTHORIZATION_BYTES,
     };
     /// The revocation endpoint (RFC 7009).
     pub(crate) const REVOCATION: Endpoint = Endpoint {

@@ -1,20 +1,37 @@
 //! The body of a back-channel POST: form-urlencoded parameters plus the client's
 //! `Authorization` header, never printed with its values.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// An `application/x-www-form-urlencoded` request body plus an optional `Authorization` header.
 /// Never printed: it carries secrets.
 #[derive(Default)]
 pub(crate) struct Form {
-    params: Vec<(&'static str, String)>,
+    params: Vec<(Cow<'static, str>, String)>,
     authorization: Option<String>,
 }
 
 impl Form {
     /// Adds a parameter (repeated names are kept, e.g. several `resource`).
     pub(crate) fn param(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
-        self.params.push((name, value.into()));
+        self.params.push((Cow::Borrowed(name), value.into()));
+        self
+    }
+
+    /// Adds a parameter whose name is only known at run time (a pushed authorization request
+    /// forwards the authorization request's parameters, extra ones included).
+    pub(crate) fn param_named(&mut self, name: String, value: impl Into<String>) -> &mut Self {
+        self.params.push((Cow::Owned(name), value.into()));
+        self
+    }
+
+    /// Adds `client_id` unless the body already has it (a pushed authorization request carries
+    /// it among the authorization request's parameters).
+    pub(crate) fn client_id(&mut self, client_id: &str) -> &mut Self {
+        if !self.params.iter().any(|(k, _)| k == "client_id") {
+            self.param("client_id", client_id);
+        }
         self
     }
 
@@ -27,7 +44,7 @@ impl Form {
     /// The encoded body.
     pub(crate) fn encode(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.params.iter().map(|(k, v)| (*k, v.as_str())))
+            .extend_pairs(self.params.iter().map(|(k, v)| (k.as_ref(), v.as_str())))
             .finish()
     }
 
@@ -37,8 +54,8 @@ impl Form {
     }
 
     /// The names of the parameters (for tests and tracing; never the values).
-    pub(crate) fn names(&self) -> Vec<&'static str> {
-        self.params.iter().map(|(k, _)| *k).collect()
+    pub(crate) fn names(&self) -> Vec<&str> {
+        self.params.iter().map(|(k, _)| k.as_ref()).collect()
     }
 }
 
@@ -47,7 +64,11 @@ impl fmt::Debug for Form {
         f.debug_struct("Form")
             .field(
                 "params",
-                &self.params.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+                &self
+                    .params
+                    .iter()
+                    .map(|(k, _)| k.as_ref())
+                    .collect::<Vec<_>>(),
             )
             .field(
                 "authorization",

@@ -24,6 +24,8 @@ mod id_token_oidf;
 mod logout_e2e;
 mod loopback_e2e;
 mod loopback_listener;
+mod par;
+mod private_key_jwt;
 mod properties;
 mod provider_e2e;
 mod provider_quirks;

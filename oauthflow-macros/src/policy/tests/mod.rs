@@ -143,6 +143,34 @@ fn valid_clients_pass() {
         ),
         ("spa", with(Some("spa"), |i| i.access_token = Some(b(true)))),
         (
+            "web client_secret_post",
+            with(Some("web"), |i| {
+                i.client_auth = Some(s("client_secret_post"))
+            }),
+        ),
+        (
+            "machine client_secret_basic",
+            with(Some("machine"), |i| {
+                i.client_auth = Some(s("client_secret_basic"))
+            }),
+        ),
+        ("web par", with(Some("web"), |i| i.par = Some(b(true)))),
+        ("spa par", with(Some("spa"), |i| i.par = Some(b(true)))),
+        (
+            "web private_key_jwt",
+            with(Some("web"), |i| i.client_auth = Some(s("private_key_jwt"))),
+        ),
+        (
+            "trusted client_secret_post",
+            with(Some("trusted"), |i| {
+                i.client_auth = Some(s("client_secret_post"))
+            }),
+        ),
+        (
+            "native par = false",
+            with(Some("native"), |i| i.par = Some(b(false))),
+        ),
+        (
             "spa form post",
             with(Some("spa"), |i| {
                 i.access_token = Some(b(false));

@@ -91,9 +91,10 @@ fn each_rule_rejects_its_case() {
             &["C2d"],
         ),
         (
-            "client_auth",
+            "token_endpoint_auth_method",
             with(Some("native"), |i| {
-                i.refused.push(refuse("client_auth", Some("none")))
+                i.refused
+                    .push(refuse("token_endpoint_auth_method", Some("none")))
             }),
             &["C4"],
         ),
@@ -557,6 +558,98 @@ fn each_rule_rejects_its_case() {
                 i.jwks_uri = Some(s("https://a.example/jwks"));
             }),
             &["C15"],
+        ),
+        // Rule 18: the security arguments fit the kind; what this version does not run.
+        (
+            "client_auth on a public kind",
+            with(Some("spa"), |i| {
+                i.client_auth = Some(s("client_secret_post"))
+            }),
+            &["C18"],
+        ),
+        (
+            "client_auth unknown",
+            with(Some("web"), |i| {
+                i.client_auth = Some(s("client_secret_jwt"))
+            }),
+            &["C1"],
+        ),
+        (
+            "sender_constraint unknown",
+            with(Some("machine"), |i| i.sender_constraint = Some(s("mtls"))),
+            &["C1"],
+        ),
+        (
+            "sender_constraint on form post",
+            with(Some("spa"), |i| {
+                i.access_token = Some(b(false));
+                i.scopes = Some(Arg::new(strs(&["openid"]), sp()));
+                i.sender_constraint = Some(s("dpop"));
+            }),
+            &["C18", "C18"],
+        ),
+        (
+            "par on machine",
+            with(Some("machine"), |i| i.par = Some(b(false))),
+            &["C18"],
+        ),
+        (
+            "par on device",
+            with(Some("device"), |i| i.par = Some(b(false))),
+            &["C18"],
+        ),
+        (
+            "dpop not yet",
+            with(Some("native"), |i| i.sender_constraint = Some(s("dpop"))),
+            &["C18"],
+        ),
+        (
+            "profile unknown",
+            with(Some("web"), |i| i.profile = Some(s("fapi-2"))),
+            &["C1"],
+        ),
+        // Rule 19: the FAPI 2.0 profile (next to its own "not yet" error).
+        (
+            "fapi2 on spa",
+            with(Some("spa"), |i| i.profile = Some(s("fapi2"))),
+            &["C19", "C18"],
+        ),
+        (
+            "fapi2 on trusted",
+            with(Some("trusted"), |i| i.profile = Some(s("fapi2"))),
+            &["C19", "C18"],
+        ),
+        (
+            "fapi2 with a secret",
+            with(Some("machine"), |i| {
+                i.profile = Some(s("fapi2"));
+                i.client_auth = Some(s("client_secret_basic"));
+            }),
+            &["C19", "C18"],
+        ),
+        (
+            "fapi2 without par",
+            with(Some("web"), |i| {
+                i.profile = Some(s("fapi2"));
+                i.par = Some(b(false));
+            }),
+            &["C19", "C18"],
+        ),
+        (
+            "fapi2 with a weaker sender constraint",
+            with(Some("web"), |i| {
+                i.profile = Some(s("fapi2"));
+                i.sender_constraint = Some(s("bearer"));
+            }),
+            &["C19", "C18"],
+        ),
+        (
+            "fapi2 with access_token = false",
+            with(Some("spa"), |i| {
+                i.profile = Some(s("fapi2"));
+                i.access_token = Some(b(false));
+            }),
+            &["C19", "C19", "C18"],
         ),
         // Several rules at once, all reported.
         (

@@ -2,7 +2,7 @@ use oauthflow::oauth_client;
 
 #[oauth_client(
     kind = "native",
-    client_auth = "none",
+    token_endpoint_auth_method = "none",
 )]
 pub struct Client;
 
