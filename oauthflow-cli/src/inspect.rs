@@ -374,10 +374,15 @@ fn client_auth(doc: &Doc, confidential: bool) -> Finding {
             Some(l) if l.contains(&"client_secret_post") => {
                 finding("client authentication", Level::Ok, "client_secret_post")
             }
+            Some(l) if l.contains(&"private_key_jwt") => finding(
+                "client authentication",
+                Level::Ok,
+                "private_key_jwt (write client_auth = \"private_key_jwt\")",
+            ),
             Some(_) => finding(
                 "client authentication",
                 Level::Missing,
-                "neither client_secret_basic nor client_secret_post: oauthflow authenticates with a client secret",
+                "none of client_secret_basic, client_secret_post, private_key_jwt: the methods oauthflow authenticates with",
             ),
         }
     } else {
@@ -495,11 +500,21 @@ fn judge(kind: KindArg, doc: &Doc, keys: &Keys) -> KindReport {
         }
     }
     if kind.redirects() && doc.flag("require_pushed_authorization_requests") {
-        findings.push(finding(
-            "PAR",
-            Level::Missing,
-            "the server requires pushed authorization requests, which oauthflow does not send",
-        ));
+        findings.push(
+            if doc.text("pushed_authorization_request_endpoint").is_some() {
+                finding(
+                    "PAR",
+                    Level::Ok,
+                    "required by the server: oauthflow pushes every authorization request (RFC 9126)",
+                )
+            } else {
+                finding(
+                    "PAR",
+                    Level::Missing,
+                    "required by the server, but there is no pushed_authorization_request_endpoint",
+                )
+            },
+        );
     }
     KindReport {
         kind,
