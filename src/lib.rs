@@ -25,8 +25,8 @@
 pub use oauthflow_macros::oauth_client;
 pub use oauthflow_runtime::{
     AccessToken, AssertionSigner, AudienceParam, AuthorizeOptions, BearerToken, ClientKey,
-    ClientSecret, ClientType, Confidential, ConfigError, DeviceAuthorization, Error, Flow,
-    IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization, PrivateKeyJwt, Prompt, Public,
+    ClientSecret, ClientType, Confidential, ConfigError, DeviceAuthorization, Dpop, DpopKey, Error,
+    Flow, IdTokenClaims, Kind, OAuthErrorCode, PendingAuthorization, PrivateKeyJwt, Prompt, Public,
     RefreshToken, SecretString, Settings, SignFuture, SignerError, TokenSet, TokenSource, Url,
     UserInfo, check_form_post_request,
 };
@@ -35,6 +35,10 @@ pub use oauthflow_runtime::{
 /// major (0.13), re-exported so an app can name exactly that version:
 /// `oauthflow::reqwest::Client::builder()`.
 pub use oauthflow_runtime::reqwest;
+
+/// DPoP (RFC 9449): sender-constrained tokens of clients with `sender_constraint = "dpop"` —
+/// [`Dpop`] makes the proofs a request to an API needs.
+pub use oauthflow_runtime::dpop;
 
 /// HTTP integrations that send a [`TokenSource`]'s access token: features `reqwest-middleware`
 /// and `tower`.

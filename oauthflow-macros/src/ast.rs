@@ -247,6 +247,8 @@ pub struct Client {
     pub client_auth: Option<ClientAuth>,
     /// Push authorization requests (`par = true`, or implied by the profile on `web`).
     pub par: bool,
+    /// DPoP-bound tokens (`sender_constraint = "dpop"`, or implied by the profile).
+    pub dpop: bool,
     /// The `DECISION` text.
     pub decision: String,
 }

@@ -312,6 +312,10 @@ pub fn token_source(ident: &syn::Ident, cfgs: &[&syn::Attribute], c: &Client) ->
                 #unused
                 self.__oauthflow_client.discard_token(#audience, refused)
             }
+
+            fn dpop(&self) -> ::core::option::Option<&::oauthflow::Dpop> {
+                self.__oauthflow_client.dpop()
+            }
         }
     }
 }
@@ -322,6 +326,21 @@ enum Param {
     Audience,
     /// Any other parameter: its name and type.
     Named(&'static str, TokenStream),
+}
+
+/// `dpop()` for a client with DPoP-bound tokens: what makes the proofs its API calls need.
+pub fn dpop_accessor(c: &Client) -> TokenStream {
+    if !c.dpop {
+        return TokenStream::new();
+    }
+    quote! {
+        /// This client instance's DPoP key and nonces (`sender_constraint = "dpop"`; always
+        /// `Some` here): send its access tokens as `Authorization: DPoP <token>` with a fresh
+        /// [`proof`](oauthflow::Dpop::proof) per request, never as bearer tokens.
+        pub fn dpop(&self) -> ::core::option::Option<&::oauthflow::Dpop> {
+            self.__oauthflow_client.dpop()
+        }
+    }
 }
 
 /// Every step method: the flow's own, then the hidden ones that explain a missing step.

@@ -10,12 +10,11 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use crate::client_key::ClientKey;
 use crate::error::Error;
+use crate::jws;
 
 /// `client_assertion_type` for a JWT (RFC 7523 §2.2).
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -40,38 +39,26 @@ pub(crate) async fn client_assertion(
         "iss": client_id,
         "sub": client_id,
         "aud": issuer,
-        "jti": jti(),
+        "jti": jws::unique_id(),
         "iat": iat,
         "exp": iat + LIFETIME.as_secs(),
     });
-    let signing_input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
+    let signing_input = jws::signing_input(&header, &claims);
     let signature =
         key.sign(signing_input.as_bytes())
             .await
             .map_err(|e| Error::ClientAssertion {
                 reason: crate::error::sanitize_description(&e.to_string()),
             })?;
-    Ok(format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature)
-    ))
-}
-
-/// 128 random bits, base64url: unique per assertion.
-fn jti() -> String {
-    let mut bytes = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut bytes).expect("the system random generator");
-    URL_SAFE_NO_PAD.encode(bytes)
+    Ok(jws::compact(signing_input, &signature))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::Value;
 
     fn decode(part: &str) -> Value {

@@ -138,6 +138,11 @@ async fn fetch(
         .valid_until
         .duration_since(received.received_at)
         .ok();
-    let token = BearerToken::new(received.tokens.access_token.into_secret())?;
+    let secret = received.tokens.access_token.into_secret();
+    let token = if received.tokens.dpop_bound {
+        BearerToken::new_dpop(secret)?
+    } else {
+        BearerToken::new(secret)?
+    };
     Ok(Fetched::new(token, lifetime))
 }

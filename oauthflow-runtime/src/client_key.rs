@@ -137,25 +137,7 @@ impl ClientKey {
     /// [`ConfigError::InvalidKey`] when the text is not a PEM private key of a supported type;
     /// the message never contains key material.
     pub fn from_pem(pem: &str) -> Result<ClientKey, ConfigError> {
-        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| {
-            invalid_key("not a PEM private key (expected `-----BEGIN PRIVATE KEY-----`, `EC PRIVATE KEY` or `RSA PRIVATE KEY`)")
-        })?;
-        let key = match &der {
-            PrivateKeyDer::Pkcs8(pkcs8) => LocalKey::from_pkcs8(pkcs8.secret_pkcs8_der())?,
-            PrivateKeyDer::Sec1(sec1) => LocalKey::Ec(
-                EcdsaKeyPair::from_private_key_der(
-                    &ECDSA_P256_SHA256_FIXED_SIGNING,
-                    sec1.secret_sec1_der(),
-                )
-                .map_err(|_| invalid_key("an EC private key that is not on P-256"))?,
-            ),
-            PrivateKeyDer::Pkcs1(pkcs1) => LocalKey::rsa(
-                RsaKeyPair::from_der(pkcs1.secret_pkcs1_der())
-                    .map_err(|_| invalid_key("an unreadable RSA private key"))?,
-            )?,
-            _ => return Err(invalid_key("an unsupported private key format")),
-        };
-        Ok(ClientKey::local(key, None))
+        Ok(ClientKey::local(LocalKey::from_pem(pem)?, None))
     }
 
     /// Reads a private key from a JWK (RFC 7517): `kty` `EC` with `crv` `P-256` (`d`, `x`,
@@ -271,8 +253,8 @@ impl ClientKey {
     }
 }
 
-/// A private key in this process.
-enum LocalKey {
+/// A private key in this process (a `private_key_jwt` key, or a DPoP key).
+pub(crate) enum LocalKey {
     /// EC P-256: `ES256`.
     Ec(EcdsaKeyPair),
     /// Ed25519: `EdDSA`.
@@ -282,6 +264,59 @@ enum LocalKey {
 }
 
 impl LocalKey {
+    /// A PEM private key: PKCS#8 of any of the three types, SEC 1 (P-256) or PKCS#1 (RSA).
+    pub(crate) fn from_pem(pem: &str) -> Result<LocalKey, ConfigError> {
+        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| {
+            invalid_key("not a PEM private key (expected `-----BEGIN PRIVATE KEY-----`, `EC PRIVATE KEY` or `RSA PRIVATE KEY`)")
+        })?;
+        match &der {
+            PrivateKeyDer::Pkcs8(pkcs8) => LocalKey::from_pkcs8(pkcs8.secret_pkcs8_der()),
+            PrivateKeyDer::Sec1(sec1) => Ok(LocalKey::Ec(
+                EcdsaKeyPair::from_private_key_der(
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    sec1.secret_sec1_der(),
+                )
+                .map_err(|_| invalid_key("an EC private key that is not on P-256"))?,
+            )),
+            PrivateKeyDer::Pkcs1(pkcs1) => LocalKey::rsa(
+                RsaKeyPair::from_der(pkcs1.secret_pkcs1_der())
+                    .map_err(|_| invalid_key("an unreadable RSA private key"))?,
+            ),
+            _ => Err(invalid_key("an unsupported private key format")),
+        }
+    }
+
+    /// A new EC P-256 key.
+    pub(crate) fn generate_p256() -> Result<LocalKey, ConfigError> {
+        EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
+            .map(LocalKey::Ec)
+            .map_err(|_| invalid_key("the system random generator could not make a P-256 key"))
+    }
+
+    /// The public JWK of an EC P-256 (`kty` `EC`) or Ed25519 (`kty` `OKP`) key, with the members
+    /// RFC 7638 names as required; `None` for RSA.
+    pub(crate) fn public_jwk(&self) -> Option<serde_json::Value> {
+        use aws_lc_rs::signature::KeyPair as _;
+        match self {
+            LocalKey::Ec(key) => {
+                // The uncompressed point: 0x04 || x || y, 32 bytes each on P-256.
+                let point = key.public_key().as_ref();
+                Some(serde_json::json!({
+                    "kty": "EC",
+                    "crv": "P-256",
+                    "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+                    "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+                }))
+            }
+            LocalKey::Ed25519(key) => Some(serde_json::json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": URL_SAFE_NO_PAD.encode(key.public_key().as_ref()),
+            })),
+            LocalKey::Rsa(_) => None,
+        }
+    }
+
     /// A PKCS#8 document of any of the three types.
     fn from_pkcs8(der: &[u8]) -> Result<LocalKey, ConfigError> {
         if let Ok(ec) = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der) {
@@ -307,7 +342,7 @@ impl LocalKey {
         Ok(LocalKey::Rsa(key))
     }
 
-    fn algorithm(&self) -> &'static str {
+    pub(crate) fn algorithm(&self) -> &'static str {
         match self {
             LocalKey::Ec(_) => "ES256",
             LocalKey::Ed25519(_) => "EdDSA",
@@ -315,7 +350,7 @@ impl LocalKey {
         }
     }
 
-    fn sign_now(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+    pub(crate) fn sign_now(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
         let rng = SystemRandom::new();
         let failed = |_| SignerError::new("the local key could not sign");
         Ok(match self {
@@ -373,20 +408,10 @@ pub(crate) fn generated_p256_pem() -> String {
 /// A fresh P-256 key with `kid`, and its public JWK (to register at a test server).
 #[cfg(test)]
 pub(crate) fn generated_p256(kid: &str) -> (ClientKey, serde_json::Value) {
-    use aws_lc_rs::signature::KeyPair as _;
-    let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("a P-256 key");
-    let point = key.public_key().as_ref().to_vec();
-    let jwk = serde_json::json!({
-        "kty": "EC",
-        "crv": "P-256",
-        "kid": kid,
-        "alg": "ES256",
-        "use": "sig",
-        "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
-        "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
-    });
-    (
-        ClientKey::local(LocalKey::Ec(key), Some(kid.to_owned())),
-        jwk,
-    )
+    let key = LocalKey::generate_p256().expect("a P-256 key");
+    let mut jwk = key.public_jwk().expect("an EC key has a public JWK");
+    jwk["kid"] = serde_json::json!(kid);
+    jwk["alg"] = serde_json::json!("ES256");
+    jwk["use"] = serde_json::json!("sig");
+    (ClientKey::local(key, Some(kid.to_owned())), jwk)
 }

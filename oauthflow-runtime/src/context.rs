@@ -14,9 +14,10 @@ use crate::client_credentials::AudienceKey;
 use crate::client_key::ClientKey;
 use crate::clock::SystemClock;
 use crate::discovery::{Discovery, Metadata};
+use crate::dpop::{Dpop, DpopKey};
 use crate::endpoints;
 use crate::error::{ConfigError, Error};
-use crate::http::{Endpoint, Form, Http, HttpResponse};
+use crate::http::{Endpoint, Form, Http, HttpResponse, Request};
 use crate::id_token::{IdTokenValidation, JwksCache};
 use crate::kind::Flow;
 use crate::limits::REFRESH_SHARE_WINDOW;
@@ -25,7 +26,7 @@ use crate::settings::{ClientType, Settings};
 use crate::single_flight::Flights;
 use crate::spec::ClientSpec;
 use crate::token_manager::{CacheConfig, TokenManager};
-use crate::token_response::{self, Received, Requested};
+use crate::token_response::{self, Received, Requested, TokenType};
 use crate::token_source::BearerToken;
 use crate::token_store::shared::SharedStore;
 use crate::tokens::TokenSet;
@@ -73,6 +74,8 @@ pub struct Context {
     /// The secret method fixed by the attribute (`client_auth`) or the settings
     /// (`Settings::client_secret_post`); `None`: chosen from the metadata.
     pub(crate) client_auth: Option<AuthMethod>,
+    /// The DPoP key and nonces of a client with `sender_constraint = "dpop"`.
+    pub(crate) dpop: Option<Dpop>,
     /// Timeout of one back-channel request (also for the JWKS and the device flow).
     pub(crate) request_timeout: Duration,
     /// How long `login_via_loopback` waits for the browser.
@@ -87,6 +90,30 @@ pub struct Context {
 }
 
 /// Whether this flow sends the user to the authorization endpoint and back.
+/// The DPoP state of a new client: the supplied key or a generated one when the attribute asks
+/// for DPoP; a supplied key without it, or a shared token store with a generated key (the other
+/// replicas could not use the tokens it shares), is a configuration error.
+fn dpop_state(
+    spec: &ClientSpec,
+    supplied: Option<DpopKey>,
+    shares_tokens: bool,
+) -> Result<Option<Dpop>, ConfigError> {
+    let invalid = |reason: &str| ConfigError::Invalid {
+        reason: reason.into(),
+    };
+    match (spec.dpop, supplied) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(invalid(
+            "`Settings::dpop_key` is for a client with sender_constraint = \"dpop\": add it to the attribute, or remove the key",
+        )),
+        (true, Some(key)) => Ok(Some(Dpop::new(key))),
+        (true, None) if shares_tokens => Err(invalid(
+            "a shared token store hands DPoP-bound tokens to other instances, which can only use them with the same key: give every instance the same `Settings::dpop_key(DpopKey::from_pem(..))`",
+        )),
+        (true, None) => Ok(Some(Dpop::new(DpopKey::generate()?))),
+    }
+}
+
 fn uses_redirect(flow: Flow) -> bool {
     matches!(
         flow,
@@ -203,6 +230,7 @@ impl Context {
                 "the loopback timeout must be greater than zero".into(),
             ));
         }
+        let dpop = dpop_state(spec, settings.dpop_key, settings.token_store.is_some())?;
         let http = Http::new(settings.http_client, settings.request_timeout)?;
         // The namespace names the server: the issuer, or the token endpoint without one.
         let server = issuer.clone().or_else(|| {
@@ -239,6 +267,7 @@ impl Context {
             quirks: settings.quirks,
             id_token_audiences: settings.id_token_audiences.into_boxed_slice(),
             jwks: tokio::sync::OnceCell::new(),
+            dpop,
         })
     }
 
@@ -373,8 +402,42 @@ impl Context {
         metadata: &Metadata,
         endpoint: Endpoint,
         url: &Url,
-        mut form: Form,
+        form: Form,
     ) -> Result<HttpResponse, Error> {
+        // DPoP proofs go to the endpoints that issue or prepare bound tokens (RFC 9449 §5,
+        // §10.1); a `use_dpop_nonce` answer there is a 400 (§8) and is retried once, with a
+        // new proof and — a server may spend an assertion's `jti` before it checks the nonce —
+        // a new client assertion.
+        let dpop = self
+            .dpop
+            .as_ref()
+            .filter(|_| endpoint == Endpoint::TOKEN || endpoint == Endpoint::PUSHED_AUTHORIZATION);
+        let mut asked_for_nonce = false;
+        loop {
+            let mut form = form.clone();
+            self.authenticate(metadata, &mut form).await?;
+            let proof = dpop.map(|d| d.proof("POST", url, None)).transpose()?;
+            let response = self
+                .http
+                .send(Request::post_form(endpoint, url, &form).dpop(proof))
+                .await?;
+            let Some(dpop) = dpop else {
+                return Ok(response);
+            };
+            if !dpop.answer_asks_for_nonce(url, &response) || asked_for_nonce {
+                return Ok(response);
+            }
+            tracing::debug!(
+                endpoint = endpoint.name,
+                "oauthflow: the server asked for a DPoP nonce; sending the request once more"
+            );
+            asked_for_nonce = true;
+        }
+    }
+
+    /// Adds the client's authentication to `form`: a fresh client assertion, the secret by the
+    /// chosen method, or the `client_id` of a public client.
+    async fn authenticate(&self, metadata: &Metadata, form: &mut Form) -> Result<(), Error> {
         let supported = metadata.token_endpoint_auth_methods_supported.as_deref();
         if let Some(key) = &self.key {
             AuthMethod::choose(supported, self.client_auth)?;
@@ -387,22 +450,24 @@ impl Context {
                 std::time::SystemTime::now(),
             )
             .await?;
-            authenticate(
-                &mut form,
-                &self.client_id,
-                Credential::Assertion(&assertion),
-            );
+            authenticate(form, &self.client_id, Credential::Assertion(&assertion));
         } else if let Some(secret) = &self.secret {
             let method = AuthMethod::choose(supported, self.client_auth)?;
-            authenticate(
-                &mut form,
-                &self.client_id,
-                Credential::Secret(secret, method),
-            );
+            authenticate(form, &self.client_id, Credential::Secret(secret, method));
         } else {
-            authenticate(&mut form, &self.client_id, Credential::None);
+            authenticate(form, &self.client_id, Credential::None);
         }
-        self.http.post_form(endpoint, url, &form).await
+        Ok(())
+    }
+
+    /// The `token_type` this client accepts: `DPoP` with `sender_constraint = "dpop"`, else
+    /// `Bearer` (R21; RFC 9449 §5).
+    pub(crate) fn token_type(&self) -> TokenType {
+        if self.dpop.is_some() {
+            TokenType::Dpop
+        } else {
+            TokenType::Bearer
+        }
     }
 
     pub(crate) async fn token_request(
@@ -425,6 +490,7 @@ impl Context {
             "token",
             &response,
             &requested,
+            self.token_type(),
             self.quirks,
             SystemTime::now(),
         )?;

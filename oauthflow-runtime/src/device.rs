@@ -290,8 +290,15 @@ impl<'a> DeviceGrant<'a> {
             audience: authorization.audience.as_deref(),
             scopes: &scopes,
         };
-        let mut tokens =
-            token_response::parse("token", &response, &requested, self.quirks, now)?.tokens;
+        let mut tokens = token_response::parse(
+            "token",
+            &response,
+            &requested,
+            token_response::TokenType::Bearer,
+            self.quirks,
+            now,
+        )?
+        .tokens;
         tokens.id_token = match (tokens.id_token.take(), id_token) {
             (Some(raw), Some((validation, jwks))) => {
                 // The device code is spent: a failed check keeps what was issued in the error.

@@ -41,6 +41,10 @@ pub(crate) struct Metadata {
     pub(crate) pushed_authorization_request_endpoint: Option<Url>,
     /// `require_pushed_authorization_requests` (RFC 9126 §5).
     pub(crate) require_pushed_authorization_requests: bool,
+    /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1), if listed.
+    pub(crate) dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// Read from a metadata document (`false`: explicit endpoints only, which announce nothing).
+    pub(crate) discovered: bool,
 }
 
 /// The subset of the metadata document oauthflow reads; unknown fields are ignored.
@@ -62,6 +66,7 @@ struct Document {
     pushed_authorization_request_endpoint: Option<String>,
     #[serde(default)]
     require_pushed_authorization_requests: bool,
+    dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 impl Metadata {
@@ -77,6 +82,8 @@ impl Metadata {
             tenant_issuer: None,
             pushed_authorization_request_endpoint: None,
             require_pushed_authorization_requests: false,
+            dpop_signing_alg_values_supported: None,
+            discovered: false,
         }
     }
 
@@ -137,6 +144,8 @@ impl Metadata {
             endpoints,
             pushed_authorization_request_endpoint,
             require_pushed_authorization_requests: doc.require_pushed_authorization_requests,
+            dpop_signing_alg_values_supported: doc.dpop_signing_alg_values_supported,
+            discovered: true,
             code_challenge_methods_supported: doc.code_challenge_methods_supported,
             iss_parameter_supported: doc.authorization_response_iss_parameter_supported,
             token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,

@@ -211,7 +211,6 @@ pub enum Error {
         /// `Display`.
         unverified_error: Option<OAuthErrorCode>,
     },
-    /// The callback is malformed (duplicate parameters, no code, both code and error, ...).
     /// The client assertion of `private_key_jwt` could not be signed: the
     /// [`AssertionSigner`](crate::AssertionSigner) (a KMS, an HSM) failed. Nothing was sent.
     #[error("could not sign the client assertion: {reason}")]
@@ -219,6 +218,14 @@ pub enum Error {
         /// The signer's error, sanitized.
         reason: String,
     },
+    /// A DPoP proof (RFC 9449 §4) could not be made: the request URL cannot be a proof's
+    /// `htu` (not absolute, no host), or the key failed to sign. Nothing was sent.
+    #[error("could not make a DPoP proof: {reason}")]
+    DpopProof {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The callback is malformed (duplicate parameters, no code, both code and error, ...).
     #[error("invalid callback: {reason}")]
     InvalidCallback {
         /// What is wrong.

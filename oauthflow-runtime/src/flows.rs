@@ -180,6 +180,11 @@ macro_rules! handle {
             pub async fn discover(&self) -> Result<(), Error> {
                 crate::startup::discover(&self.ctx).await
             }
+
+            /// The client instance's DPoP key and nonces, with `sender_constraint = "dpop"`.
+            pub fn dpop(&self) -> Option<&crate::dpop::Dpop> {
+                self.ctx.dpop.as_ref()
+            }
         }
     };
     ($(#[$doc:meta])* $name:ident<R>, flows: $flows:expr, kinds: $kinds:expr) => {
@@ -231,6 +236,11 @@ macro_rules! handle {
             /// failures (a wrong issuer is [`ConfigError::IssuerMismatch`]).
             pub async fn discover(&self) -> Result<(), Error> {
                 crate::startup::discover(&self.ctx).await
+            }
+
+            /// The client instance's DPoP key and nonces, with `sender_constraint = "dpop"`.
+            pub fn dpop(&self) -> Option<&crate::dpop::Dpop> {
+                self.ctx.dpop.as_ref()
             }
         }
 

@@ -71,6 +71,8 @@ pub fn token_response(data: &[u8]) {
         status,
         content_type: Some("application/json".into()),
         retry_after: None,
+        dpop_nonce: None,
+        use_dpop_nonce_challenge: false,
         max_age: None,
         body: body.to_vec(),
     };
@@ -79,9 +81,14 @@ pub fn token_response(data: &[u8]) {
         audience: Some("https://api.example/orders"),
         scopes: &scopes,
     };
-    if let Ok(received) =
-        crate::token_response::parse("token", &response, &requested, quirks, SystemTime::now())
-    {
+    if let Ok(received) = crate::token_response::parse(
+        "token",
+        &response,
+        &requested,
+        crate::token_response::TokenType::Bearer,
+        quirks,
+        SystemTime::now(),
+    ) {
         let _ =
             crate::token_source::BearerToken::new(received.tokens.access_token().secret().clone());
     }
@@ -114,6 +121,8 @@ fn answer(data: &[u8]) -> crate::http::HttpResponse {
         status,
         content_type: Some(content_type.into()),
         retry_after: None,
+        dpop_nonce: None,
+        use_dpop_nonce_challenge: false,
         max_age: None,
         body: body.to_vec(),
     }

@@ -102,6 +102,7 @@ mod device;
 mod device_authorization;
 mod device_code;
 mod discovery;
+pub mod dpop;
 mod endpoints;
 mod env;
 mod error;
@@ -114,6 +115,7 @@ mod implicit;
 pub mod inspect;
 #[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
 pub mod integrations;
+mod jws;
 mod kind;
 mod limits;
 mod logout;
@@ -138,6 +140,7 @@ pub mod token_store;
 mod tokens;
 mod urls;
 mod userinfo;
+mod www_authenticate;
 
 #[cfg(test)]
 mod tests;
@@ -146,6 +149,7 @@ pub use authorize_options::{AuthorizeOptions, Prompt};
 pub use claims::IdTokenClaims;
 pub use client_key::{AssertionSigner, ClientKey, SignFuture, SignerError};
 pub use device_authorization::DeviceAuthorization;
+pub use dpop::{Dpop, DpopKey};
 pub use error::{ConfigError, Error, OAuthErrorCode};
 pub use form_post::check_request as check_form_post_request;
 pub use kind::{AudienceParam, Flow, Kind};

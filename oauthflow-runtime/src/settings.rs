@@ -88,6 +88,9 @@ pub struct Settings<S: ClientType> {
     pub(crate) id_token_audiences: Vec<String>,
     /// A token store shared with other instances of the client; `None`: in-process only.
     pub(crate) token_store: Option<Arc<dyn TokenStore>>,
+    /// The DPoP key supplied by `dpop_key` (else a client with `sender_constraint = "dpop"`
+    /// generates one).
+    pub(crate) dpop_key: Option<crate::dpop::DpopKey>,
     _type: PhantomData<S>,
 }
 
@@ -166,6 +169,7 @@ impl<S: ClientType> Settings<S> {
             quirks: Quirks::NONE,
             id_token_audiences: Vec::new(),
             token_store: None,
+            dpop_key: None,
             _type: PhantomData,
         }
     }
@@ -189,6 +193,26 @@ impl<S: ClientType> Settings<S> {
     /// ```
     pub fn token_store(mut self, store: impl TokenStore) -> Self {
         self.token_store = Some(Arc::new(store));
+        self
+    }
+
+    /// The DPoP key of a client with `sender_constraint = "dpop"` (RFC 9449). Without it, the
+    /// client generates an EC P-256 key when it is built — one per client instance, never
+    /// written anywhere, which is what DPoP wants. Supply one only when tokens must outlive the
+    /// instance: replicas sharing a token store (`token_store`) all need the same key, since a
+    /// DPoP-bound token is only usable with the key it is bound to. A client without
+    /// `sender_constraint = "dpop"` refuses it.
+    ///
+    /// ```
+    /// use oauthflow_runtime::{ClientSecret, DpopKey, Settings};
+    ///
+    /// let settings = Settings::confidential("import-job", ClientSecret::new("s3cret".into()))
+    ///     .dpop_key(DpopKey::generate()?);
+    /// # let _ = settings;
+    /// # Ok::<(), oauthflow_runtime::ConfigError>(())
+    /// ```
+    pub fn dpop_key(mut self, key: crate::dpop::DpopKey) -> Self {
+        self.dpop_key = Some(key);
         self
     }
 

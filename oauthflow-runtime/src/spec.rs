@@ -56,6 +56,8 @@ pub struct ClientSpec {
     pub(crate) client_auth: Option<AuthMethod>,
     /// `par = true` (or `profile = "fapi2"` on `web`): push every authorization request.
     pub par: bool,
+    /// `sender_constraint = "dpop"` (or `profile = "fapi2"`): DPoP-bound tokens (RFC 9449).
+    pub dpop: bool,
 }
 
 impl ClientSpec {
@@ -84,6 +86,7 @@ impl ClientSpec {
             env_prefix,
             client_auth: None,
             par: false,
+            dpop: false,
         }
     }
 
@@ -161,6 +164,13 @@ impl ClientSpec {
     #[must_use]
     pub const fn client_secret_basic(mut self) -> Self {
         self.client_auth = Some(AuthMethod::Basic);
+        self
+    }
+
+    /// `sender_constraint = "dpop"` (RFC 9449).
+    #[must_use]
+    pub const fn dpop(mut self) -> Self {
+        self.dpop = true;
         self
     }
 

@@ -12,7 +12,8 @@ use crate::kind::Flow;
 /// Probes a user-supplied HTTP client (R3), fetches and checks the metadata (R1, R2; nothing to
 /// fetch when explicit endpoints cover the flow), requires every endpoint the flow calls and,
 /// for the code flows, PKCE S256 support (R5), and for confidential clients a client
-/// authentication method the token endpoint lists (R6); then, where ID tokens are validated, fetches the
+/// authentication method the token endpoint lists (R6), and for DPoP clients the key's algorithm
+/// among the server's DPoP algorithms (R31); then, where ID tokens are validated, fetches the
 /// issuer's keys into the client's JWKS cache. Everything fetched is cached as on first use.
 pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
     let http = ctx.http.checked_client().await?;
@@ -35,6 +36,9 @@ pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
             metadata.token_endpoint_auth_methods_supported.as_deref(),
             ctx.client_auth,
         )?;
+    }
+    if let Some(dpop) = &ctx.dpop {
+        crate::dpop::require_support(&metadata, dpop.key())?;
     }
     if ctx.spec.validates_id_tokens() {
         ctx.id_token_issuer()?;

@@ -1,5 +1,6 @@
 //! Token endpoint responses (RFC 6749 §5.1, §5.2) parsed and validated into a [`TokenSet`]
-//! (rule R21): `token_type` compared case-insensitively and only `Bearer` accepted,
+//! (rule R21): `token_type` compared case-insensitively and only `Bearer` accepted (only `DPoP`
+//! for a client with `sender_constraint = "dpop"`),
 //! `expires_in` a non-negative JSON integer (absent: a bounded default lifetime for caching),
 //! unknown fields ignored, OAuth error responses typed, HTML or other non-JSON answers typed,
 //! nothing printed from the body but sanitized error codes and descriptions. Two deviations
@@ -47,6 +48,7 @@ pub(crate) fn parse(
     endpoint: &'static str,
     response: &HttpResponse,
     requested: &Requested<'_>,
+    expected: TokenType,
     quirks: Quirks,
     now: SystemTime,
 ) -> Result<Received, Error> {
@@ -93,12 +95,23 @@ pub(crate) fn parse(
         }
         Some(_) => return Err(invalid("`access_token` is not a string".into())),
     };
+    // A bearer token where a DPoP-bound one was asked for is refused after the tokens are
+    // taken: a refresh response's rotated refresh token must not be lost (see the end).
+    let mut unbound = None;
     match json.get("token_type") {
-        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(Value::String(t)) if t.eq_ignore_ascii_case(expected.as_str()) => {}
+        Some(Value::String(t))
+            if expected == TokenType::Dpop && t.eq_ignore_ascii_case("bearer") =>
+        {
+            unbound = Some(invalid(
+                "the server issued a bearer token although the request carried a DPoP proof (RFC 9449 §5): it is not bound to the client's key, and this client sends only DPoP-bound tokens".into(),
+            ));
+        }
         Some(Value::String(t)) => {
             return Err(invalid(format!(
-                "token type `{}` is not supported (only `Bearer`); an access token of a type the client does not understand must not be used (RFC 6749 §7.1)",
-                sanitize_description(&t.chars().take(32).collect::<String>())
+                "token type `{}` is not supported (only `{}`); an access token of a type the client does not understand must not be used (RFC 6749 §7.1)",
+                sanitize_description(&t.chars().take(32).collect::<String>()),
+                expected.as_str()
             )));
         }
         None | Some(Value::Null) => return Err(invalid("no `token_type`".into())),
@@ -149,19 +162,44 @@ pub(crate) fn parse(
     let expires_at = expires_in.and_then(|d| now.checked_add(d));
     // `now` is the current time (tests: the epoch); 300 s more cannot overflow `SystemTime`.
     let valid_until = expires_at.unwrap_or_else(|| now + DEFAULT_TTL);
+    let tokens = TokenSet {
+        access_token: AccessToken::new(access_token),
+        refresh_token: refresh_token.map(RefreshToken::new),
+        id_token,
+        id_token_claims: None,
+        expires_at,
+        audience: requested.audience.map(str::to_owned),
+        scopes,
+        dpop_bound: expected == TokenType::Dpop,
+    };
+    if let Some(error) = unbound {
+        return Err(error.after_tokens_issued(tokens));
+    }
     Ok(Received {
-        tokens: TokenSet {
-            access_token: AccessToken::new(access_token),
-            refresh_token: refresh_token.map(RefreshToken::new),
-            id_token,
-            id_token_claims: None,
-            expires_at,
-            audience: requested.audience.map(str::to_owned),
-            scopes,
-        },
+        tokens,
         valid_until,
         received_at: now,
     })
+}
+
+/// The `token_type` a client accepts (R21): `Bearer`, or `DPoP` for a client with
+/// `sender_constraint = "dpop"` (RFC 9449 §5) — compared case-insensitively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenType {
+    /// `Bearer` (RFC 6750).
+    Bearer,
+    /// `DPoP` (RFC 9449).
+    Dpop,
+}
+
+impl TokenType {
+    /// The name in a token response.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            TokenType::Bearer => "Bearer",
+            TokenType::Dpop => "DPoP",
+        }
+    }
 }
 
 /// A lifetime in seconds, capped at [`MAX_TTL`]; `None` (not a non-negative integer) is an error.
@@ -213,6 +251,8 @@ mod tests {
             status,
             content_type: Some(content_type.into()),
             retry_after: None,
+            dpop_nonce: None,
+            use_dpop_nonce_challenge: false,
             max_age: None,
             body: body.into(),
         }
@@ -232,6 +272,7 @@ mod tests {
             "token",
             &response(status, "application/json", value.to_string()),
             &requested,
+            TokenType::Bearer,
             quirks,
             SystemTime::UNIX_EPOCH,
         )
@@ -426,6 +467,7 @@ mod tests {
             "token",
             &html,
             &requested,
+            TokenType::Bearer,
             Quirks::default(),
             SystemTime::UNIX_EPOCH,
         )
@@ -439,6 +481,7 @@ mod tests {
             "token",
             &html,
             &requested,
+            TokenType::Bearer,
             Quirks::default(),
             SystemTime::UNIX_EPOCH,
         )
@@ -451,6 +494,7 @@ mod tests {
                     "token",
                     &r,
                     &requested,
+                    TokenType::Bearer,
                     Quirks::default(),
                     SystemTime::UNIX_EPOCH
                 ),
@@ -463,6 +507,7 @@ mod tests {
                 "token",
                 &r,
                 &requested,
+                TokenType::Bearer,
                 Quirks::default(),
                 SystemTime::UNIX_EPOCH
             ),

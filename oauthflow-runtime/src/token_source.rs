@@ -44,6 +44,9 @@ struct Inner {
     /// Which received token this is: copies made for other threads keep it (see
     /// [`same_as`](BearerToken::same_as)).
     id: u64,
+    /// Bound to the client's DPoP key (`token_type=DPoP`, RFC 9449 §5): sent as
+    /// `Authorization: DPoP …` with a proof.
+    dpop: bool,
     secret: Box<str>,
     authorization: HeaderValue,
 }
@@ -60,20 +63,36 @@ impl BearerToken {
     ///
     /// [`Error::InvalidResponse`] naming the rule (never the token).
     pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
-        let secret: String = secret.into();
+        Self::with_scheme(secret.into(), false)
+    }
+
+    /// Wraps a DPoP-bound access token (`token_type=DPoP`, RFC 9449 §5): its
+    /// [`authorization`](Self::authorization) is `DPoP <token>`, and every request that sends it
+    /// needs a proof ([`crate::dpop::Dpop::proof`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn new_dpop(secret: impl Into<String>) -> Result<Self, Error> {
+        Self::with_scheme(secret.into(), true)
+    }
+
+    fn with_scheme(secret: String, dpop: bool) -> Result<Self, Error> {
         if !is_b64token(&secret) {
             return Err(Error::InvalidResponse {
                 endpoint: "token",
                 reason: "the access token is not an RFC 6750 b64token (letters, digits, `-._~+/`, then `=`)".into(),
             });
         }
-        let mut authorization = HeaderValue::try_from(format!("Bearer {secret}"))
+        let scheme = if dpop { "DPoP" } else { "Bearer" };
+        let mut authorization = HeaderValue::try_from(format!("{scheme} {secret}"))
             .expect("a b64token is a valid header value");
         // Never kept in an HTTP/2 header table (HPACK), never printed by `http`'s Debug.
         authorization.set_sensitive(true);
         Ok(BearerToken {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                dpop,
                 secret: secret.into_boxed_str(),
                 authorization,
             }),
@@ -85,7 +104,13 @@ impl BearerToken {
         &self.inner.secret
     }
 
-    /// `Bearer <token>`, marked sensitive: the value of the `Authorization` header.
+    /// Whether the token is DPoP-bound: sent with a proof of the client's key.
+    pub fn is_dpop(&self) -> bool {
+        self.inner.dpop
+    }
+
+    /// `Bearer <token>` (`DPoP <token>` for a DPoP-bound token), marked sensitive: the value of
+    /// the `Authorization` header.
     pub fn authorization(&self) -> &HeaderValue {
         &self.inner.authorization
     }
@@ -105,6 +130,7 @@ impl ThreadCopy for BearerToken {
         BearerToken {
             inner: Arc::new(Inner {
                 id: self.inner.id,
+                dpop: self.inner.dpop,
                 secret: self.inner.secret.clone(),
                 authorization: self.inner.authorization.clone(),
             }),
@@ -197,4 +223,11 @@ pub trait TokenSource: Send + Sync + 'static {
     /// Forgets `refused` if it is still the cached token for `audience` (a newer token is kept),
     /// so that the next [`bearer_token`](Self::bearer_token) fetches a new one.
     fn discard_token(&self, audience: Self::Audience, refused: &BearerToken);
+
+    /// The client instance's DPoP state when its tokens are DPoP-bound
+    /// (`sender_constraint = "dpop"`): what makes the `DPoP` proof each request to an API needs
+    /// (see [`crate::dpop`]). `None` for bearer tokens, the default.
+    fn dpop(&self) -> Option<&crate::dpop::Dpop> {
+        None
+    }
 }

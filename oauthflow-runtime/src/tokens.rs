@@ -24,12 +24,23 @@ pub struct TokenSet {
     pub(crate) expires_at: Option<SystemTime>,
     pub(crate) audience: Option<String>,
     pub(crate) scopes: Vec<String>,
+    /// The access token is DPoP-bound (`token_type=DPoP`): sent as `Authorization: DPoP` with a
+    /// proof of the client's key (absent in sessions stored by an older version: bearer).
+    #[serde(default)]
+    pub(crate) dpop_bound: bool,
 }
 
 impl TokenSet {
     /// The access token (`.secret()` gives the string to send as `Authorization: Bearer`).
     pub fn access_token(&self) -> &AccessToken {
         &self.access_token
+    }
+
+    /// Whether the access token is DPoP-bound (`sender_constraint = "dpop"`): send it as
+    /// `Authorization: DPoP <token>` with a proof from the client's
+    /// [`Dpop`](crate::dpop::Dpop), never as a bearer token.
+    pub fn is_dpop_bound(&self) -> bool {
+        self.dpop_bound
     }
 
     /// The refresh token, if one was issued (or kept from before a refresh that returned none).

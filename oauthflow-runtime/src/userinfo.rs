@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::context::Context;
 use crate::endpoints::EndpointName;
 use crate::error::Error;
-use crate::http::{Endpoint, HttpResponse};
+use crate::http::{Endpoint, HttpResponse, Request};
 use crate::secret_eq::secrets_equal;
 use crate::token_response::oauth_error;
 use crate::tokens::TokenSet;
@@ -59,10 +59,30 @@ pub(crate) async fn userinfo(ctx: &Context, tokens: &TokenSet) -> Result<UserInf
     };
     let metadata = ctx.metadata().await?;
     let url = metadata.endpoint(EndpointName::Userinfo)?;
-    let response = ctx
-        .http
-        .get_with_bearer(Endpoint::USERINFO, url, tokens.access_token().secret())
-        .await?;
+    let access_token = tokens.access_token().secret();
+    // A DPoP-bound token goes with a proof (RFC 9449 §7), and once more with a new one when the
+    // server asks for a nonce (§9).
+    let dpop = ctx.dpop.as_ref().filter(|_| tokens.is_dpop_bound());
+    let mut asked_for_nonce = false;
+    let response = loop {
+        let proof = dpop
+            .map(|d| d.proof("GET", url, Some(access_token)))
+            .transpose()?;
+        let response = ctx
+            .http
+            .send(
+                Request::get(Endpoint::USERINFO, url)
+                    .bearer(access_token)
+                    .dpop(proof),
+            )
+            .await?;
+        match dpop {
+            Some(dpop) if !asked_for_nonce && dpop.answer_asks_for_nonce(url, &response) => {
+                asked_for_nonce = true;
+            }
+            _ => break response,
+        }
+    };
     read_userinfo(&response, id_claims.subject())
 }
 

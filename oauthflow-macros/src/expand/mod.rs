@@ -53,6 +53,9 @@ fn spec(c: &Client) -> TokenStream {
     if c.par {
         setters.push(quote!(.par()));
     }
+    if c.dpop {
+        setters.push(quote!(.dpop()));
+    }
     match c.client_auth {
         Some(ClientAuth::SecretBasic) => setters.push(quote!(.client_secret_basic())),
         Some(ClientAuth::SecretPost) => setters.push(quote!(.client_secret_post())),
@@ -146,6 +149,7 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
     let cfgs: Vec<&syn::Attribute> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let audience_enum = audience_enum(vis, ident, &cfgs, c);
     let steps = steps::methods(ident, c);
+    let dpop = steps::dpop_accessor(c);
     let token_source = steps::token_source(ident, &cfgs, c);
     let handle = steps::handle_type(c);
     let key = c.client_auth == Some(ClientAuth::PrivateKeyJwt);
@@ -235,6 +239,7 @@ pub fn generate(s: &syn::ItemStruct, c: &Client) -> TokenStream {
             }
 
             #steps
+            #dpop
         }
 
         #token_source

@@ -145,8 +145,9 @@ pub(super) fn rule_18_not_yet(cx: &mut Ctxt, input: &Input) {
     const NOT_YET: &str = "is not supported yet in this version of oauthflow";
     if let Some(a) = &input.sender_constraint
         && a.value == "dpop"
+        && input.kind.as_ref().is_some_and(|k| k.value == "device")
     {
-        cx.err("C18", a.span, format!("`sender_constraint = \"dpop\"` {NOT_YET}: the tokens would be plain bearer tokens — remove `sender_constraint` for now"));
+        cx.err("C18", a.span, format!("`sender_constraint = \"dpop\"` on `kind = \"device\"` {NOT_YET}: the device grant's tokens would be plain bearer tokens — remove `sender_constraint` for now (DPoP works for every other kind)"));
     }
     if let Some(a) = input.profile.as_ref().filter(|_| fapi2(input)) {
         cx.err("C18", a.span, format!("`profile = \"fapi2\"` {NOT_YET}: it needs DPoP-bound tokens, which this version does not issue yet — remove `profile` for now (`client_auth = \"private_key_jwt\"` and `par = true` work on their own)"));

@@ -264,4 +264,7 @@ impl ::oauthflow::TokenSource for ImportJob {
             refused,
         )
     }
+    fn dpop(&self) -> ::core::option::Option<&::oauthflow::Dpop> {
+        self.__oauthflow_client.dpop()
+    }
 }

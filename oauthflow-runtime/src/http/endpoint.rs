@@ -72,8 +72,11 @@ pub(crate) struct Request<'a> {
     url: &'a Url,
     form: Option<&'a Form>,
     accept: &'static str,
-    /// An access token sent as `Authorization: Bearer` (RFC 6750 §2.1), e.g. to userinfo.
+    /// An access token sent as `Authorization: Bearer` (RFC 6750 §2.1), e.g. to userinfo, or
+    /// as `Authorization: DPoP` when the request carries a proof.
     bearer: Option<&'a str>,
+    /// A DPoP proof (RFC 9449 §4), sent as the `DPoP` header.
+    dpop: Option<reqwest::header::HeaderValue>,
 }
 
 impl<'a> Request<'a> {
@@ -85,12 +88,20 @@ impl<'a> Request<'a> {
             form: None,
             accept: "application/json",
             bearer: None,
+            dpop: None,
         }
     }
 
     /// Sends `access_token` as `Authorization: Bearer` (a `GET` to a protected endpoint).
     pub(crate) fn bearer(mut self, access_token: &'a str) -> Self {
         self.bearer = Some(access_token);
+        self
+    }
+
+    /// Sends `proof` as the `DPoP` header; an access token then goes as `Authorization: DPoP`
+    /// (RFC 9449 §7.1).
+    pub(crate) fn dpop(mut self, proof: Option<reqwest::header::HeaderValue>) -> Self {
+        self.dpop = proof;
         self
     }
 
@@ -146,9 +157,18 @@ impl<'a> Request<'a> {
                 }
             }
         };
+        let builder = match &self.dpop {
+            Some(proof) => builder.header("dpop", proof.clone()),
+            None => builder,
+        };
+        let scheme = if self.dpop.is_some() {
+            "DPoP"
+        } else {
+            "Bearer"
+        };
         let builder = match self.bearer {
             Some(token) => {
-                match reqwest::header::HeaderValue::try_from(format!("Bearer {token}")) {
+                match reqwest::header::HeaderValue::try_from(format!("{scheme} {token}")) {
                     Ok(mut value) => {
                         value.set_sensitive(true);
                         builder.header(reqwest::header::AUTHORIZATION, value)
@@ -171,6 +191,10 @@ pub(crate) struct HttpResponse {
     pub(crate) content_type: Option<String>,
     /// `Retry-After` in seconds, if sent as a number.
     pub(crate) retry_after: Option<u64>,
+    /// The `DPoP-Nonce` header (RFC 9449 §8), if any.
+    pub(crate) dpop_nonce: Option<String>,
+    /// A `WWW-Authenticate: DPoP error="use_dpop_nonce"` challenge came with it (RFC 9449 §9).
+    pub(crate) use_dpop_nonce_challenge: bool,
     /// How long the answer may be kept, from `Cache-Control`: `max-age` in seconds, `0` for
     /// `no-store` or `no-cache`; `None` when it says neither.
     pub(crate) max_age: Option<u64>,
@@ -276,10 +300,15 @@ async fn exchange(client: &reqwest::Client, request: &Request<'_>) -> Result<Htt
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| v.trim().parse().ok());
     let max_age = header(reqwest::header::CACHE_CONTROL).and_then(|v| max_age(&v));
+    let dpop_nonce = header(reqwest::header::HeaderName::from_static("dpop-nonce"));
+    let use_dpop_nonce_challenge =
+        crate::www_authenticate::has_error(response.headers(), "DPoP", "use_dpop_nonce");
     let mut answer = HttpResponse {
         status,
         content_type,
         retry_after,
+        dpop_nonce,
+        use_dpop_nonce_challenge,
         max_age,
         body: Vec::new(),
     };
@@ -402,6 +431,8 @@ mod tests {
             status: 503,
             content_type: None,
             retry_after: Some(7),
+            dpop_nonce: None,
+            use_dpop_nonce_challenge: false,
             max_age: None,
             body: Vec::new(),
         };

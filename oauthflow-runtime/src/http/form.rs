@@ -6,7 +6,7 @@ use std::fmt;
 
 /// An `application/x-www-form-urlencoded` request body plus an optional `Authorization` header.
 /// Never printed: it carries secrets.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Form {
     params: Vec<(Cow<'static, str>, String)>,
     authorization: Option<String>,

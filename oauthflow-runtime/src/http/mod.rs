@@ -81,29 +81,8 @@ impl Http {
         self.send(Request::get(endpoint, url)).await
     }
 
-    /// `GET url` with `Authorization: Bearer <access_token>` (userinfo).
-    pub(crate) async fn get_with_bearer(
-        &self,
-        endpoint: Endpoint,
-        url: &Url,
-        access_token: &str,
-    ) -> Result<HttpResponse, Error> {
-        self.send(Request::get(endpoint, url).bearer(access_token))
-            .await
-    }
-
-    /// `POST url` with the form as body. Never retried.
-    pub(crate) async fn post_form(
-        &self,
-        endpoint: Endpoint,
-        url: &Url,
-        form: &Form,
-    ) -> Result<HttpResponse, Error> {
-        self.send(Request::post_form(endpoint, url, form)).await
-    }
-
     /// Sends `request` on the checked client with this client's timeout.
-    async fn send(&self, request: Request<'_>) -> Result<HttpResponse, Error> {
+    pub(crate) async fn send(&self, request: Request<'_>) -> Result<HttpResponse, Error> {
         self.ensure_no_redirects().await?;
         send(&self.client, request, Some(self.timeout)).await
     }

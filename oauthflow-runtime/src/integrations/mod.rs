@@ -3,16 +3,23 @@
 //! [`tower`] layer (feature `tower`). Both do the same two things, defined once here:
 //!
 //! - add `Authorization: Bearer <token>` (RFC 6750 §2.1) for the configured audience, unless
-//!   the request already carries an `Authorization` header;
-//! - when the API answers `401` with a `Bearer` challenge whose `error` is `invalid_token`
-//!   (RFC 6750 §3.1: expired, revoked, malformed), drop that token from the cache and send the
-//!   request **once** more with a new token. Any other answer — including a second `401` —
-//!   goes back to the caller as it came.
+//!   the request already carries an `Authorization` header — for a client with
+//!   `sender_constraint = "dpop"`, `Authorization: DPoP <token>` and a fresh `DPoP` proof for
+//!   the request's method and URL (RFC 9449 §7.1);
+//! - when the API answers `401` with a challenge whose `error` is `invalid_token` (RFC 6750
+//!   §3.1: expired, revoked, malformed), drop that token from the cache and send the request
+//!   **once** more with a new token; when it answers `401` with `DPoP error="use_dpop_nonce"`
+//!   (RFC 9449 §9), send it **once** more with a proof carrying the nonce it sent. Any other
+//!   answer — including a second `401` — goes back to the caller as it came. A `DPoP-Nonce` in
+//!   any answer is kept for the next request to that origin.
 
 use std::fmt;
 
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, Method, StatusCode, header};
+use url::Url;
 
+use crate::dpop::{DPOP, Dpop};
+use crate::error::Error;
 use crate::token_source::{BearerToken, TokenSource};
 
 #[cfg(feature = "reqwest-middleware")]
@@ -34,26 +41,79 @@ impl<T: TokenSource> Bearer<T> {
         !headers.contains_key(header::AUTHORIZATION)
     }
 
-    /// Sets the `Authorization` header from `token`.
-    pub(crate) fn authorize(headers: &mut HeaderMap, token: &BearerToken) {
+    /// Sets the `Authorization` header from `token` and, for a DPoP-bound token, a fresh
+    /// `DPoP` proof for `method` and `url`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DpopProof`] when the proof cannot be made (a URL without a host).
+    pub(crate) fn authorize(
+        &self,
+        headers: &mut HeaderMap,
+        method: &Method,
+        url: &str,
+        token: &BearerToken,
+    ) -> Result<(), Error> {
+        if let Some(dpop) = self.dpop_for(token) {
+            let url = parse_url(url)?;
+            headers.insert(
+                DPOP,
+                dpop.proof(method.as_str(), &url, Some(token.secret()))?,
+            );
+        }
         headers.insert(header::AUTHORIZATION, token.authorization().clone());
+        Ok(())
     }
 
-    /// After a response: whether the API refused `token` as invalid; if so, the token is
-    /// dropped from the cache and the caller retries once.
-    pub(crate) fn refused(
+    /// After a response to a request sent with `token`: keeps a `DPoP-Nonce` it carries, and
+    /// says whether to send the request once more — with a new token when the API refused
+    /// this one (which is dropped from the cache), or with a new proof when it asked for a
+    /// nonce.
+    pub(crate) fn retry_after(
         &self,
+        url: &str,
         status: StatusCode,
         headers: &HeaderMap,
         token: &BearerToken,
-    ) -> bool {
-        let refused = status == StatusCode::UNAUTHORIZED && asks_for_a_new_token(headers);
-        if refused {
+    ) -> Retry {
+        if let Some(dpop) = self.dpop_for(token)
+            && let Ok(url) = parse_url(url)
+        {
+            dpop.remember_nonce(&url, headers);
+            if Dpop::asks_for_nonce(status, headers) {
+                tracing::debug!(audience = ?self.audience, "the API asked for a DPoP nonce: sending the request once more");
+                return Retry::NewProof;
+            }
+        }
+        if status == StatusCode::UNAUTHORIZED && asks_for_a_new_token(headers, token) {
             tracing::debug!(audience = ?self.audience, "the API refused the access token (invalid_token): fetching a new one");
             self.source.discard_token(self.audience, token);
+            return Retry::NewToken;
         }
-        refused
+        Retry::No
     }
+
+    /// The client's DPoP state, when `token` is bound to it.
+    fn dpop_for(&self, token: &BearerToken) -> Option<&Dpop> {
+        self.source.dpop().filter(|_| token.is_dpop())
+    }
+}
+
+/// What to do after an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Hand the answer to the caller.
+    No,
+    /// Send the request once more with a new token (the old one was dropped).
+    NewToken,
+    /// Send the request once more with the same token and a new DPoP proof.
+    NewProof,
+}
+
+fn parse_url(url: &str) -> Result<Url, Error> {
+    Url::parse(url).map_err(|_| Error::DpopProof {
+        reason: "the request URL is not absolute: a DPoP proof names the full URL".into(),
+    })
 }
 
 impl<T: TokenSource> fmt::Debug for Bearer<T> {
@@ -64,101 +124,10 @@ impl<T: TokenSource> fmt::Debug for Bearer<T> {
     }
 }
 
-/// Whether a `WWW-Authenticate` header of the response holds a `Bearer` challenge with
-/// `error="invalid_token"` (RFC 6750 §3, auth-param syntax of RFC 9110 §11.2). A bare `401`, or
-/// `insufficient_scope`, is not fixed by a new token, so it is not retried.
-pub(crate) fn asks_for_a_new_token(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .any(bearer_invalid_token)
-}
-
-/// One `WWW-Authenticate` value: challenges (`scheme param=value, …`), possibly several.
-fn bearer_invalid_token(value: &str) -> bool {
-    let mut in_bearer = false;
-    for item in split_outside_quotes(value) {
-        let item = item.trim();
-        // A new challenge starts with a scheme token followed by a space (or stands alone).
-        let (scheme, rest) = match item.split_once(' ') {
-            Some((first, rest)) if !first.contains('=') => (Some(first), rest.trim()),
-            None if !item.contains('=') => (Some(item), ""),
-            _ => (None, item),
-        };
-        if let Some(scheme) = scheme {
-            in_bearer = scheme.eq_ignore_ascii_case("Bearer");
-        }
-        if in_bearer
-            && let Some((name, value)) = rest.split_once('=')
-            && name.trim().eq_ignore_ascii_case("error")
-            && value.trim().trim_matches('"') == "invalid_token"
-        {
-            return true;
-        }
-    }
-    false
-}
-
-/// Splits at commas that are not inside a quoted string.
-fn split_outside_quotes(value: &str) -> impl Iterator<Item = &str> {
-    let mut quoted = false;
-    let mut escaped = false;
-    value.split(move |c| {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ',' if !quoted => return true,
-            _ => {}
-        }
-        false
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(values: &[&str]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for v in values {
-            map.append(header::WWW_AUTHENTICATE, v.parse().unwrap());
-        }
-        map
-    }
-
-    #[test]
-    fn only_a_bearer_invalid_token_challenge_asks_for_a_new_token() {
-        for (values, expected) in [
-            (
-                &[
-                    r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#,
-                ][..],
-                true,
-            ),
-            (&["Bearer error=invalid_token"][..], true),
-            (&[r#"bearer ERROR="invalid_token""#][..], true),
-            (
-                &[r#"Basic realm="x", Bearer error="invalid_token""#][..],
-                true,
-            ),
-            (
-                &[r#"Basic realm="x""#, r#"Bearer error="invalid_token""#][..],
-                true,
-            ),
-            (&[r#"Bearer realm="a, error=\"invalid_token\"""#][..], false),
-            (&[r#"Bearer error="insufficient_scope""#][..], false),
-            (&[r#"Bearer realm="example""#][..], false),
-            (&[r#"DPoP error="invalid_token""#][..], false),
-            (&[r#"Basic error="invalid_token""#][..], false),
-            (&[][..], false),
-        ] {
-            assert_eq!(
-                asks_for_a_new_token(&headers(values)),
-                expected,
-                "{values:?}"
-            );
-        }
-    }
+/// Whether the API's answer asks for a new token: a challenge of the token's scheme (`Bearer`,
+/// or `DPoP` for a DPoP-bound token) with `error="invalid_token"` (RFC 6750 §3; RFC 9449 §7.1).
+/// A bare `401`, or `insufficient_scope`, is not fixed by a new token, so it is not retried.
+pub(crate) fn asks_for_a_new_token(headers: &HeaderMap, token: &BearerToken) -> bool {
+    let scheme = if token.is_dpop() { "DPoP" } else { "Bearer" };
+    crate::www_authenticate::has_error(headers, scheme, "invalid_token")
 }

@@ -19,13 +19,14 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use super::Bearer;
+use super::{Bearer, Retry};
 use crate::token_source::TokenSource;
 
-/// Adds `Authorization: Bearer …` for one audience to every request without an
-/// `Authorization` header; on `401` with `error="invalid_token"`, drops the token and sends the
-/// request once more with a new one (when its body can be cloned — a streamed body cannot, and
-/// the `401` is returned as it came).
+/// Adds `Authorization: Bearer …` (or `DPoP …` and a `DPoP` proof) for one audience to every
+/// request without an `Authorization` header; on `401` with `error="invalid_token"`, drops the
+/// token and sends the request once more with a new one, and on `401` with `use_dpop_nonce`
+/// once more with a new proof (when its body can be cloned — a streamed body cannot, and the
+/// `401` is returned as it came). See [`crate::integrations`].
 ///
 /// A token that cannot be obtained fails the request with
 /// [`reqwest_middleware::Error::Middleware`] holding the [`crate::Error`].
@@ -59,22 +60,24 @@ impl<T: TokenSource> Middleware for BearerMiddleware<T> {
         if !Bearer::<T>::applies_to(request.headers()) {
             return next.run(request, extensions).await;
         }
-        let token = self.token().await?;
-        Bearer::<T>::authorize(request.headers_mut(), &token);
+        let (method, url) = (request.method().clone(), request.url().to_string());
+        let mut token = self.token().await?;
+        self.authorize(&mut request, &method, &url, &token)?;
         let retry = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
         let Some(mut retry) = retry else {
             return Ok(response);
         };
-        if !self
+        match self
             .bearer
-            .refused(response.status(), response.headers(), &token)
+            .retry_after(&url, response.status(), response.headers(), &token)
         {
-            return Ok(response);
+            Retry::No => return Ok(response),
+            Retry::NewToken => token = self.token().await?,
+            Retry::NewProof => {}
         }
         drop(response);
-        let token = self.token().await?;
-        Bearer::<T>::authorize(retry.headers_mut(), &token);
+        self.authorize(&mut retry, &method, &url, &token)?;
         next.run(retry, extensions).await
     }
 }
@@ -85,6 +88,18 @@ impl<T: TokenSource> BearerMiddleware<T> {
             .source
             .bearer_token(self.bearer.audience)
             .await
+            .map_err(reqwest_middleware::Error::middleware)
+    }
+
+    fn authorize(
+        &self,
+        request: &mut Request,
+        method: &http::Method,
+        url: &str,
+        token: &crate::BearerToken,
+    ) -> reqwest_middleware::Result<()> {
+        self.bearer
+            .authorize(request.headers_mut(), method, url, token)
             .map_err(reqwest_middleware::Error::middleware)
     }
 }

@@ -30,7 +30,7 @@ use std::task::{Context, Poll};
 use http::{Request, Response};
 use tower::{BoxError, Layer, Service, ServiceExt};
 
-use super::Bearer;
+use super::{Bearer, Retry};
 use crate::token_source::TokenSource;
 
 /// Wraps a service in a [`BearerService`]: tokens from `source` for one audience.
@@ -65,9 +65,10 @@ impl<S, T: TokenSource + Clone> Layer<S> for BearerLayer<T> {
     }
 }
 
-/// Adds `Authorization: Bearer …` to every request without an `Authorization` header; on
-/// `401` with `error="invalid_token"`, drops the token and sends the request once more with a
-/// new one. The body must be `Clone` to be sent twice (`String`, `Bytes`,
+/// Adds `Authorization: Bearer …` (or `DPoP …` and a `DPoP` proof) to every request without an
+/// `Authorization` header; on `401` with `error="invalid_token"`, drops the token and sends the
+/// request once more with a new one, and on `401` with `use_dpop_nonce` once more with a new
+/// proof (see [`crate::integrations`]). Request URIs must be absolute for a DPoP proof. The body must be `Clone` to be sent twice (`String`, `Bytes`,
 /// `http_body_util::Full<Bytes>`, …).
 ///
 /// Errors are [`tower::BoxError`]s: the inner service's, or a [`crate::Error`] when no token
@@ -110,16 +111,18 @@ where
             if !Bearer::<T>::applies_to(request.headers()) {
                 return inner.call(request).await.map_err(Into::into);
             }
-            let token = bearer.source.bearer_token(bearer.audience).await?;
-            Bearer::<T>::authorize(request.headers_mut(), &token);
+            let (method, url) = (request.method().clone(), request.uri().to_string());
+            let mut token = bearer.source.bearer_token(bearer.audience).await?;
+            bearer.authorize(request.headers_mut(), &method, &url, &token)?;
             let mut retry = request.clone();
             let response = inner.call(request).await.map_err(Into::into)?;
-            if !bearer.refused(response.status(), response.headers(), &token) {
-                return Ok(response);
+            match bearer.retry_after(&url, response.status(), response.headers(), &token) {
+                Retry::No => return Ok(response),
+                Retry::NewToken => token = bearer.source.bearer_token(bearer.audience).await?,
+                Retry::NewProof => {}
             }
             drop(response);
-            let token = bearer.source.bearer_token(bearer.audience).await?;
-            Bearer::<T>::authorize(retry.headers_mut(), &token);
+            bearer.authorize(retry.headers_mut(), &method, &url, &token)?;
             inner.ready().await.map_err(Into::into)?;
             inner.call(retry).await.map_err(Into::into)
         })

@@ -20,6 +20,7 @@ fn tokens(at: &str) -> TokenSet {
         expires_at: None,
         audience: None,
         scopes: Vec::new(),
+        dpop_bound: false,
     }
 }
 

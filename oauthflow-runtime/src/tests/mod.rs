@@ -18,6 +18,7 @@ mod device_and_id_token_logs;
 mod device_e2e;
 mod device_flow;
 mod discovery_rules;
+mod dpop;
 mod form_post_e2e;
 mod form_post_implicit;
 mod id_token_oidf;

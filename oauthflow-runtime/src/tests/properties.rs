@@ -28,6 +28,8 @@ fn response(status: u16, body: Vec<u8>) -> HttpResponse {
         status,
         content_type: Some("application/json".into()),
         retry_after: None,
+        dpop_nonce: None,
+        use_dpop_nonce_challenge: false,
         max_age: None,
         body,
     }
@@ -65,7 +67,7 @@ proptest! {
     fn token_responses_never_panic(status in prop_oneof![Just(200u16), Just(400), 100u16..600], body in wire_text()) {
         let scopes = vec!["read".to_owned()];
         let requested = Requested { audience: None, scopes: &scopes };
-        if let Ok(received) = token_response::parse("token", &response(status, body.into_bytes()), &requested, crate::quirks::Quirks::NONE, SystemTime::now()) {
+        if let Ok(received) = token_response::parse("token", &response(status, body.into_bytes()), &requested, token_response::TokenType::Bearer, crate::quirks::Quirks::NONE, SystemTime::now()) {
             prop_assert!(!received.tokens.access_token().secret().is_empty());
         }
     }
@@ -81,7 +83,7 @@ proptest! {
         }
         let scopes = Vec::new();
         let requested = Requested { audience: None, scopes: &scopes };
-        let result = token_response::parse("token", &response(200, body.to_string().into_bytes()), &requested, crate::quirks::Quirks::NONE, SystemTime::now());
+        let result = token_response::parse("token", &response(200, body.to_string().into_bytes()), &requested, token_response::TokenType::Bearer, crate::quirks::Quirks::NONE, SystemTime::now());
         prop_assert_eq!(result.is_ok(), bearer && !token.is_empty());
         let b64 = !token.trim_end_matches('=').is_empty()
             && token.trim_end_matches('=').bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b));

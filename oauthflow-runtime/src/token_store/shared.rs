@@ -227,6 +227,9 @@ fn unix_ms(at: SystemTime) -> u64 {
 #[derive(Serialize, Deserialize)]
 struct SharedAccessToken {
     token: String,
+    /// DPoP-bound (every instance then signs with the same, supplied, DPoP key).
+    #[serde(default)]
+    dpop: bool,
     expires_at_ms: u64,
     lifetime_ms: u64,
 }
@@ -245,6 +248,7 @@ pub(crate) fn access_token_codec(config: &CacheConfig) -> Codec<Fetched<BearerTo
             let expires_at = SystemTime::now().checked_add(lifetime)?;
             let shared = SharedAccessToken {
                 token: fetched.value.secret().to_owned(),
+                dpop: fetched.value.is_dpop(),
                 expires_at_ms: unix_ms(expires_at),
                 lifetime_ms: u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX),
             };
@@ -261,8 +265,12 @@ pub(crate) fn access_token_codec(config: &CacheConfig) -> Codec<Fetched<BearerTo
             if remaining <= margins.margin_for(lifetime) {
                 return None;
             }
-            let token = BearerToken::new(shared.token).ok()?;
-            Some(Fetched::new(token, Some(remaining)))
+            let token = if shared.dpop {
+                BearerToken::new_dpop(shared.token)
+            } else {
+                BearerToken::new(shared.token)
+            };
+            Some(Fetched::new(token.ok()?, Some(remaining)))
         }),
     }
 }

@@ -143,6 +143,21 @@ fn valid_clients_pass() {
         ),
         ("spa", with(Some("spa"), |i| i.access_token = Some(b(true)))),
         (
+            "machine dpop",
+            with(Some("machine"), |i| i.sender_constraint = Some(s("dpop"))),
+        ),
+        (
+            "native dpop",
+            with(Some("native"), |i| i.sender_constraint = Some(s("dpop"))),
+        ),
+        (
+            "web dpop with refresh",
+            with(Some("web"), |i| {
+                i.sender_constraint = Some(s("dpop"));
+                i.refresh_tokens = Some(b(true));
+            }),
+        ),
+        (
             "web client_secret_post",
             with(Some("web"), |i| {
                 i.client_auth = Some(s("client_secret_post"))

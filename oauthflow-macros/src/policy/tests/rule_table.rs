@@ -586,7 +586,7 @@ fn each_rule_rejects_its_case() {
                 i.scopes = Some(Arg::new(strs(&["openid"]), sp()));
                 i.sender_constraint = Some(s("dpop"));
             }),
-            &["C18", "C18"],
+            &["C18"],
         ),
         (
             "par on machine",
@@ -599,8 +599,8 @@ fn each_rule_rejects_its_case() {
             &["C18"],
         ),
         (
-            "dpop not yet",
-            with(Some("native"), |i| i.sender_constraint = Some(s("dpop"))),
+            "dpop on device not yet",
+            with(Some("device"), |i| i.sender_constraint = Some(s("dpop"))),
             &["C18"],
         ),
         (

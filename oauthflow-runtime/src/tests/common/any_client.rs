@@ -94,6 +94,29 @@ impl Client {
         }
     }
 
+    /// The handle's DPoP state (`sender_constraint = "dpop"`).
+    pub fn dpop(&self) -> Option<&crate::dpop::Dpop> {
+        match self {
+            Client::Machine(h) => h.dpop(),
+            Client::Code(h) => h.dpop(),
+            Client::CodeRefresh(h) => h.dpop(),
+            Client::Native(h) => h.dpop(),
+            Client::NativeRefresh(h) => h.dpop(),
+            Client::FormPost(h) => h.dpop(),
+            Client::Password(h) => h.dpop(),
+            Client::PasswordRefresh(h) => h.dpop(),
+            Client::Device(h) => h.dpop(),
+            Client::DeviceRefresh(h) => h.dpop(),
+        }
+    }
+
+    pub async fn bearer_token(
+        &self,
+        audience: Option<&'static str>,
+    ) -> Result<crate::BearerToken, Error> {
+        forward!(self, h => h.bearer_token(audience), [Machine])
+    }
+
     pub async fn client_credentials_token(
         &self,
         audience: Option<&'static str>,
