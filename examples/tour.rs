@@ -30,6 +30,8 @@ mod fleet;
 mod machine_api;
 #[path = "machine_cron.rs"]
 mod machine_cron;
+#[path = "machine_dpop.rs"]
+mod machine_dpop;
 #[path = "machine_key.rs"]
 mod machine_key;
 #[path = "multi_api.rs"]
@@ -107,6 +109,8 @@ async fn main() -> ExitCode {
     step!(machine_key, KeyJob);
     // Client security: a pushed authorization request.
     step!(web_par, PushedPortal);
+    // Client security: DPoP-bound tokens, with a proof per API call.
+    step!(machine_dpop, BoundJob);
 
     println!();
     println!("== summary {}", "=".repeat(70));

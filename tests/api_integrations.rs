@@ -9,7 +9,7 @@ mod protected_api;
 use oauthflow::integrations::reqwest_middleware::BearerMiddleware;
 use oauthflow::integrations::tower::BearerLayer;
 use oauthflow::{ClientSecret, Settings, TokenSource, oauth_client};
-use oauthflow_devserver::{DevProvider, clients, resources};
+use oauthflow_devserver::{DevOptions, DevProvider, clients, resources};
 use protected_api::{ProtectedApi, Refusal};
 use tower::{Layer, Service, ServiceExt};
 
@@ -328,4 +328,118 @@ async fn discard_token_keeps_a_newer_token() {
         .await
         .unwrap();
     assert_eq!(copy.secret(), second.secret());
+}
+
+/// The same importer with DPoP-bound tokens (R31): the integrations send `Authorization: DPoP`
+/// and a proof per request.
+#[oauth_client(
+    kind = "machine",
+    audiences = ["https://api.example.com/orders"],
+    sender_constraint = "dpop",
+)]
+struct BoundImporter;
+
+/// A provider and an API that both demand DPoP nonces, and a DPoP client of the provider.
+async fn dpop_world() -> (DevProvider, ProtectedApi, BoundImporter) {
+    let mut options = DevOptions::new();
+    options.dpop_require_nonce = true;
+    let provider = DevProvider::start_with(options).await.unwrap();
+    let api = ProtectedApi::start(resources::ORDERS).await.unwrap();
+    api.require_dpop_nonce();
+    let secret = ClientSecret::new(clients::MACHINE.secret.unwrap().into());
+    let importer = BoundImporter::new(
+        Settings::confidential(clients::MACHINE.id, secret).issuer(provider.issuer()),
+    )
+    .unwrap();
+    (provider, api, importer)
+}
+
+/// R31 through the middleware: the API's first answer asks for a nonce and the request is sent
+/// once more with it; every request carries its own proof for the bound token; the API (which
+/// checks the proof's key against the token's `cnf.jkt`, `htm`, `htu`, `ath`, `jti`) accepts
+/// them. One token request for all of it.
+#[tokio::test]
+async fn middleware_sends_dpop_bound_tokens_with_a_proof_per_request() {
+    let (provider, api, importer) = dpop_world().await;
+    let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(BearerMiddleware::new(
+            importer,
+            BoundImporterAudience::Orders,
+        ))
+        .build();
+    assert_eq!(http.get(api.url()).send().await.unwrap().status(), 200);
+    let response = http.post(api.url()).body("order=7").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let seen = api.seen();
+    assert_eq!(
+        seen.iter().map(|s| s.status).collect::<Vec<_>>(),
+        [401, 200, 200],
+        "one retry for the nonce, then the nonce is known"
+    );
+    assert_eq!(seen[2].body, "order=7");
+    assert!(seen.iter().all(|s| {
+        s.authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("DPoP "))
+    }));
+    let proofs: std::collections::HashSet<_> =
+        seen.iter().map(|s| s.dpop.clone().unwrap()).collect();
+    assert_eq!(proofs.len(), 3, "a fresh proof per request");
+    let stats = provider.reset_grant_stats().await.unwrap();
+    assert_eq!(stats.for_resource(resources::ORDERS), 1);
+}
+
+/// R31 through the tower layer: the same nonce retry, the body sent again.
+#[tokio::test]
+async fn tower_layer_sends_dpop_proofs_and_retries_once_for_a_nonce() {
+    let (_provider, api, importer) = dpop_world().await;
+    let mut service =
+        BearerLayer::new(importer, BoundImporterAudience::Orders).layer(reqwest_service());
+    let request = http::Request::post(api.url())
+        .body("order=8".to_owned())
+        .unwrap();
+    let response = service.ready().await.unwrap().call(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let seen = api.seen();
+    assert_eq!(
+        seen.iter().map(|s| s.status).collect::<Vec<_>>(),
+        [401, 200]
+    );
+    assert_eq!(seen[1].body, "order=8");
+    assert_ne!(seen[0].dpop, seen[1].dpop);
+}
+
+/// What DPoP is for: a bound token taken from the client is useless without its key — as a
+/// bearer token, or with a proof from another key.
+#[tokio::test]
+async fn a_stolen_bound_token_is_refused() {
+    let (_provider, api, importer) = dpop_world().await;
+    let token = importer
+        .bearer_token(BoundImporterAudience::Orders)
+        .await
+        .unwrap();
+    assert!(token.is_dpop());
+    let http = reqwest::Client::new();
+    let as_bearer = http
+        .get(api.url())
+        .bearer_auth(token.secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_bearer.status(), 401);
+    let thief = oauthflow::Dpop::new(oauthflow::DpopKey::generate().unwrap());
+    let url = oauthflow::Url::parse(api.url()).unwrap();
+    for _ in 0..2 {
+        // Twice: the first answer may only ask for the nonce.
+        let proof = thief.proof("GET", &url, Some(token.secret())).unwrap();
+        let response = http
+            .get(api.url())
+            .header("authorization", token.authorization())
+            .header("dpop", proof)
+            .send()
+            .await
+            .unwrap();
+        thief.remember_nonce(&url, response.headers());
+        assert_eq!(response.status(), 401);
+    }
 }
