@@ -44,6 +44,8 @@ mod spa_login_only;
 mod spa_pkce;
 #[path = "trusted_kiosk.rs"]
 mod trusted_kiosk;
+#[path = "web_fapi2.rs"]
+mod web_fapi2;
 #[path = "web_par.rs"]
 mod web_par;
 #[path = "web_server.rs"]
@@ -111,6 +113,8 @@ async fn main() -> ExitCode {
     step!(web_par, PushedPortal);
     // Client security: DPoP-bound tokens, with a proof per API call.
     step!(machine_dpop, BoundJob);
+    // Client security, all of it: the FAPI 2.0 Security Profile.
+    step!(web_fapi2, BankPortal);
 
     println!();
     println!("== summary {}", "=".repeat(70));

@@ -384,12 +384,22 @@ pub fn redact_query(query: &str) -> String {
 /// The payload of a JWT (not verified: the client only reads what it was given; the resource
 /// server verifies access tokens). `None` when the token is not a JWT (an opaque token).
 pub fn jwt_claims(jwt: &str) -> Option<serde_json::Map<String, Value>> {
-    let payload = jwt.split('.').nth(1)?;
+    jwt_part(jwt, 1)
+}
+
+/// The `alg` a JWT's header names (the ID token's was already checked by the client).
+pub fn jwt_header_alg(jwt: &str) -> Option<String> {
+    Some(jwt_part(jwt, 0)?.get("alg")?.as_str()?.to_owned())
+}
+
+/// Part `index` of a compact JWS (0: header, 1: payload), decoded.
+fn jwt_part(jwt: &str, index: usize) -> Option<serde_json::Map<String, Value>> {
+    let part = jwt.split('.').nth(index)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
+        .decode(part.trim_end_matches('='))
         .ok()?;
     match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(claims) => Some(claims),
+        Value::Object(object) => Some(object),
         _ => None,
     }
 }

@@ -50,6 +50,18 @@ function readConfig() {
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+// The public half of the development key `oauthflow_devserver::clients::MACHINE_KEY_JWK` —
+// published in the repository, so never trusted anywhere else.
+const MACHINE_KEY_PUBLIC = {
+  kty: 'EC',
+  crv: 'P-256',
+  kid: 'machine-key-1',
+  use: 'sig',
+  alg: 'ES256',
+  x: 'je1LK4jw7zBSiXupKrVaxuq6pmD-kpYaGPZqlLvKwII',
+  y: 'ahd1aXIHahiv7rx1yKpQ7Z4SXsaEAUAlt001HFNYziE',
+};
+
 const DEFAULT_CLIENTS = [
   {
     client_id: 'machine-client',
@@ -86,17 +98,33 @@ const DEFAULT_CLIENTS = [
     redirect_uris: [],
     token_endpoint_auth_method: 'private_key_jwt',
     token_endpoint_auth_signing_alg: 'ES256',
-    jwks: {
-      keys: [{
-        kty: 'EC',
-        crv: 'P-256',
-        kid: 'machine-key-1',
-        use: 'sig',
-        alg: 'ES256',
-        x: 'je1LK4jw7zBSiXupKrVaxuq6pmD-kpYaGPZqlLvKwII',
-        y: 'ahd1aXIHahiv7rx1yKpQ7Z4SXsaEAUAlt001HFNYziE',
-      }],
-    },
+    jwks: { keys: [MACHINE_KEY_PUBLIC] },
+  },
+  {
+    // FAPI 2.0 Security Profile (every `fapi-` client, see `fapiProfile`): private_key_jwt with
+    // the same development key, DPoP-bound tokens, pushed authorization requests, ES256 ID
+    // tokens (FAPI 2.0 §5.4.1 allows no RS256).
+    client_id: 'fapi-client',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: ['http://127.0.0.1:8080/callback'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [MACHINE_KEY_PUBLIC] },
+    id_token_signed_response_alg: 'ES256',
+    dpop_bound_access_tokens: true,
+    require_pushed_authorization_requests: true,
+  },
+  {
+    // FAPI 2.0 for a machine: client credentials, private_key_jwt, DPoP-bound tokens.
+    client_id: 'fapi-machine-client',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [MACHINE_KEY_PUBLIC] },
+    dpop_bound_access_tokens: true,
   },
   {
     client_id: 'web-client',
@@ -293,7 +321,22 @@ function userFeatures() {
   return f;
 }
 
-function buildConfiguration() {
+// The server's signing keys: oidc-provider's quick-start RSA key (RS256, what the default
+// clients' ID tokens and JWT access tokens use — as without a `jwks`) and an EC P-256 key made
+// at start (ES256, for the FAPI 2.0 clients: FAPI 2.0 §5.4.1 allows PS256, ES256 and EdDSA only).
+async function signingKeys() {
+  const devKeystore = new URL('./consts/dev_keystore.js', import.meta.resolve('oidc-provider'));
+  const { default: quickStart } = await import(devKeystore);
+  const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  return { keys: [...structuredClone(quickStart).keys, { ...ec, alg: 'ES256', use: 'sig', kid: `es256-${crypto.randomUUID()}` }] };
+}
+
+// FAPI 2.0 Security Profile for the clients whose id starts with `fapi-`, none for the others.
+function fapiProfile(_ctx, client) {
+  return client?.clientId?.startsWith('fapi-') ? '2.0' : undefined;
+}
+
+function buildConfiguration(jwks) {
   const extraFeatures = userFeatures();
   const dPoP = { ...(extraFeatures.dPoP ?? {}) };
   if (config.dpopRequireNonce) {
@@ -303,6 +346,7 @@ function buildConfiguration() {
 
   return {
     clients: buildClients(),
+    jwks,
     findAccount,
     claims: {
       openid: ['sub'],
@@ -327,6 +371,7 @@ function buildConfiguration() {
       revocation: { enabled: true, ...(extraFeatures.revocation ?? {}) },
       introspection: { enabled: true, ...(extraFeatures.introspection ?? {}) },
       dPoP,
+      fapi: { enabled: true, profile: fapiProfile, ...(extraFeatures.fapi ?? {}) },
       resourceIndicators: {
         enabled: true,
         defaultResource: async (_ctx, _client, oneOf) => oneOf,
@@ -519,7 +564,7 @@ async function main() {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
 
-  const configuration = buildConfiguration();
+  const configuration = buildConfiguration(await signingKeys());
   const clientIds = configuration.clients.map((c) => c.client_id);
   const provider = new Provider(issuer, configuration);
   installPasswordGrant(provider);

@@ -204,6 +204,32 @@ pub mod clients {
     /// only, and nothing else may.
     pub const MACHINE_KEY_JWK: &str = r#"{"kty":"EC","crv":"P-256","kid":"machine-key-1","x":"je1LK4jw7zBSiXupKrVaxuq6pmD-kpYaGPZqlLvKwII","y":"ahd1aXIHahiv7rx1yKpQ7Z4SXsaEAUAlt001HFNYziE","d":"LYs_UrTbC-Wd6kRnJqske2ivqjGn-Bv0HwkspTvgA9s"}"#;
 
+    /// `fapi-client`: the FAPI 2.0 Security Profile at the provider (PKCE, assertion `aud` =
+    /// the issuer, explicit `redirect_uri`): authorization code + refresh tokens,
+    /// `private_key_jwt` with [`MACHINE_KEY_JWK`], DPoP-bound tokens, pushed authorization
+    /// requests required, ES256 ID tokens; redirect `http://127.0.0.1:8080/callback`.
+    pub const FAPI: DevClient = DevClient {
+        id: "fapi-client",
+        secret: None,
+        auth_method: "private_key_jwt",
+        redirect_uri: Some("http://127.0.0.1:8080/callback"),
+        grant_types: &["authorization_code", "refresh_token"],
+        response_types: &["code"],
+        application_type: "web",
+    };
+
+    /// `fapi-machine-client`: the FAPI 2.0 Security Profile for client credentials:
+    /// `private_key_jwt` with [`MACHINE_KEY_JWK`], DPoP-bound tokens.
+    pub const FAPI_MACHINE: DevClient = DevClient {
+        id: "fapi-machine-client",
+        secret: None,
+        auth_method: "private_key_jwt",
+        redirect_uri: None,
+        grant_types: &["client_credentials"],
+        response_types: &[],
+        application_type: "web",
+    };
+
     /// `web-client` / `web-secret`: authorization code + refresh tokens,
     /// `client_secret_basic`, redirect `http://127.0.0.1:8080/callback`.
     pub const WEB: DevClient = DevClient {
@@ -283,6 +309,8 @@ pub mod clients {
         MACHINE_POST,
         MACHINE_SPECIAL,
         MACHINE_KEY,
+        FAPI,
+        FAPI_MACHINE,
         WEB,
         SPA,
         NATIVE,

@@ -242,9 +242,9 @@ pub const ARGS: [ArgSpec; 18] = [
         slot: Slot::Str(|i| &mut i.sender_constraint),
         value: r#"`"dpop"`"#,
         kinds: ALL,
-        allowed_with: "every kind that gets an access token (not `access_token = false`)",
+        allowed_with: "every kind that gets an access token (not `access_token = false`); not yet `device`",
         default: "none (bearer tokens); `\"dpop\"` with `profile = \"fapi2\"`",
-        meaning: "DPoP-bound tokens (RFC 9449); not supported yet in this version: a compile error says so. mTLS (RFC 8705) is not offered",
+        meaning: "DPoP-bound tokens (RFC 9449): a per-instance key (or `Settings::dpop_key`), a proof per request, nonces handled; `device` is refused in this version (its polling sends no proof yet). mTLS (RFC 8705) is not offered",
         example: r#"sender_constraint = "dpop""#,
     },
     ArgSpec {
@@ -264,7 +264,7 @@ pub const ARGS: [ArgSpec; 18] = [
         kinds: &[Kind::Machine, Kind::Web],
         allowed_with: "`machine`, `web`",
         default: "none",
-        meaning: "the FAPI 2.0 Security Profile: implies `par = true` (web), `sender_constraint = \"dpop\"` and `client_auth = \"private_key_jwt\"`, and refuses weaker explicit values (C19); not supported yet in this version: a compile error says so",
+        meaning: "the FAPI 2.0 Security Profile: implies `par = true` (web), `sender_constraint = \"dpop\"` and `client_auth = \"private_key_jwt\"`, and refuses weaker explicit values (C19); at run time it also accepts only PS256, ES256 and EdDSA ID tokens and requires a server that sends RFC 9207 `iss`",
         example: r#"profile = "fapi2""#,
     },
 ];

@@ -249,6 +249,8 @@ pub struct Client {
     pub par: bool,
     /// DPoP-bound tokens (`sender_constraint = "dpop"`, or implied by the profile).
     pub dpop: bool,
+    /// `profile = "fapi2"`: the profile's run-time checks (ID-token algorithms, RFC 9207 `iss`).
+    pub fapi2: bool,
     /// The `DECISION` text.
     pub decision: String,
 }

@@ -39,6 +39,19 @@ pub(crate) fn require_s256(metadata: &Metadata) -> Result<(), Error> {
     }
 }
 
+/// With `profile = "fapi2"`: the server must announce RFC 9207's `iss` in authorization
+/// responses (FAPI 2.0 §5.3.2.2 for the server, §5.3.3 for the client), which is what defeats
+/// mix-up attacks; the callback then requires it (R16, as for every client whose server
+/// announces it). Explicit endpoints announce nothing and are not refused.
+pub(crate) fn require_fapi2_iss(ctx: &Context, metadata: &Metadata) -> Result<(), Error> {
+    if ctx.spec.fapi2 && metadata.discovered && !metadata.iss_parameter_supported {
+        return Err(Error::Config(ConfigError::Discovery {
+            reason: "the client has profile = \"fapi2\", and the server's metadata does not announce `authorization_response_iss_parameter_supported` (RFC 9207; FAPI 2.0 requires it)".into(),
+        }));
+    }
+    Ok(())
+}
+
 /// The URL to send the user to, and what to keep until the callback.
 pub(crate) async fn authorize_url(
     ctx: &Context,
@@ -64,6 +77,7 @@ pub(crate) async fn authorize_url_with_redirect(
     let audience = ctx.check_audience(audience)?;
     let metadata = ctx.metadata().await?;
     require_s256(&metadata)?;
+    require_fapi2_iss(ctx, &metadata)?;
     let mut url = metadata.authorization_endpoint()?.clone();
     let state = CsrfToken::new_random_len(RANDOM_BYTES);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();

@@ -90,6 +90,9 @@ pub struct Context {
 }
 
 /// Whether this flow sends the user to the authorization endpoint and back.
+/// The JWS algorithms FAPI 2.0 allows (§5.4.1).
+const FAPI2_ALGS: &[&str] = &["PS256", "ES256", "EdDSA"];
+
 /// The DPoP state of a new client: the supplied key or a generated one when the attribute asks
 /// for DPoP; a supplied key without it, or a shared token store with a generated key (the other
 /// replicas could not use the tokens it shares), is a configuration error.
@@ -372,9 +375,18 @@ impl Context {
             .client_secret(self.secret.as_ref())
             .other_audiences(&self.id_token_audiences)
             .tenant_issuer(metadata.tenant_issuer.as_ref());
-        Ok(match &metadata.id_token_signing_alg_values_supported {
-            Some(algs) => validation.signing_algs(algs),
-            None => validation,
+        let announced = metadata.id_token_signing_alg_values_supported.as_deref();
+        Ok(match (announced, self.spec.fapi2) {
+            // FAPI 2.0 §5.4.1: PS256, ES256 and EdDSA only, whatever else the server lists.
+            (Some(algs), true) => validation.signing_algs(
+                &algs
+                    .iter()
+                    .filter(|a| FAPI2_ALGS.contains(&a.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+            (None, true) => validation.signing_algs(FAPI2_ALGS),
+            (Some(algs), false) => validation.signing_algs(algs),
+            (None, false) => validation,
         })
     }
 

@@ -58,6 +58,10 @@ pub struct ClientSpec {
     pub par: bool,
     /// `sender_constraint = "dpop"` (or `profile = "fapi2"`): DPoP-bound tokens (RFC 9449).
     pub dpop: bool,
+    /// `profile = "fapi2"`: what the FAPI 2.0 Security Profile asks of the client at run time
+    /// beyond the arguments it implies — ID tokens signed PS256, ES256 or EdDSA only (§5.4.1),
+    /// and a server that sends `iss` in authorization responses (RFC 9207; §5.3.2.2, §5.3.3).
+    pub fapi2: bool,
 }
 
 impl ClientSpec {
@@ -87,6 +91,7 @@ impl ClientSpec {
             client_auth: None,
             par: false,
             dpop: false,
+            fapi2: false,
         }
     }
 
@@ -164,6 +169,14 @@ impl ClientSpec {
     #[must_use]
     pub const fn client_secret_basic(mut self) -> Self {
         self.client_auth = Some(AuthMethod::Basic);
+        self
+    }
+
+    /// `profile = "fapi2"` (the macro also sets what it implies: `dpop`, `private_key_jwt`,
+    /// and `par` for `web`).
+    #[must_use]
+    pub const fn fapi2(mut self) -> Self {
+        self.fapi2 = true;
         self
     }
 

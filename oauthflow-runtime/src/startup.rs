@@ -2,7 +2,7 @@
 //! that a wrong issuer, a missing endpoint or an unreachable key set fails at boot rather than
 //! at the first user's login.
 
-use crate::authorization_code::require_s256;
+use crate::authorization_code::{require_fapi2_iss, require_s256};
 use crate::client_auth::AuthMethod;
 use crate::context::Context;
 use crate::endpoints;
@@ -26,6 +26,7 @@ pub(crate) async fn discover(ctx: &Context) -> Result<(), Error> {
         Flow::AuthorizationCode | Flow::AuthorizationCodePkce
     ) {
         require_s256(&metadata)?;
+        require_fapi2_iss(ctx, &metadata)?;
         if crate::par::required(ctx, &metadata) {
             crate::par::endpoint(ctx, &metadata)?;
         }

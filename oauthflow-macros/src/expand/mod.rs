@@ -56,6 +56,9 @@ fn spec(c: &Client) -> TokenStream {
     if c.dpop {
         setters.push(quote!(.dpop()));
     }
+    if c.fapi2 {
+        setters.push(quote!(.fapi2()));
+    }
     match c.client_auth {
         Some(ClientAuth::SecretBasic) => setters.push(quote!(.client_secret_basic())),
         Some(ClientAuth::SecretPost) => setters.push(quote!(.client_secret_post())),

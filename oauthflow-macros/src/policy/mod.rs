@@ -116,6 +116,7 @@ pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
             .as_ref()
             .is_some_and(|s| s.value == "dpop")
             || input.profile.as_ref().is_some_and(|p| p.value == "fapi2"),
+        fapi2: input.profile.as_ref().is_some_and(|p| p.value == "fapi2"),
         decision: decision_text(kind, flow, refresh_tokens, redirect_unavailable.as_deref()),
         env_prefix: value(&input.env_prefix)
             .unwrap_or_else(|| names::env_prefix(&input.name.value)),

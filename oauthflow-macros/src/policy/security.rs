@@ -149,7 +149,4 @@ pub(super) fn rule_18_not_yet(cx: &mut Ctxt, input: &Input) {
     {
         cx.err("C18", a.span, format!("`sender_constraint = \"dpop\"` on `kind = \"device\"` {NOT_YET}: the device grant's tokens would be plain bearer tokens — remove `sender_constraint` for now (DPoP works for every other kind)"));
     }
-    if let Some(a) = input.profile.as_ref().filter(|_| fapi2(input)) {
-        cx.err("C18", a.span, format!("`profile = \"fapi2\"` {NOT_YET}: it needs DPoP-bound tokens, which this version does not issue yet — remove `profile` for now (`client_auth = \"private_key_jwt\"` and `par = true` work on their own)"));
-    }
 }

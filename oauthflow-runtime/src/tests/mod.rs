@@ -19,6 +19,7 @@ mod device_e2e;
 mod device_flow;
 mod discovery_rules;
 mod dpop;
+mod fapi2;
 mod form_post_e2e;
 mod form_post_implicit;
 mod id_token_oidf;

@@ -147,6 +147,14 @@ fn valid_clients_pass() {
             with(Some("machine"), |i| i.sender_constraint = Some(s("dpop"))),
         ),
         (
+            "web fapi2",
+            with(Some("web"), |i| i.profile = Some(s("fapi2"))),
+        ),
+        (
+            "machine fapi2",
+            with(Some("machine"), |i| i.profile = Some(s("fapi2"))),
+        ),
+        (
             "native dpop",
             with(Some("native"), |i| i.sender_constraint = Some(s("dpop"))),
         ),
