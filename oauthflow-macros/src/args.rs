@@ -242,9 +242,9 @@ pub const ARGS: [ArgSpec; 18] = [
         slot: Slot::Str(|i| &mut i.sender_constraint),
         value: r#"`"dpop"`"#,
         kinds: ALL,
-        allowed_with: "every kind that gets an access token (not `access_token = false`); not yet `device`",
+        allowed_with: "every kind that gets an access token (not `access_token = false`)",
         default: "none (bearer tokens); `\"dpop\"` with `profile = \"fapi2\"`",
-        meaning: "DPoP-bound tokens (RFC 9449): a per-instance key (or `Settings::dpop_key`), a proof per request, nonces handled; `device` is refused in this version (its polling sends no proof yet). mTLS (RFC 8705) is not offered",
+        meaning: "DPoP-bound tokens (RFC 9449): a per-instance key (or `Settings::dpop_key`), a proof per request, nonces handled. mTLS (RFC 8705) is not offered",
         example: r#"sender_constraint = "dpop""#,
     },
     ArgSpec {

@@ -46,6 +46,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::{Clock, TokioClock};
 use crate::device_authorization::DeviceAuthorization;
+use crate::dpop::Dpop;
 use crate::error::{ConfigError, Error};
 use crate::http::{Endpoint, Form, HttpResponse, Request};
 use crate::id_token::{IdTokenValidation, JwksCache};
@@ -85,6 +86,8 @@ pub struct DeviceGrant<'a> {
     request_timeout: Option<Duration>,
     /// Provider deviations the token responses may show (the client's `Settings::accept_…`).
     quirks: Quirks,
+    /// The client's DPoP state (`sender_constraint = "dpop"`): token polls carry proofs.
+    dpop: Option<&'a Dpop>,
 }
 
 impl<'a> DeviceGrant<'a> {
@@ -104,6 +107,7 @@ impl<'a> DeviceGrant<'a> {
             audience: None,
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             quirks: Quirks::NONE,
+            dpop: None,
         }
     }
 
@@ -136,6 +140,14 @@ impl<'a> DeviceGrant<'a> {
         self
     }
 
+    /// DPoP-bound tokens (RFC 9449 §5): every token poll carries a fresh proof, a
+    /// `use_dpop_nonce` answer is followed by one more poll with the nonce at once, and the
+    /// answer must be `token_type=DPoP`.
+    pub(crate) fn dpop(mut self, dpop: Option<&'a Dpop>) -> Self {
+        self.dpop = dpop;
+        self
+    }
+
     /// Sends the device authorization request (RFC 8628 §3.1) and returns what to show the
     /// user.
     pub async fn start(&self) -> Result<DeviceAuthorization, Error> {
@@ -158,6 +170,7 @@ impl<'a> DeviceGrant<'a> {
                 "device_authorization_endpoint",
                 self.device_authorization_endpoint,
                 &form,
+                None,
             )
             .await?;
         read_authorization(
@@ -230,15 +243,7 @@ impl<'a> DeviceGrant<'a> {
         {
             form.param("resource", resource.as_str());
         }
-        let response = match self
-            .post(
-                Endpoint::TOKEN,
-                "token_endpoint",
-                self.token_endpoint,
-                &form,
-            )
-            .await
-        {
+        let response = match self.post_token_poll(&form).await {
             Ok(answer) => answer,
             Err(e @ (Error::Transport { .. } | Error::Timeout { .. })) => {
                 tracing::debug!(error = %e, "device token poll: transport failure");
@@ -294,7 +299,11 @@ impl<'a> DeviceGrant<'a> {
             "token",
             &response,
             &requested,
-            token_response::TokenType::Bearer,
+            if self.dpop.is_some() {
+                token_response::TokenType::Dpop
+            } else {
+                token_response::TokenType::Bearer
+            },
             self.quirks,
             now,
         )?
@@ -317,6 +326,40 @@ impl<'a> DeviceGrant<'a> {
         Ok(tokens)
     }
 
+    /// One token poll: with DPoP, a proof per request and — when the server asks for a nonce —
+    /// one more request with it (RFC 9449 §8), so that a nonce never costs a polling interval.
+    async fn post_token_poll(&self, form: &Form) -> Result<HttpResponse, Error> {
+        let Some(dpop) = self.dpop else {
+            return self
+                .post(
+                    Endpoint::TOKEN,
+                    "token_endpoint",
+                    self.token_endpoint,
+                    form,
+                    None,
+                )
+                .await;
+        };
+        let url = absolute(self.token_endpoint, "token_endpoint")?;
+        let mut asked_for_nonce = false;
+        loop {
+            let proof = dpop.proof("POST", &url, None)?;
+            let response = self
+                .post(
+                    Endpoint::TOKEN,
+                    "token_endpoint",
+                    self.token_endpoint,
+                    form,
+                    Some(proof),
+                )
+                .await?;
+            if !dpop.answer_asks_for_nonce(&url, &response) || asked_for_nonce {
+                return Ok(response);
+            }
+            asked_for_nonce = true;
+        }
+    }
+
     /// POSTs `form` to `url` through the one back-channel path. OAuth error bodies come with 400
     /// (or 401 for client authentication) and are handed back to be read; any other non-2xx
     /// answer is [`Error::HttpStatus`].
@@ -326,15 +369,10 @@ impl<'a> DeviceGrant<'a> {
         what: &'static str,
         url: &str,
         form: &Form,
+        dpop_proof: Option<http::HeaderValue>,
     ) -> Result<HttpResponse, Error> {
-        // Never echo the URL in the error: it may carry a query.
-        let url = url::Url::parse(url).map_err(|_| {
-            Error::Config(ConfigError::InvalidUrl {
-                what,
-                reason: "not an absolute URL".into(),
-            })
-        })?;
-        let request = Request::post_form(endpoint, &url, form);
+        let url = absolute(url, what)?;
+        let request = Request::post_form(endpoint, &url, form).dpop(dpop_proof);
         let response = crate::http::send(self.http, request, self.request_timeout).await?;
         match response.status {
             200..=299 | 400 | 401 => Ok(response),
@@ -459,6 +497,16 @@ fn bad(endpoint: &'static str, reason: &str) -> Error {
         endpoint,
         reason: reason.to_owned(),
     }
+}
+
+/// `url` parsed; an error naming `what`, never echoing the URL (it may carry a query).
+fn absolute(url: &str, what: &'static str) -> Result<url::Url, Error> {
+    url::Url::parse(url).map_err(|_| {
+        Error::Config(ConfigError::InvalidUrl {
+            what,
+            reason: "not an absolute URL".into(),
+        })
+    })
 }
 
 #[cfg(test)]

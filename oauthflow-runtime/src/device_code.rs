@@ -25,7 +25,8 @@ fn grant<'a>(
     )
     .scopes(scopes)
     .request_timeout(Some(ctx.request_timeout))
-    .quirks(ctx.quirks);
+    .quirks(ctx.quirks)
+    .dpop(ctx.dpop.as_ref());
     Ok(match audience {
         Some(audience) => grant.audience(ctx.spec.audience_param, audience),
         None => grant,

@@ -74,7 +74,6 @@ pub fn check_all(input: &Input, cx: &mut Ctxt) -> Option<Client> {
         rule_18_placement(cx, input, kind, flow);
         rule_19_fapi2(cx, input, kind);
     }
-    rule_18_not_yet(cx, input);
     let (Some(kind), Some(flow)) = (kind, flow) else {
         return None;
     };

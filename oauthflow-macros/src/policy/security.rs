@@ -138,15 +138,3 @@ pub(super) fn rule_19_fapi2(cx: &mut Ctxt, input: &Input, kind: Kind) {
         cx.err("C19", a.span, format!("`profile = \"fapi2\"` needs sender-constrained access tokens ({FAPI2} §5.3.2.1: DPoP or mTLS), and `{}` is not one this crate offers — remove `sender_constraint` (the profile implies \"dpop\")", a.value));
     }
 }
-
-/// What the attribute asks for that this version does not run yet: refused, so no client
-/// silently lacks a protection its attribute promises. One error per argument, at its value.
-pub(super) fn rule_18_not_yet(cx: &mut Ctxt, input: &Input) {
-    const NOT_YET: &str = "is not supported yet in this version of oauthflow";
-    if let Some(a) = &input.sender_constraint
-        && a.value == "dpop"
-        && input.kind.as_ref().is_some_and(|k| k.value == "device")
-    {
-        cx.err("C18", a.span, format!("`sender_constraint = \"dpop\"` on `kind = \"device\"` {NOT_YET}: the device grant's tokens would be plain bearer tokens — remove `sender_constraint` for now (DPoP works for every other kind)"));
-    }
-}

@@ -310,3 +310,53 @@ fn dpop_settings() {
     );
     assert!(shared.is_ok());
 }
+
+/// R31 for the device grant: the polls carry proofs, the server's nonce demand is met at once
+/// (one more request, not one more interval), and the token is DPoP-bound to the key.
+#[tokio::test]
+async fn e2e_device_flow_with_required_nonce() {
+    static DEVICE_DPOP: ClientSpec = ClientSpec::new(
+        "TvApp",
+        crate::Kind::Device,
+        crate::Flow::DeviceCode,
+        "TV_APP",
+    )
+    .audiences(&[ORDERS])
+    .audience_param(crate::AudienceParam::Resource)
+    .scopes(&["openid", "read:orders"])
+    .dpop();
+    let mut options = DevOptions::new();
+    options.dpop_require_nonce = true;
+    let provider = DevProvider::start_with(options).await.unwrap();
+    let client = Client::new(
+        &DEVICE_DPOP,
+        dev_public_settings(&provider, clients::DEVICE),
+    )
+    .unwrap();
+    let authorization = client.device_authorization(Some(ORDERS)).await.unwrap();
+    let complete = authorization
+        .verification_uri_complete()
+        .expect("verification_uri_complete")
+        .to_owned();
+    let browser = provider.browser();
+    let approval = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        browser.approve_device(&complete).await
+    });
+    let tokens = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        client.poll_device(&authorization),
+    )
+    .await
+    .expect("tokens within a minute")
+    .expect("tokens after approval");
+    approval
+        .await
+        .unwrap()
+        .expect("approved on the provider's pages");
+    assert!(tokens.is_dpop_bound());
+    assert_eq!(
+        jwt::payload(tokens.access_token().secret())["cnf"]["jkt"],
+        client.dpop().unwrap().key().thumbprint()
+    );
+}

@@ -19,6 +19,10 @@ pub struct Job;
 )]
 pub struct Portal;
 
+/// A TV app whose device-flow tokens are bound to its key.
+#[oauth_client(kind = "device", issuer = "https://tenant.example.com/", sender_constraint = "dpop")]
+pub struct Tv;
+
 fn proof_maker<T: TokenSource>(source: &T) -> Option<&oauthflow::Dpop> {
     source.dpop()
 }
@@ -30,4 +34,6 @@ fn main() {
     let key = DpopKey::generate().unwrap();
     let portal = Portal::new(Settings::confidential("portal", secret()).dpop_key(key.clone())).unwrap();
     assert_eq!(portal.dpop().map(|d| d.key().thumbprint()), Some(key.thumbprint()));
+    let tv = Tv::new(Settings::public("tv")).unwrap();
+    assert!(tv.dpop().is_some());
 }

@@ -155,6 +155,10 @@ fn valid_clients_pass() {
             with(Some("machine"), |i| i.profile = Some(s("fapi2"))),
         ),
         (
+            "device dpop",
+            with(Some("device"), |i| i.sender_constraint = Some(s("dpop"))),
+        ),
+        (
             "native dpop",
             with(Some("native"), |i| i.sender_constraint = Some(s("dpop"))),
         ),

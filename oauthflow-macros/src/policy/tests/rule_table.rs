@@ -599,11 +599,6 @@ fn each_rule_rejects_its_case() {
             &["C18"],
         ),
         (
-            "dpop on device not yet",
-            with(Some("device"), |i| i.sender_constraint = Some(s("dpop"))),
-            &["C18"],
-        ),
-        (
             "profile unknown",
             with(Some("web"), |i| i.profile = Some(s("fapi-2"))),
             &["C1"],
