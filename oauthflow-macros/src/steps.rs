@@ -303,9 +303,11 @@ pub fn token_source(ident: &syn::Ident, cfgs: &[&syn::Attribute], c: &Client) ->
         impl ::oauthflow::TokenSource for #ident {
             type Audience = #audience_type;
 
-            async fn bearer_token(&self, audience: Self::Audience) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
+            fn bearer_token(&self, audience: Self::Audience) -> impl ::core::future::Future<Output = ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error>> + ::core::marker::Send {
                 #unused
-                self.__oauthflow_client.bearer_token(#audience).await
+                // The flow's own future, not wrapped in another state machine: a warm call is
+                // ready at its first poll.
+                self.__oauthflow_client.bearer_token(#audience)
             }
 
             fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {

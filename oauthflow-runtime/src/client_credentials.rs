@@ -5,7 +5,10 @@
 //! The cache holds [`BearerToken`]s, so the warm path hands out a shared token (an `Arc`
 //! clone) — the `Authorization` header value built once per token.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::discovery::Metadata;
@@ -61,6 +64,47 @@ pub(crate) fn cached(ctx: &Context, audience: Option<&'static str>) -> Option<Be
     // `AudienceKey::declared`), so an undeclared one misses and the slow path reports it.
     ctx.token_cache
         .get_fresh_thread_copy(&AudienceKey(audience))
+}
+
+/// The future `ClientCredentialsFlow::bearer_token` returns: the cached token, ready at the first
+/// poll, or the boxed slow path.
+pub(crate) struct BearerTokenFuture<'a>(Pending<'a>);
+
+enum Pending<'a> {
+    /// Taken by the first poll.
+    Warm(Option<BearerToken>),
+    Slow(Pin<Box<dyn Future<Output = Result<BearerToken, Error>> + Send + 'a>>),
+}
+
+impl<'a> BearerTokenFuture<'a> {
+    /// A future ready with `token`.
+    pub(crate) fn warm(token: BearerToken) -> Self {
+        BearerTokenFuture(Pending::Warm(Some(token)))
+    }
+
+    /// A future that runs `slow`.
+    pub(crate) fn slow(
+        slow: Pin<Box<dyn Future<Output = Result<BearerToken, Error>> + Send + 'a>>,
+    ) -> Self {
+        BearerTokenFuture(Pending::Slow(slow))
+    }
+}
+
+impl Future for BearerTokenFuture<'_> {
+    type Output = Result<BearerToken, Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // `Unpin`: the slow path is boxed, the warm one is a plain value.
+        match &mut self.get_mut().0 {
+            Pending::Warm(token) => Poll::Ready(token.take().ok_or_else(|| {
+                Error::Config(crate::ConfigError::Invalid {
+                    reason: "a bearer_token future was polled after it completed".into(),
+                })
+            })),
+            Pending::Slow(slow) => slow.as_mut().poll(cx),
+        }
+    }
 }
 
 /// The access token for `audience`, from the cache or a new token request (the slow path of

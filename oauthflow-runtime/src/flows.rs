@@ -367,15 +367,13 @@ impl ClientCredentialsFlow {
         audience: Option<&'static str>,
     ) -> impl Future<Output = Result<BearerToken, Error>> + Send + '_ {
         // The warm path runs here, before any future exists; only a miss boxes the slow path,
-        // so the returned future stays a few words whichever way it goes.
-        let warm = crate::client_credentials::cached(&self.ctx, audience);
-        async move {
-            match warm {
-                Some(token) => Ok(token),
-                None => {
-                    Box::pin(crate::client_credentials::bearer_token(&self.ctx, audience)).await
-                }
-            }
+        // so the returned future is two words whichever way it goes, and a warm one is ready at
+        // its first poll without a state machine to step through.
+        match crate::client_credentials::cached(&self.ctx, audience) {
+            Some(token) => crate::client_credentials::BearerTokenFuture::warm(token),
+            None => crate::client_credentials::BearerTokenFuture::slow(Box::pin(
+                crate::client_credentials::bearer_token(&self.ctx, audience),
+            )),
         }
     }
 

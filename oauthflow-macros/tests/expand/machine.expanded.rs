@@ -248,15 +248,16 @@ impl ImportJob {
 }
 impl ::oauthflow::TokenSource for ImportJob {
     type Audience = ImportJobAudience;
-    async fn bearer_token(
+    fn bearer_token(
         &self,
         audience: Self::Audience,
-    ) -> ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error> {
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<::oauthflow::BearerToken, ::oauthflow::Error>,
+    > + ::core::marker::Send {
         self.__oauthflow_client
             .bearer_token(::core::option::Option::Some(ImportJobAudience::as_str(
                 &audience,
             )))
-            .await
     }
     fn discard_token(&self, audience: Self::Audience, refused: &::oauthflow::BearerToken) {
         self.__oauthflow_client.discard_token(
