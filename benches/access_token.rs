@@ -27,12 +27,15 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+#[path = "support/paired.rs"]
+mod paired;
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret as OAuth2Secret, TokenResponse as _, TokenUrl};
 use oauthflow::{
     ClientSecret, RedisTokenStore, Settings, TokenSource as _, TokenStoreKey, oauth_client,
 };
 use oauthflow_devserver::{DevOptions, DevProvider, DevRedis, clients, resources};
+use paired::{paired, per_call};
 use tokio::runtime::Runtime;
 
 #[oauth_client(
@@ -85,38 +88,6 @@ fn take_requests(rt: &Runtime, provider: &DevProvider) -> (u64, u64) {
         stats.for_resource(resources::ORDERS),
         stats.for_resource(resources::BILLING),
     )
-}
-
-/// Alternates 21 batches of `a` and `b` (each returns its ns per call) and prints the median
-/// times and the median of the per-batch ratios a / b.
-fn paired(label: &str, a: impl Fn() -> f64, b: impl Fn() -> f64) {
-    const ROUNDS: usize = 21;
-    let (mut ta, mut tb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let (x, y) = (a(), b());
-        ta.push(x);
-        tb.push(y);
-        ratio.push(x / y);
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    println!(
-        "paired {label}: {:.1} ns vs {:.1} ns per call, median ratio {:.3}",
-        median(&mut ta),
-        median(&mut tb),
-        median(&mut ratio)
-    );
-}
-
-/// ns per call of `f` over a batch of `calls`.
-fn per_call(calls: u32, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..calls {
-        f();
-    }
-    t.elapsed().as_nanos() as f64 / f64::from(calls)
 }
 
 /// The naive way: `oauth2`'s `BasicClient`, one token request per call, no cache.

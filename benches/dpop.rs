@@ -16,12 +16,14 @@ use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+#[path = "support/paired.rs"]
+mod paired;
 use http::{HeaderMap, header};
 use oauthflow::{ClientSecret, Settings, TokenSource, Url, oauth_client};
 use oauthflow_devserver::{DevProvider, clients};
+use paired::{paired, per_call};
 use tokio::runtime::Runtime;
 
 /// Bearer tokens.
@@ -63,36 +65,6 @@ fn api_call_headers<T: TokenSource>(source: &T, audience: T::Audience, url: &Url
     headers
 }
 
-/// Median of the per-batch ratios `a / b` over 21 alternating batches, and each side's median.
-fn paired(label: &str, unit: &str, a: impl Fn() -> f64, b: impl Fn() -> f64) {
-    let (mut ta, mut tb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..21 {
-        let (x, y) = (a(), b());
-        ta.push(x);
-        tb.push(y);
-        ratio.push(x / y);
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    println!(
-        "paired {label}: {:.1} {unit} vs {:.1} {unit} per call, median ratio {:.3}",
-        median(&mut ta),
-        median(&mut tb),
-        median(&mut ratio)
-    );
-}
-
-/// Mean time of `f` over `calls` calls, in `scale` units per second (1e9: ns, 1e6: µs).
-fn per_call(calls: u32, scale: f64, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..calls {
-        f();
-    }
-    t.elapsed().as_secs_f64() * scale / f64::from(calls)
-}
-
 fn api_calls(c: &mut Criterion) {
     let rt = Runtime::new().unwrap();
     let provider = rt.block_on(DevProvider::start()).unwrap();
@@ -113,9 +85,8 @@ fn api_calls(c: &mut Criterion) {
     group.finish();
     paired(
         "api call headers: dpop / bearer",
-        "ns",
         || {
-            per_call(2_000, 1e9, || {
+            per_call(2_000, || {
                 drop(black_box(api_call_headers(
                     &bound,
                     BoundAudience::Orders,
@@ -124,7 +95,7 @@ fn api_calls(c: &mut Criterion) {
             })
         },
         || {
-            per_call(2_000, 1e9, || {
+            per_call(2_000, || {
                 drop(black_box(api_call_headers(
                     &plain,
                     PlainAudience::Orders,
@@ -160,9 +131,8 @@ fn token_requests(c: &mut Criterion) {
     group.finish();
     paired(
         "token request: dpop / bearer",
-        "µs",
-        || per_call(20, 1e6, bound_request),
-        || per_call(20, 1e6, plain_request),
+        || per_call(20, bound_request),
+        || per_call(20, plain_request),
     );
 }
 

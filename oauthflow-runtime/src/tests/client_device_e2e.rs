@@ -5,8 +5,6 @@
 
 use super::common;
 
-use std::time::Duration;
-
 use crate::spec::ClientSpec;
 use crate::{AudienceParam, Flow, Kind};
 use common::dev_public;
@@ -31,25 +29,7 @@ async fn run(spec: &'static ClientSpec, audience: &'static str) {
     let authorization = client.device_authorization(Some(audience)).await.unwrap();
     assert!(!authorization.user_code().is_empty());
     assert_eq!(authorization.audience(), Some(audience));
-    let complete = authorization
-        .verification_uri_complete()
-        .expect("verification_uri_complete")
-        .to_owned();
-
-    let browser = provider.browser();
-    let approval = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        browser.approve_device(&complete).await
-    });
-    // oidc-provider names no interval: the first poll comes after 5 s.
-    let tokens = tokio::time::timeout(Duration::from_secs(60), client.poll_device(&authorization))
-        .await
-        .expect("tokens within a minute")
-        .expect("tokens after approval");
-    approval
-        .await
-        .unwrap()
-        .expect("approved on the provider's pages");
+    let tokens = common::approve_and_poll(&provider, &client, &authorization).await;
 
     let access = payload(tokens.access_token().secret());
     assert_eq!(access["aud"], audience, "{access}");

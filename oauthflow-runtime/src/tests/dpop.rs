@@ -334,26 +334,7 @@ async fn e2e_device_flow_with_required_nonce() {
     )
     .unwrap();
     let authorization = client.device_authorization(Some(ORDERS)).await.unwrap();
-    let complete = authorization
-        .verification_uri_complete()
-        .expect("verification_uri_complete")
-        .to_owned();
-    let browser = provider.browser();
-    let approval = tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        browser.approve_device(&complete).await
-    });
-    let tokens = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        client.poll_device(&authorization),
-    )
-    .await
-    .expect("tokens within a minute")
-    .expect("tokens after approval");
-    approval
-        .await
-        .unwrap()
-        .expect("approved on the provider's pages");
+    let tokens = common::approve_and_poll(&provider, &client, &authorization).await;
     assert!(tokens.is_dpop_bound());
     assert_eq!(
         jwt::payload(tokens.access_token().secret())["cnf"]["jkt"],

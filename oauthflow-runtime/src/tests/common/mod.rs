@@ -183,6 +183,37 @@ pub async fn dev_login(provider: &DevProvider, authorize_url: &Url) -> String {
         .to_string()
 }
 
+/// The user's part of a device flow and the client's: approves `authorization` on the
+/// provider's pages (300 ms in, while the client already polls) and returns the tokens the
+/// polls get (oidc-provider names no interval: the first poll comes after 5 s).
+pub async fn approve_and_poll(
+    provider: &DevProvider,
+    client: &Client,
+    authorization: &crate::DeviceAuthorization,
+) -> TokenSet {
+    let complete = authorization
+        .verification_uri_complete()
+        .expect("verification_uri_complete")
+        .to_owned();
+    let browser = provider.browser();
+    let approval = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        browser.approve_device(&complete).await
+    });
+    let tokens = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        client.poll_device(authorization),
+    )
+    .await
+    .expect("tokens within a minute")
+    .expect("tokens after approval");
+    approval
+        .await
+        .unwrap()
+        .expect("approved on the provider's pages");
+    tokens
+}
+
 /// The (first) value of query parameter `name`.
 pub fn query_param(url: &Url, name: &str) -> Option<String> {
     url.query_pairs()
