@@ -424,27 +424,24 @@ impl Context {
             .dpop
             .as_ref()
             .filter(|_| endpoint == Endpoint::TOKEN || endpoint == Endpoint::PUSHED_AUTHORIZATION);
-        let mut asked_for_nonce = false;
-        loop {
-            let mut form = form.clone();
+        let Some(dpop) = dpop else {
+            let mut form = form;
             self.authenticate(metadata, &mut form).await?;
-            let proof = dpop.map(|d| d.proof("POST", url, None)).transpose()?;
-            let response = self
+            return self
                 .http
-                .send(Request::post_form(endpoint, url, &form).dpop(proof))
-                .await?;
-            let Some(dpop) = dpop else {
-                return Ok(response);
-            };
-            if !dpop.answer_asks_for_nonce(url, &response) || asked_for_nonce {
-                return Ok(response);
+                .send(Request::post_form(endpoint, url, &form))
+                .await;
+        };
+        dpop.send_with_nonce_retry("POST", url, None, |proof| {
+            let mut form = form.clone();
+            async move {
+                self.authenticate(metadata, &mut form).await?;
+                self.http
+                    .send(Request::post_form(endpoint, url, &form).dpop(Some(proof)))
+                    .await
             }
-            tracing::debug!(
-                endpoint = endpoint.name,
-                "oauthflow: the server asked for a DPoP nonce; sending the request once more"
-            );
-            asked_for_nonce = true;
-        }
+        })
+        .await
     }
 
     /// Adds the client's authentication to `form`: a fresh client assertion, the secret by the

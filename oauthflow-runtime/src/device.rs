@@ -341,23 +341,16 @@ impl<'a> DeviceGrant<'a> {
                 .await;
         };
         let url = absolute(self.token_endpoint, "token_endpoint")?;
-        let mut asked_for_nonce = false;
-        loop {
-            let proof = dpop.proof("POST", &url, None)?;
-            let response = self
-                .post(
-                    Endpoint::TOKEN,
-                    "token_endpoint",
-                    self.token_endpoint,
-                    form,
-                    Some(proof),
-                )
-                .await?;
-            if !dpop.answer_asks_for_nonce(&url, &response) || asked_for_nonce {
-                return Ok(response);
-            }
-            asked_for_nonce = true;
-        }
+        dpop.send_with_nonce_retry("POST", &url, None, |proof| {
+            self.post(
+                Endpoint::TOKEN,
+                "token_endpoint",
+                self.token_endpoint,
+                form,
+                Some(proof),
+            )
+        })
+        .await
     }
 
     /// POSTs `form` to `url` through the one back-channel path. OAuth error bodies come with 400

@@ -60,28 +60,16 @@ pub(crate) async fn userinfo(ctx: &Context, tokens: &TokenSet) -> Result<UserInf
     let metadata = ctx.metadata().await?;
     let url = metadata.endpoint(EndpointName::Userinfo)?;
     let access_token = tokens.access_token().secret();
-    // A DPoP-bound token goes with a proof (RFC 9449 §7), and once more with a new one when the
-    // server asks for a nonce (§9).
-    let dpop = ctx.dpop.as_ref().filter(|_| tokens.is_dpop_bound());
-    let mut asked_for_nonce = false;
-    let response = loop {
-        let proof = dpop
-            .map(|d| d.proof("GET", url, Some(access_token)))
-            .transpose()?;
-        let response = ctx
-            .http
-            .send(
-                Request::get(Endpoint::USERINFO, url)
-                    .bearer(access_token)
-                    .dpop(proof),
-            )
-            .await?;
-        match dpop {
-            Some(dpop) if !asked_for_nonce && dpop.answer_asks_for_nonce(url, &response) => {
-                asked_for_nonce = true;
-            }
-            _ => break response,
+    let request = || Request::get(Endpoint::USERINFO, url).bearer(access_token);
+    // A DPoP-bound token goes with a proof (RFC 9449 §7) and, as `DPoP`, not as a bearer token.
+    let response = match ctx.dpop.as_ref().filter(|_| tokens.is_dpop_bound()) {
+        Some(dpop) => {
+            dpop.send_with_nonce_retry("GET", url, Some(access_token), |proof| {
+                ctx.http.send(request().dpop(Some(proof)))
+            })
+            .await?
         }
+        None => ctx.http.send(request()).await?,
     };
     read_userinfo(&response, id_claims.subject())
 }

@@ -133,14 +133,38 @@ impl Dpop {
         self.inner.nonces.get(url)
     }
 
+    /// Sends one back-channel request with a fresh proof (`send` gets the proof and makes the
+    /// request: a new one each time, e.g. with a new client assertion); when the answer asks for
+    /// a nonce, once more with a new proof carrying it (RFC 9449 §8, §9) — never a third time.
+    /// Every answer's `DPoP-Nonce` is kept.
+    pub(crate) async fn send_with_nonce_retry<F, Fut>(
+        &self,
+        method: &str,
+        url: &Url,
+        access_token: Option<&str>,
+        mut send: F,
+    ) -> Result<crate::http::HttpResponse, Error>
+    where
+        F: FnMut(HeaderValue) -> Fut,
+        Fut: std::future::Future<Output = Result<crate::http::HttpResponse, Error>>,
+    {
+        let response = send(self.proof(method, url, access_token)?).await?;
+        if !self.answer_asks_for_nonce(url, &response) {
+            return Ok(response);
+        }
+        tracing::debug!(
+            "oauthflow: the server asked for a DPoP nonce; sending the request once more"
+        );
+        let response = send(self.proof(method, url, access_token)?).await?;
+        // Only to keep its nonce: a second demand goes back to the caller as it came.
+        self.answer_asks_for_nonce(url, &response);
+        Ok(response)
+    }
+
     /// After a back-channel answer from `url`: keeps its `DPoP-Nonce`, and says whether it
     /// asks for a (new) nonce — `400` with `use_dpop_nonce` from a token or PAR endpoint (RFC
     /// 9449 §8), `401` with a `DPoP error="use_dpop_nonce"` challenge from a resource (§9).
-    pub(crate) fn answer_asks_for_nonce(
-        &self,
-        url: &Url,
-        response: &crate::http::HttpResponse,
-    ) -> bool {
+    fn answer_asks_for_nonce(&self, url: &Url, response: &crate::http::HttpResponse) -> bool {
         if let Some(nonce) = &response.dpop_nonce {
             self.inner.nonces.remember(url, nonce);
         }

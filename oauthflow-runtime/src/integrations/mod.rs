@@ -41,45 +41,61 @@ impl<T: TokenSource> Bearer<T> {
         !headers.contains_key(header::AUTHORIZATION)
     }
 
-    /// Sets the `Authorization` header from `token` and, for a DPoP-bound token, a fresh
-    /// `DPoP` proof for `method` and `url`.
+    /// The request's URL as a DPoP proof names it — only for a DPoP-bound `token` (`None` for a
+    /// bearer token: nothing to parse on that path).
     ///
     /// # Errors
     ///
-    /// [`Error::DpopProof`] when the proof cannot be made (a URL without a host).
+    /// [`Error::DpopProof`] when the URL is not absolute.
+    pub(crate) fn dpop_target(
+        &self,
+        token: &BearerToken,
+        url: impl FnOnce() -> String,
+    ) -> Result<Option<Url>, Error> {
+        if self.dpop_for(token).is_none() {
+            return Ok(None);
+        }
+        Url::parse(&url()).map(Some).map_err(|_| Error::DpopProof {
+            reason: "the request URL is not absolute: a DPoP proof names the full URL".into(),
+        })
+    }
+
+    /// Sets the `Authorization` header from `token` and, for a DPoP-bound token, a fresh
+    /// `DPoP` proof for `method` and `target` (from [`dpop_target`](Self::dpop_target)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DpopProof`] when the key fails to sign.
     pub(crate) fn authorize(
         &self,
         headers: &mut HeaderMap,
         method: &Method,
-        url: &str,
+        target: Option<&Url>,
         token: &BearerToken,
     ) -> Result<(), Error> {
-        if let Some(dpop) = self.dpop_for(token) {
-            let url = parse_url(url)?;
+        if let (Some(dpop), Some(url)) = (self.dpop_for(token), target) {
             headers.insert(
                 DPOP,
-                dpop.proof(method.as_str(), &url, Some(token.secret()))?,
+                dpop.proof(method.as_str(), url, Some(token.secret()))?,
             );
         }
         headers.insert(header::AUTHORIZATION, token.authorization().clone());
         Ok(())
     }
 
-    /// After a response to a request sent with `token`: keeps a `DPoP-Nonce` it carries, and
-    /// says whether to send the request once more — with a new token when the API refused
-    /// this one (which is dropped from the cache), or with a new proof when it asked for a
-    /// nonce.
+    /// After a response to a request to `target` sent with `token`: keeps a `DPoP-Nonce` it
+    /// carries, and says whether to send the request once more — with a new token when the
+    /// API refused this one (which is dropped from the cache), or with a new proof when it
+    /// asked for a nonce.
     pub(crate) fn retry_after(
         &self,
-        url: &str,
+        target: Option<&Url>,
         status: StatusCode,
         headers: &HeaderMap,
         token: &BearerToken,
     ) -> Retry {
-        if let Some(dpop) = self.dpop_for(token)
-            && let Ok(url) = parse_url(url)
-        {
-            dpop.remember_nonce(&url, headers);
+        if let (Some(dpop), Some(url)) = (self.dpop_for(token), target) {
+            dpop.remember_nonce(url, headers);
             if Dpop::asks_for_nonce(status, headers) {
                 tracing::debug!(audience = ?self.audience, "the API asked for a DPoP nonce: sending the request once more");
                 return Retry::NewProof;
@@ -108,12 +124,6 @@ pub(crate) enum Retry {
     NewToken,
     /// Send the request once more with the same token and a new DPoP proof.
     NewProof,
-}
-
-fn parse_url(url: &str) -> Result<Url, Error> {
-    Url::parse(url).map_err(|_| Error::DpopProof {
-        reason: "the request URL is not absolute: a DPoP proof names the full URL".into(),
-    })
 }
 
 impl<T: TokenSource> fmt::Debug for Bearer<T> {

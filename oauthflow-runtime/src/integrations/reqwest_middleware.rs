@@ -60,24 +60,30 @@ impl<T: TokenSource> Middleware for BearerMiddleware<T> {
         if !Bearer::<T>::applies_to(request.headers()) {
             return next.run(request, extensions).await;
         }
-        let (method, url) = (request.method().clone(), request.url().to_string());
         let mut token = self.token().await?;
-        self.authorize(&mut request, &method, &url, &token)?;
+        let target = self
+            .bearer
+            .dpop_target(&token, || request.url().as_str().to_owned())
+            .map_err(reqwest_middleware::Error::middleware)?;
+        let method = request.method().clone();
+        self.authorize(&mut request, &method, target.as_ref(), &token)?;
         let retry = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
         let Some(mut retry) = retry else {
             return Ok(response);
         };
-        match self
-            .bearer
-            .retry_after(&url, response.status(), response.headers(), &token)
-        {
+        match self.bearer.retry_after(
+            target.as_ref(),
+            response.status(),
+            response.headers(),
+            &token,
+        ) {
             Retry::No => return Ok(response),
             Retry::NewToken => token = self.token().await?,
             Retry::NewProof => {}
         }
         drop(response);
-        self.authorize(&mut retry, &method, &url, &token)?;
+        self.authorize(&mut retry, &method, target.as_ref(), &token)?;
         next.run(retry, extensions).await
     }
 }
@@ -95,11 +101,11 @@ impl<T: TokenSource> BearerMiddleware<T> {
         &self,
         request: &mut Request,
         method: &http::Method,
-        url: &str,
+        target: Option<&url::Url>,
         token: &crate::BearerToken,
     ) -> reqwest_middleware::Result<()> {
         self.bearer
-            .authorize(request.headers_mut(), method, url, token)
+            .authorize(request.headers_mut(), method, target, token)
             .map_err(reqwest_middleware::Error::middleware)
     }
 }

@@ -111,18 +111,24 @@ where
             if !Bearer::<T>::applies_to(request.headers()) {
                 return inner.call(request).await.map_err(Into::into);
             }
-            let (method, url) = (request.method().clone(), request.uri().to_string());
             let mut token = bearer.source.bearer_token(bearer.audience).await?;
-            bearer.authorize(request.headers_mut(), &method, &url, &token)?;
+            let target = bearer.dpop_target(&token, || request.uri().to_string())?;
+            let method = request.method().clone();
+            bearer.authorize(request.headers_mut(), &method, target.as_ref(), &token)?;
             let mut retry = request.clone();
             let response = inner.call(request).await.map_err(Into::into)?;
-            match bearer.retry_after(&url, response.status(), response.headers(), &token) {
+            match bearer.retry_after(
+                target.as_ref(),
+                response.status(),
+                response.headers(),
+                &token,
+            ) {
                 Retry::No => return Ok(response),
                 Retry::NewToken => token = bearer.source.bearer_token(bearer.audience).await?,
                 Retry::NewProof => {}
             }
             drop(response);
-            bearer.authorize(retry.headers_mut(), &method, &url, &token)?;
+            bearer.authorize(retry.headers_mut(), &method, target.as_ref(), &token)?;
             inner.ready().await.map_err(Into::into)?;
             inner.call(retry).await.map_err(Into::into)
         })
