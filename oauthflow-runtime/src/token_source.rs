@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::LocalKey;
@@ -17,7 +18,7 @@ use http::HeaderValue;
 
 use crate::error::Error;
 use crate::secret_eq::secrets_equal;
-use crate::token_manager::{ThreadCopies, ThreadCopy};
+use crate::token_manager::{ThreadCopies, ThreadCopy, recycle};
 
 /// An access token ready to send: the token and its `Authorization: Bearer …` header value
 /// (RFC 6750 §2.1), built once when the token was received. Cloning it clones an [`Arc`] — the
@@ -37,10 +38,13 @@ use crate::token_manager::{ThreadCopies, ThreadCopy};
 /// ```
 #[derive(Clone)]
 pub struct BearerToken {
-    inner: Arc<Inner>,
+    /// Taken only by `drop`, which gives it back to this thread's copy of the token when there
+    /// is one (see [`ThreadCopy`]).
+    inner: ManuallyDrop<Arc<Inner>>,
 }
 
-struct Inner {
+/// What the clones of one received token share (its fields stay private to this module).
+pub(crate) struct Inner {
     /// Which received token this is: copies made for other threads keep it (see
     /// [`same_as`](BearerToken::same_as)).
     id: u64,
@@ -89,14 +93,12 @@ impl BearerToken {
             .expect("a b64token is a valid header value");
         // Never kept in an HTTP/2 header table (HPACK), never printed by `http`'s Debug.
         authorization.set_sensitive(true);
-        Ok(BearerToken {
-            inner: Arc::new(Inner {
-                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-                dpop,
-                secret: secret.into_boxed_str(),
-                authorization,
-            }),
-        })
+        Ok(BearerToken::from_shared(Arc::new(Inner {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            dpop,
+            secret: secret.into_boxed_str(),
+            authorization,
+        })))
     }
 
     /// The access token itself.
@@ -123,17 +125,30 @@ impl BearerToken {
     }
 }
 
-/// The cache hands each thread its own `Arc` of the token: handing it out then increments a
-/// reference count that no other thread writes.
+/// The cache hands each thread its own `Arc` of the token: handing it out then touches a
+/// reference count that no other thread writes — or none, when a token dropped on the thread
+/// gave its reference back.
 impl ThreadCopy for BearerToken {
+    type Shared = Inner;
+
     fn thread_copy(&self) -> Self {
+        BearerToken::from_shared(Arc::new(Inner {
+            id: self.inner.id,
+            dpop: self.inner.dpop,
+            secret: self.inner.secret.clone(),
+            authorization: self.inner.authorization.clone(),
+        }))
+    }
+
+    #[inline]
+    fn shared(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
+    #[inline]
+    fn from_shared(shared: Arc<Inner>) -> Self {
         BearerToken {
-            inner: Arc::new(Inner {
-                id: self.inner.id,
-                dpop: self.inner.dpop,
-                secret: self.inner.secret.clone(),
-                authorization: self.inner.authorization.clone(),
-            }),
+            inner: ManuallyDrop::new(shared),
         }
     }
 
@@ -142,6 +157,15 @@ impl ThreadCopy for BearerToken {
             static COPIES: RefCell<ThreadCopies<BearerToken>> = const { RefCell::new(ThreadCopies::new()) };
         }
         &COPIES
+    }
+}
+
+impl Drop for BearerToken {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `inner` is taken once, here, and `self` is never used again.
+        let inner = unsafe { ManuallyDrop::take(&mut self.inner) };
+        recycle::<BearerToken>(inner);
     }
 }
 

@@ -16,8 +16,9 @@
 //! - The warm path of `TokenSource::bearer_token` goes further
 //!   ([`TokenManager::get_fresh_thread_copy`]): each thread keeps its own copy of the token,
 //!   labelled with the slot's generation (changed by every write), so a warm call is one
-//!   atomic load, a coarse clock reading and an `Arc` clone that no other thread touches —
-//!   no write to shared memory at all.
+//!   atomic load, a coarse clock reading and the hand-out of a reference to that copy — no
+//!   write to shared memory at all, and usually no reference count either: a token dropped on
+//!   the thread gives its reference back for the next call.
 //! - A miss or an expired token starts one fetch per key in its own task (the runtime's one
 //!   single-flight mechanism, [`crate::single_flight`]); everyone else awaits that fetch's
 //!   outcome, bounded by [`CacheConfig::get_timeout`]. A caller that gives up or is dropped
@@ -88,7 +89,7 @@ use fetch_task::run_flight;
 use key_map::KeyMap;
 use slot::Slot;
 
-pub(crate) use thread_copies::{ThreadCopies, ThreadCopy};
+pub(crate) use thread_copies::{ThreadCopies, ThreadCopy, recycle};
 
 /// A per-key token cache with single-flight fetch and refresh-ahead.
 ///

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::BearerToken;
+use crate::token_manager::thread_copies::MAX_SPARES;
 
 fn bearer(secret: &'static str, expires_in: u64) -> Result<Fetched<BearerToken>, Error> {
     Ok(Fetched::new(
@@ -97,4 +98,115 @@ async fn a_key_without_a_fixed_slot_reads_the_shared_cache() {
     let (_, fetch) = counted(|_| async { bearer("other", 3600) });
     m.get(&"b", fetch).await.unwrap();
     assert_eq!(m.get_fresh_thread_copy(&"b").unwrap().secret(), "other");
+}
+
+/// References to this thread's copy of the cached token: the copy's own, the spares and the
+/// handed-out tokens.
+fn references(token: &BearerToken) -> usize {
+    Arc::strong_count(token.shared())
+}
+
+#[tokio::test]
+async fn a_token_dropped_on_its_thread_gives_its_reference_back() {
+    let m = bearer_manager(Arc::new(ManualClock::new()));
+    let (_, fetch) = counted(|_| async { bearer("reused", 3600) });
+    m.get(&"a", fetch).await.unwrap();
+
+    let first = m.get_fresh_thread_copy(&"a").unwrap();
+    assert_eq!(references(&first), 2, "the copy's own and this one");
+    drop(first);
+    let second = m.get_fresh_thread_copy(&"a").unwrap();
+    assert_eq!(
+        references(&second),
+        2,
+        "the dropped token's reference was handed out again, no new one counted"
+    );
+
+    // Several held at once: each its own reference; dropped, at most MAX_SPARES are kept.
+    let held: Vec<_> = (0..6)
+        .map(|_| m.get_fresh_thread_copy(&"a").unwrap())
+        .collect();
+    assert_eq!(references(&second), 8);
+    drop(held);
+    assert_eq!(references(&second), 2 + MAX_SPARES);
+    assert!(held_tokens_are_the_cached_one(&m, &second));
+}
+
+fn held_tokens_are_the_cached_one(
+    m: &TokenManager<&'static str, BearerToken>,
+    token: &BearerToken,
+) -> bool {
+    let again = m.get_fresh_thread_copy(&"a").unwrap();
+    again.same_as(token) && again.secret() == token.secret()
+}
+
+#[tokio::test]
+async fn a_token_dropped_on_another_thread_is_dropped_there() {
+    let m = bearer_manager(Arc::new(ManualClock::new()));
+    let (_, fetch) = counted(|_| async { bearer("moved", 3600) });
+    m.get(&"a", fetch).await.unwrap();
+
+    let kept = m.get_fresh_thread_copy(&"a").unwrap();
+    let moved = m.get_fresh_thread_copy(&"a").unwrap();
+    assert_eq!(references(&kept), 3);
+    std::thread::spawn(move || drop(moved)).join().unwrap();
+    assert_eq!(
+        references(&kept),
+        2,
+        "the other thread has no copy of this allocation: its drop counted down"
+    );
+}
+
+#[tokio::test]
+async fn a_new_token_drops_the_old_copy_and_its_spares() {
+    let m = bearer_manager(Arc::new(ManualClock::new()));
+    let (_, fetch) =
+        counted(|n| async move { bearer(if n == 0 { "first" } else { "second" }, 3600) });
+    m.get(&"a", fetch.clone()).await.unwrap();
+    let old = m.get_fresh_thread_copy(&"a").unwrap();
+    drop(m.get_fresh_thread_copy(&"a").unwrap()); // one spare
+    assert_eq!(references(&old), 3);
+
+    assert!(m.invalidate(&"a", |cached| cached.same_as(&old)));
+    m.get(&"a", fetch).await.unwrap();
+    let new = m.get_fresh_thread_copy(&"a").unwrap();
+    assert_eq!(new.secret(), "second");
+    assert_eq!(
+        references(&old),
+        1,
+        "the replaced copy and its spare are gone; the held token still works"
+    );
+    assert_eq!(old.secret(), "first");
+    drop(old); // no copy holds it any more: dropped as usual
+    assert_eq!(references(&new), 2);
+}
+
+#[tokio::test]
+async fn a_token_dropped_at_thread_exit_is_dropped_as_usual() {
+    thread_local! {
+        // Destroyed at thread exit, possibly after the thread's copies.
+        static HELD: std::cell::RefCell<Vec<BearerToken>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let m = bearer_manager(Arc::new(ManualClock::new()));
+    let (_, fetch) = counted(|_| async { bearer("exit", 3600) });
+    m.get(&"a", fetch).await.unwrap();
+    let probe = {
+        let m = Arc::clone(&m);
+        std::thread::spawn(move || {
+            let token = m.get_fresh_thread_copy(&"a").unwrap();
+            let probe = Arc::downgrade(token.shared());
+            HELD.with_borrow_mut(|held| {
+                held.push(token.clone());
+                held.push(token);
+            });
+            probe
+        })
+        .join()
+        .expect("no panic while the thread's tokens and copies are destroyed")
+    };
+    assert_eq!(
+        probe.strong_count(),
+        0,
+        "the thread's copy of the token was freed with the thread"
+    );
 }
