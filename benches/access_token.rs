@@ -27,15 +27,13 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-#[path = "support/paired.rs"]
-mod paired;
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret as OAuth2Secret, TokenResponse as _, TokenUrl};
 use oauthflow::{
     ClientSecret, RedisTokenStore, Settings, TokenSource as _, TokenStoreKey, oauth_client,
 };
 use oauthflow_devserver::{DevOptions, DevProvider, DevRedis, clients, resources};
-use paired::{paired, per_call};
+use oauthflow_runtime::bench_internals::{paired, per_call};
 use tokio::runtime::Runtime;
 
 #[oauth_client(

@@ -18,12 +18,10 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-#[path = "support/paired.rs"]
-mod paired;
 use http::{HeaderMap, header};
 use oauthflow::{ClientSecret, Settings, TokenSource, Url, oauth_client};
 use oauthflow_devserver::{DevProvider, clients};
-use paired::{paired, per_call};
+use oauthflow_runtime::bench_internals::{paired, per_call};
 use tokio::runtime::Runtime;
 
 /// Bearer tokens.

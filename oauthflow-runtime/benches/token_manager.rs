@@ -23,7 +23,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use oauthflow_devserver::fault::{FaultPeer, Reply};
 use oauthflow_runtime::AccessToken;
 use oauthflow_runtime::bench_internals::{
-    CacheConfig, Clock, Fetched, ManualClock, SystemClock, TokenManager,
+    CacheConfig, Clock, Fetched, ManualClock, SystemClock, TokenManager, paired, per_call,
 };
 
 type Key = (Option<&'static str>, &'static str);
@@ -97,40 +97,6 @@ async fn http_client_credentials(http: &reqwest::Client, url: &str) -> AccessTok
     AccessToken::new(body["access_token"].as_str().unwrap().to_owned())
 }
 
-/// Alternates batches of `a` and `b` (each returns its ns per call) and prints the median
-/// times and the median of the per-round ratios: on a shared, busy machine, neighbours' load
-/// shifts between criterion's benchmarks, but hits both sides of a round alike.
-fn paired(label: &str, a: impl Fn() -> f64, b: impl Fn() -> f64) {
-    const ROUNDS: usize = 21;
-    let (mut ta, mut tb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let (x, y) = (a(), b());
-        ta.push(x);
-        tb.push(y);
-        ratio.push(x / y);
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    println!(
-        "paired {label}: {:.1} ns vs {:.1} ns per call, median ratio {:.2}",
-        median(&mut ta),
-        median(&mut tb),
-        median(&mut ratio)
-    );
-}
-
-/// ns per call of `f` over a batch.
-fn per_call(f: impl Fn()) -> f64 {
-    const CALLS: u32 = 200_000;
-    let t = Instant::now();
-    for _ in 0..CALLS {
-        f();
-    }
-    t.elapsed().as_nanos() as f64 / f64::from(CALLS)
-}
-
 fn cached_get(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -185,12 +151,12 @@ fn cached_get(c: &mut Criterion) {
     paired(
         "manager_get / baseline_tokio_mutex_hashmap",
         || {
-            per_call(|| {
+            per_call(200_000, || {
                 black_box(ready_now(m.get(black_box(&KEY), || async { Ok(fetched()) })).unwrap());
             })
         },
         || {
-            per_call(|| {
+            per_call(200_000, || {
                 black_box(ready_now(baseline.get(black_box(&KEY))).unwrap());
             })
         },

@@ -166,14 +166,19 @@ pub use url::Url;
 pub use userinfo::UserInfo;
 
 /// What `benches/token_manager.rs` drives: benches see only the public API, so the
-/// `bench-internals` feature (off by default) exposes the token manager and the clocks.
+/// `bench-internals` feature (off by default) exposes the token manager and the clocks — and
+/// the paired measurement every bench of the workspace prints.
 /// Not part of the public API: no stability promise.
 #[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod bench_internals {
+    pub use crate::bench_paired::{paired, per_call};
     pub use crate::clock::{Clock, ManualClock, SystemClock};
     pub use crate::token_manager::{CacheConfig, Fetched, TokenManager};
 }
+
+#[cfg(feature = "bench-internals")]
+mod bench_paired;
 
 /// The parsers the fuzz targets in `fuzz/` drive (feature `fuzzing`). Not part of the public
 /// API: no stability promise.

@@ -1,6 +1,6 @@
-//! The paired measurement of the benches: two sides alternate in 21 batches, and the median of
-//! the per-batch ratios is robust to the neighbours' load on a shared machine (criterion's own
-//! reports measure each side alone, minutes apart).
+//! The paired measurement of the benches (this crate's and the `oauthflow` crate's): two sides
+//! alternate in 21 batches, and the median of the per-batch ratios is robust to the neighbours'
+//! load on a shared machine (criterion's own reports measure each side alone, minutes apart).
 
 use std::time::Instant;
 
