@@ -88,8 +88,8 @@ async fn web_server_keeps_serving_after_its_scripted_run_until_ctrl_c() {
     let issuer = line_after(&mut lines, "server    embedded oidc-provider at", &mut seen).await;
     let scripted = line_after(&mut lines, "scripted", &mut seen).await;
     assert!(
-        scripted.contains("/logout"),
-        "the scripted run went through logout: {scripted}"
+        scripted.contains("/logout") && scripted.contains(users::ALICE),
+        "the scripted run signed in as alice and went through logout: {scripted}"
     );
     let open = line_after(&mut lines, "open", &mut seen).await;
     let login = open
@@ -140,8 +140,10 @@ async fn web_server_keeps_serving_after_its_scripted_run_until_ctrl_c() {
         .json()
         .await
         .unwrap();
-    assert_eq!(me["user"], user, "{me}");
-    assert_ne!(user, users::ALICE, "not the scripted run's user");
+    assert_eq!(
+        me["user"], user,
+        "a new session, not the scripted run's: {me}"
+    );
 
     // Ctrl-C: the example stops serving and exits with success.
     let pid = child.id().expect("still running").to_string();
